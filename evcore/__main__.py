@@ -1,0 +1,5 @@
+import sys
+
+from evcore.cli import main
+
+sys.exit(main())

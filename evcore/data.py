@@ -1,0 +1,56 @@
+"""The canonical tables and the dataset that carries them between pages.
+
+- usage, long: ``station_id`` (str), ``date`` (datetime64, daily), ``usage`` (float);
+- stations: ``station_id`` (str), ``name``, ``latitude``, ``longitude`` (+ optional
+  ``chargers``, ``power_kw``);
+- demand points: ``latitude``, ``longitude``, ``weight`` (vehicles at that point).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+USAGE_COLUMNS = ["station_id", "date", "usage"]
+STATION_COLUMNS = ["station_id", "name", "latitude", "longitude"]
+DEMAND_COLUMNS = ["latitude", "longitude", "weight"]
+
+
+@dataclass
+class Dataset:
+    """What the user picked: any of usage, stations and demand, with what was noticed on reading.
+
+    ``usage_unit`` is ``"kWh"`` or ``"sessions"``. ``sessions`` is an optional long table
+    (``station_id``, ``date``, ``sessions``) when session counts are known besides energy.
+    ``notes`` are sentences for the user: what was detected, dropped or repaired.
+    """
+
+    name: str
+    usage: pd.DataFrame | None = None
+    stations: pd.DataFrame | None = None
+    demand: pd.DataFrame | None = None
+    usage_unit: str = "kWh"
+    sessions: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def fingerprint(self) -> str:
+        """A short hash of the tables' contents: equal data, equal fingerprint."""
+        import hashlib
+
+        h = hashlib.sha256()
+        for table in (self.usage, self.stations, self.demand, self.sessions):
+            if table is None:
+                h.update(b"-")
+            else:
+                h.update(pd.util.hash_pandas_object(table, index=False).values.tobytes())
+                h.update(",".join(map(str, table.columns)).encode())
+        h.update(self.usage_unit.encode())
+        return h.hexdigest()[:16]
+
+
+def usage_matrix(usage: pd.DataFrame) -> pd.DataFrame:
+    """Wide daily matrix (date index, one column per station), missing days as NaN."""
+    wide = usage.pivot_table(index="date", columns="station_id", values="usage", aggfunc="sum")
+    full = pd.date_range(wide.index.min(), wide.index.max(), freq="D")
+    return wide.reindex(full).rename_axis("date")

@@ -1,0 +1,56 @@
+"""Geography in one place: great-circle distances and the local kilometre projection.
+
+Great-circle distances (haversine, kilometres) are the default. K-medians and k-means work on
+a local equirectangular projection around the data's mean latitude and longitude (DESIGN.md):
+``x = (lon - lon0) * cos(lat0) * 111.320``, ``y = (lat - lat0) * 110.574``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+EARTH_RADIUS_KM = 6371.0088
+KM_PER_DEG_LON_AT_EQUATOR = 111.320
+KM_PER_DEG_LAT = 110.574
+
+
+def haversine_km(lat1, lon1, lat2, lon2):
+    """Great-circle distance in km; broadcasts over numpy arrays."""
+    lat1, lon1, lat2, lon2 = (np.radians(np.asarray(a, dtype=float)) for a in (lat1, lon1, lat2, lon2))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def pairwise_haversine_km(lat_a, lon_a, lat_b, lon_b):
+    """Matrix of great-circle km, shape (len(a), len(b))."""
+    lat_a, lon_a = np.asarray(lat_a, float)[:, None], np.asarray(lon_a, float)[:, None]
+    lat_b, lon_b = np.asarray(lat_b, float)[None, :], np.asarray(lon_b, float)[None, :]
+    return haversine_km(lat_a, lon_a, lat_b, lon_b)
+
+
+class LocalProjection:
+    """Equirectangular projection to kilometres around an origin (lat0, lon0).
+
+    ``LocalProjection.around(lat, lon)`` centres it on the points' mean, as DESIGN.md says.
+    """
+
+    def __init__(self, lat0: float, lon0: float):
+        self.lat0 = float(lat0)
+        self.lon0 = float(lon0)
+        self.kx = np.cos(np.radians(self.lat0)) * KM_PER_DEG_LON_AT_EQUATOR
+        self.ky = KM_PER_DEG_LAT
+
+    @classmethod
+    def around(cls, lat, lon) -> "LocalProjection":
+        return cls(float(np.mean(lat)), float(np.mean(lon)))
+
+    def to_km(self, lat, lon) -> np.ndarray:
+        """(n, 2) array of x, y in km."""
+        lat = np.asarray(lat, dtype=float)
+        lon = np.asarray(lon, dtype=float)
+        return np.column_stack(((lon - self.lon0) * self.kx, (lat - self.lat0) * self.ky))
+
+    def to_latlon(self, xy) -> np.ndarray:
+        """(n, 2) array of lat, lon from km."""
+        xy = np.atleast_2d(np.asarray(xy, dtype=float))
+        return np.column_stack((xy[:, 1] / self.ky + self.lat0, xy[:, 0] / self.kx + self.lon0))

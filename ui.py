@@ -1,0 +1,31 @@
+"""Streamlit glue shared by the pages: the chosen dataset and small rendering helpers.
+
+The library (``evcore``) knows nothing of Streamlit; this module is the only shared UI code.
+The home page puts the chosen ``evcore.data.Dataset`` in ``st.session_state["dataset"]``;
+every page reads it with ``current_dataset()`` (the demo data when nothing was chosen).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from evcore.data import Dataset
+from evcore.demo import demo_dataset
+
+DATASET_KEY = "dataset"
+
+
+@st.cache_data(show_spinner=False)
+def load_demo() -> Dataset:
+    return demo_dataset()
+
+
+def current_dataset() -> Dataset:
+    dataset = st.session_state.get(DATASET_KEY)
+    return dataset if dataset is not None else load_demo()
+
+
+def csv_download(label: str, table, file_name: str, key: str | None = None) -> None:
+    """A download button for a table, as the user sees it."""
+    st.download_button(label, table.to_csv(index=False).encode("utf-8"), file_name=file_name,
+                       mime="text/csv", key=key)
