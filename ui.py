@@ -29,3 +29,12 @@ def csv_download(label: str, table, file_name: str, key: str | None = None) -> N
     """A download button for a table, as the user sees it."""
     st.download_button(label, table.to_csv(index=False).encode("utf-8"), file_name=file_name,
                        mime="text/csv", key=key)
+
+
+def forecast_table(dataset: Dataset, horizon: int = 10):
+    """Each station's forecast for the next ``horizon`` days: ``station_id, date, forecast,
+    lower, upper`` (the Forecast page's table; the Clusters page's popups use it too).
+
+    Trained once per dataset and settings, reused from ``checkpoints/`` and cached.
+    """
+    raise NotImplementedError("built by the Forecast issue")
