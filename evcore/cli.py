@@ -43,7 +43,18 @@ def log(message: str) -> None:
 # --- validate ---------------------------------------------------------------------------------
 
 def cmd_validate(args) -> int:
-    raise InputError("validate is not built yet")
+    from evcore.io import read_file
+
+    summary = read_file(args.path).summary()
+    if args.json:
+        _print_json(summary)
+        return 0
+    notes = summary.pop("notes")
+    for key, value in summary.items():
+        print(f"{key}: {value}")
+    for note in notes:
+        print(f"note: {note}")
+    return 0
 
 
 # --- backtest / forecast ----------------------------------------------------------------------
