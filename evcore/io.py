@@ -280,6 +280,10 @@ def _read_csv(text: str, name: str) -> pd.DataFrame:
         raise InputError(f"{name} cannot be read as CSV ({exc}): expected a header row and "
                          "data rows.") from None
     table.columns = [str(c).strip() for c in table.columns]
+    repeated = table.columns[table.columns.duplicated()]
+    if len(repeated):
+        raise InputError(f"{name}: the header names column {repeated[0]!r} twice: expected each "
+                         "column name once.")
     if len(table.columns) < 2:
         raise InputError(f"{name} has a single column ({table.columns[0][:40]!r}): expected a "
                          "table with several columns separated by commas or semicolons.")
@@ -373,7 +377,10 @@ def _parse_dates(raw: pd.Series) -> pd.Series:
     # Plain numbers ("12", "3.5") are not dates even where a parser would accept them.
     if best is not None and present.str.fullmatch(r"-?\d+(\.\d+)?").mean() > 0.5:
         best = pd.Series(pd.NaT, index=raw.index)
-    return best.astype("datetime64[ns]") if best is not None else pd.Series(pd.NaT, index=raw.index)
+    if best is None:
+        return pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    plausible = (best >= pd.Timestamp("1900-01-01")) & (best < pd.Timestamp("2200-01-01"))
+    return best.where(plausible).astype("datetime64[ns]")
 
 
 def _date_share(raw: pd.Series) -> float:
@@ -519,8 +526,7 @@ def _read_wide_usage(table: pd.DataFrame, name: str, time_column: str, fmt_prefi
     values = values[values.index.notna()]
     step = pd.Series(values.index.sort_values()).diff().median()
     hourly = pd.notna(step) and step < pd.Timedelta(days=1)
-    long = values.rename_axis("date").reset_index().melt(id_vars="date", var_name="station_id",
-                                                          value_name="usage").dropna(subset=["usage"])
+    long = values.rename_axis(index="date", columns="station_id").stack().rename("usage").reset_index()
     long["station_id"] = long["station_id"].astype(str)
     if hourly:
         notes.append(f"Summed {'hourly' if step == pd.Timedelta(hours=1) else 'sub-daily'} values "
@@ -657,8 +663,8 @@ def _coordinates(table, name, lat, lon, wkt) -> pd.DataFrame:
         lat_col, lon_col = lat, lon
     else:
         raw = table[wkt]
-        parts = raw.str.extract(WKT_POINT)
-        bad = parts[0].isna() & raw.notna() & ~raw.str.contains(r"EMPTY", case=False, na=False)
+        parts = raw.str.extract(WKT_POINT).apply(pd.to_numeric, errors="coerce")
+        bad = parts.isna().any(axis=1) & raw.notna() & ~raw.str.contains(r"EMPTY", case=False, na=False)
         if bad.any():
             first = bad.idxmax()
             raise InputError(f"{name}: column {wkt!r}, line {_line(table, first)}: {str(raw[first])[:40]!r} "
