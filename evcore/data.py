@@ -54,3 +54,27 @@ def usage_matrix(usage: pd.DataFrame) -> pd.DataFrame:
     wide = usage.pivot_table(index="date", columns="station_id", values="usage", aggfunc="sum")
     full = pd.date_range(wide.index.min(), wide.index.max(), freq="D")
     return wide.reindex(full).rename_axis("date")
+
+
+def station_summary(usage: pd.DataFrame, stations: pd.DataFrame | None = None, recent_days: int = 28) -> pd.DataFrame:
+    """Per station: days with data, total, mean daily usage overall and over the last
+    ``recent_days`` days of the data, with the station's name and coordinates where known."""
+    last = usage["date"].max()
+    recent = usage[usage["date"] > last - pd.Timedelta(days=recent_days)]
+    summary = usage.groupby("station_id").agg(days=("usage", "size"), total=("usage", "sum"),
+                                              mean_daily=("usage", "mean"))
+    summary["recent_daily"] = recent.groupby("station_id")["usage"].mean()
+    summary["recent_daily"] = summary["recent_daily"].fillna(0.0)
+    summary = summary.reset_index()
+    if stations is not None:
+        summary = summary.merge(stations[["station_id", "name", "latitude", "longitude"]],
+                                on="station_id", how="left")
+    else:
+        summary["name"] = summary["station_id"]
+    summary["name"] = summary["name"].fillna(summary["station_id"])
+    return summary.sort_values("total", ascending=False, ignore_index=True)
+
+
+def network_daily(usage: pd.DataFrame) -> pd.DataFrame:
+    """The whole network's daily total, with the number of stations reporting each day."""
+    return usage.groupby("date").agg(usage=("usage", "sum"), stations=("station_id", "nunique")).reset_index()
