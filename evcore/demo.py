@@ -63,7 +63,7 @@ def demo_usage(stations: pd.DataFrame, rng: np.random.Generator | None = None) -
     rng = rng or np.random.default_rng(SEED + 1)
     dates = pd.date_range(START, periods=DAYS, freq="D")
     t = np.arange(DAYS)
-    weekday = WEEKLY_SHAPE[dates.dayofweek]
+    weekday = WEEKLY_SHAPE[dates.day_of_week]
     holiday = np.where(dates.isin(HOLIDAYS), 0.55, 1.0)
     season = 1 + 0.06 * np.cos(2 * np.pi * (t - 15) / 365.25)  # a little more in winter
     frames = []
