@@ -35,8 +35,9 @@ st.title("⚡ EV charging planner")
 st.caption("Forecast station usage, group stations by location and find where new stations serve "
            "drivers best. Start with the demo data or bring your own files.")
 
-source = st.radio("Data", SOURCES, index=SOURCES.index(st.session_state.get(SOURCE_KEY, SOURCES[0])),
-                  horizontal=True)
+# Streamlit forgets a widget's value when the user visits another page: restore it from our key.
+st.session_state.setdefault("source_choice", st.session_state.get(SOURCE_KEY, SOURCES[0]))
+source = st.radio("Data", SOURCES, key="source_choice", horizontal=True)
 st.session_state[SOURCE_KEY] = source
 
 if source == SOURCES[0]:
