@@ -104,6 +104,8 @@ def read_file(source, name: str | None = None) -> Reading:
     raw = _read_bytes(source, name)
     text = _decode(raw, name)
     stripped = text.lstrip()
+    if not stripped:  # e.g. nothing but a byte-order mark
+        raise InputError(f"{name} is empty: expected a CSV file with a header row and data rows.")
     if stripped.startswith(("[", "{")):
         return _read_json(text, name)
     if re.match(r"(?is)^(<!doctype\s+html|<html|<\?xml|<head|<body|<table|<div)", stripped):
@@ -405,8 +407,10 @@ def _read_json(text: str, name: str) -> Reading:
     except json.JSONDecodeError as exc:
         raise InputError(f"{name} looks like JSON but is not valid JSON (line {exc.lineno}: "
                          f"{exc.msg}): expected an Open Charge Map list of POIs or a CSV table.") from None
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        data = _geojson_point_records(data, name)
     if isinstance(data, dict):
-        for key in ("data", "results", "items", "features"):
+        for key in ("data", "results", "items"):
             if isinstance(data.get(key), list):
                 data = data[key]
                 break
@@ -423,6 +427,20 @@ def _read_json(text: str, name: str) -> Reading:
     table = pd.DataFrame(data).astype("string").astype(object).where(lambda t: t.notna(), np.nan)
     table.columns = [str(c) for c in table.columns]
     return _read_table(table, name, fmt_prefix="JSON records: ")
+
+
+def _geojson_point_records(collection: dict, name: str) -> list[dict]:
+    """GeoJSON Point features as flat records: their properties plus latitude and longitude."""
+    records = []
+    for i, feature in enumerate(collection.get("features") or []):
+        geometry = (feature or {}).get("geometry") or {}
+        coordinates = geometry.get("coordinates")
+        if geometry.get("type") != "Point" or not isinstance(coordinates, list) or len(coordinates) < 2:
+            raise InputError(f"{name}: GeoJSON feature number {i + 1} is not a Point: expected point "
+                             "features (one station or demand point each).")
+        properties = feature.get("properties") or {}
+        records.append({**properties, "longitude": coordinates[0], "latitude": coordinates[1]})
+    return records
 
 
 def _read_open_charge_map(pois: list[dict], name: str) -> Reading:
@@ -731,7 +749,7 @@ def _read_station_list(table, name, lat, lon, station, fmt_prefix) -> Reading:
     stations = stations[~unlocated & table[station].notna()] if station else stations[~unlocated]
     stations = _dedupe_stations(stations.reset_index(drop=True), notes)
     notes.insert(0, f"Read {len(stations)} stations with coordinates.")
-    fmt = f"{fmt_prefix}station list (id {station!r}, coordinates {lat!r}/{lon!r})"
+    fmt = f"{fmt_prefix}station list ({'id ' + repr(station) if station else 'name ' + repr(label)}, coordinates {lat!r}/{lon!r})"
     return Reading(name, "stations", fmt, Dataset(name=name, stations=stations, notes=notes))
 
 

@@ -261,3 +261,19 @@ def test_real_open_charge_map_london():
     reading = read_file(shared_file("openchargemap", "london_poi.json"))
     assert reading.kind == "stations" and len(reading.dataset.stations) == 100
     assert reading.dataset.stations["latitude"].between(50, 53).all()
+
+
+@pytest.mark.parametrize("content,kind", [
+    ("station_id,date,usage\nMünchen,2024-01-01,3\n".encode("cp1252"), "usage"),
+    ("station_id\tdate\tusage\nA\t2024-01-01\t3\n".encode("utf-16"), "usage"),
+    (b'{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "Point", '
+     b'"coordinates": [-0.1, 51.5]}, "properties": {"name": "Depot"}}]}', "stations"),
+    (b'[{"station_id": "A", "date": "2024-01-01", "usage": 3}]', "usage"),
+])
+def test_other_encodings_and_json_shapes(tmp_path, content, kind):
+    assert read_file(write(tmp_path, "other.csv", content)).kind == kind
+
+
+def test_a_byte_order_mark_alone_is_an_empty_file(tmp_path):
+    with pytest.raises(InputError, match="is empty"):
+        read_file(write(tmp_path, "bom.csv", b"\xef\xbb\xbf\r\n"))
