@@ -297,6 +297,8 @@ class _LocationModel:
             self.solver_ = "heuristic (greedy + swaps + VNS)"
         self._keep_solution(np.sort(chosen))
         self._set_bound(bound)
+        if self.gap_ is not None and self.gap_ <= 1e-9:
+            self.optimal_ = True  # the bound meets the answer: proven optimal
         self.seconds_ = time.perf_counter() - started
         return self
 
