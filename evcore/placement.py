@@ -42,6 +42,7 @@ MAX_COVERAGE_BOUND_NONZEROS = 300_000
 # --- the swap search (shared by both models) -------------------------------------------------
 
 class _SwapSearch:
+    max_shake = 10
     """Minimise ``sum_i w_i min_{j open} cost[i, j]`` over ``k`` free columns, fixed ones open."""
 
     def __init__(self, cost: np.ndarray, weights: np.ndarray, fixed: np.ndarray, k: int, rng):
@@ -99,10 +100,7 @@ class _SwapSearch:
             # Saving from adding j alone, and loss from removing r alone.
             gain = w @ np.maximum(d1[:, None] - cost, 0.0)
             loss = np.bincount(c1, weights=w * (d2 - d1), minlength=self.m)[chosen]
-            # Correction for the rows that r served and j would take: w * (d2 - max(d_ij, d1)).
-            extra_rows = w[:, None] * np.maximum(d2[:, None] - np.maximum(cost, d1[:, None]), 0.0)
-            served_by = (c1[None, :] == chosen[:, None]).astype(float)
-            profit = gain[None, :] - loss[:, None] + served_by @ extra_rows
+            profit = gain[None, :] - loss[:, None] + self._swap_correction(chosen, d1, c1, d2)
             closed = np.ones(self.m, dtype=bool)
             closed[self.fixed] = False
             closed[chosen] = False
@@ -112,6 +110,25 @@ class _SwapSearch:
                 break
             chosen[r] = j
         return chosen
+
+    def _swap_correction(self, chosen, d1, c1, d2) -> np.ndarray:
+        """``extra[r, j]``: what the rows served by chosen[r] regain when j opens as r closes,
+        ``sum w_i (d2_i - max(d_ij, d1_i))`` over those rows with ``d_ij < d2_i``. Summed per
+        serving site by sorting the rows (one pass over the matrix, not k)."""
+        position = np.full(self.m, -1)
+        position[chosen] = np.arange(len(chosen))
+        served_position = position[c1]
+        rows = np.flatnonzero(served_position >= 0)  # rows served by a fixed site never move
+        rows = rows[np.argsort(served_position[rows], kind="stable")]
+        extra = np.zeros((len(chosen), self.m))
+        if rows.size == 0:
+            return extra
+        group = served_position[rows]
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        d1r, d2r = d1[rows, None], d2[rows, None]
+        per_row = self.w[rows, None] * np.maximum(d2r - np.maximum(self.cost[rows], d1r), 0.0)
+        extra[group[starts]] = np.add.reduceat(per_row, starts, axis=0)
+        return extra
 
     def shake(self, chosen: np.ndarray, size: int) -> np.ndarray:
         """Replace ``size`` chosen columns by random closed ones."""
@@ -129,7 +146,7 @@ class _SwapSearch:
         best_total = self.total(best)
         if self.k == 0 or len(self.free) <= self.k:
             return best, best_total
-        max_size = max(1, min(self.k, len(self.free) - self.k, 5))
+        max_size = max(1, min(self.k, len(self.free) - self.k, self.max_shake))
         size, failures = 1, 0
         while failures < patience and time.perf_counter() < deadline:
             candidate = self.local_search(self.shake(best, size), deadline)
@@ -274,7 +291,7 @@ class _LocationModel:
     def _search_cost(self) -> np.ndarray:
         raise NotImplementedError
 
-    def solve(self, exact: bool = False, time_limit: float | None = None, patience: int = 40):
+    def solve(self, exact: bool = False, time_limit: float | None = None, patience: int = 100):
         """Solve and keep the solution on the object; returns ``self``.
 
         The heuristic stops at ``time_limit`` seconds (default 10) or after ``patience`` shakes
@@ -301,6 +318,21 @@ class _LocationModel:
             self.optimal_ = True  # the bound meets the answer: proven optimal
         self.seconds_ = time.perf_counter() - started
         return self
+
+    def _set_bound(self, bound) -> None:
+        """Keep the bound (lower when minimising, upper when maximising) and the relative gap."""
+        self.gap_ = None
+        if bound is None:
+            return
+        best = min(bound, self.objective_) if self.minimise else max(bound, self.objective_)
+        setattr(self, "lower_bound_" if self.minimise else "upper_bound_", float(best))
+        scale = max(abs(self.objective_), abs(best))
+        self.gap_ = float(abs(self.objective_ - best) / scale) if scale > 0 else 0.0
+
+    @property
+    def mean_km_(self) -> float:
+        """Mean distance (or cost) from a unit of demand to its nearest open site."""
+        return float(self.weights @ self.distance_ / self.weights.sum())
 
     def _keep_solution(self, chosen: np.ndarray) -> None:
         self.selected_ = chosen.astype(int)
@@ -392,23 +424,13 @@ class PMedian(_LocationModel):
     """
 
     name = "p-median"
+    minimise = True
 
     def _search_cost(self):
         return self.cost
 
     def _objective_value(self, distance):
         return float(self.weights @ distance)
-
-    @property
-    def mean_km_(self) -> float:
-        return self.objective_ / float(self.weights.sum())
-
-    def _set_bound(self, bound):
-        self.lower_bound_ = None if bound is None else float(min(bound, self.objective_))
-        if self.lower_bound_ is None:
-            self.gap_ = None
-        else:
-            self.gap_ = float((self.objective_ - self.lower_bound_) / self.objective_) if self.objective_ > 0 else 0.0
 
     def _bound(self, chosen, budget):
         upper = _SwapSearch(self.cost, self.weights, self.existing, self.k, None).total(chosen)
@@ -459,6 +481,7 @@ class MaxCoverage(_LocationModel):
     """
 
     name = "max-coverage"
+    minimise = False
 
     def __init__(self, cost, weights=None, k=1, existing=None, radius=None, **kwargs):
         if radius is None:
@@ -474,17 +497,6 @@ class MaxCoverage(_LocationModel):
     @property
     def coverage_(self) -> float:
         return self.objective_ / float(self.weights.sum())
-
-    @property
-    def mean_km_(self) -> float:
-        return float(self.weights @ self.distance_ / self.weights.sum())
-
-    def _set_bound(self, bound):
-        self.upper_bound_ = None if bound is None else float(max(bound, self.objective_))
-        if self.upper_bound_ is None:
-            self.gap_ = None
-        else:
-            self.gap_ = float((self.upper_bound_ - self.objective_) / self.upper_bound_) if self.upper_bound_ > 0 else 0.0
 
     def _coverage_program(self):
         """Variables: y (one per column) then z (one per demand point not covered by existing)."""
