@@ -96,9 +96,13 @@ def cmd_place(args) -> int:
     if args.json:
         _print_json(result)
         return 0
-    print(f"{model.name}: {args.k} new site(s), solver {result['solver']}, "
-          f"{'optimal' if result['optimal'] else 'not proven optimal'}"
-          + ("" if result["gap"] is None else f" (gap at most {100 * result['gap']:.2f}%)"))
+    if result["optimal"]:
+        proof = "proven optimal"
+    elif result["gap"] is None:
+        proof = "not proven optimal"
+    else:
+        proof = f"not proven optimal (at most {100 * result['gap']:.2f}% from optimal)"
+    print(f"{model.name}: {args.k} new site(s), solver {result['solver']}, {proof}")
     print(f"mean distance {result['mean_km']:.3f}, 90th percentile {result['p90_km']:.3f}"
           + ("" if args.radius_km is None else f", {100 * result['share_within_radius']:.1f}% within {args.radius_km:g}"))
     if "existing_only" in result:

@@ -27,8 +27,9 @@ with left:
     k = st.slider("New stations (k)", 1, int(min(50, len(candidates))), int(min(5, len(candidates))))
     radius = st.slider("Radius R (km)", 0.5, 30.0, 5.0, 0.5)
 with right:
-    keep = st.checkbox(f"Keep the {0 if stations is None else len(stations)} existing stations",
-                       value=stations is not None, disabled=stations is None)
+    keep = st.checkbox("Keep the existing stations (none in this dataset)" if stations is None
+                       else f"Keep the {len(stations)} existing stations", value=stations is not None,
+                       disabled=stations is None)
     objective = st.radio("Objective", ["distance", "coverage"], horizontal=True,
                          format_func={"distance": "Shortest distance (p-median)",
                                       "coverage": "Most within R km (coverage)"}.get)
@@ -69,7 +70,7 @@ cols[1].metric("90% of vehicles within", f"{figures['p90_km']:.2f} km",
 cols[2].metric(f"Vehicles within {radius:g} km", f"{100 * figures['share_within_radius']:.1f}%",
                None if baseline is None else f"{100 * figures['share_within_radius_gained']:+.1f} pts")
 proof = "proven optimal" if model.optimal_ else (
-    "gap unknown" if model.gap_ is None else f"within {100 * model.gap_:.2f}% of optimal")
+    "gap unknown" if model.gap_ is None else f"at most {100 * model.gap_:.2f}% from optimal")
 cols[3].metric("Solver", "exact" if exact else "fast", f"{proof}, {model.seconds_:.1f} s", delta_color="off")
 
 fmap = placement_map(model, stations=existing)
