@@ -6,8 +6,9 @@
    candidates = the points: p-median mean km and MCLP (R = 5 km) coverage at k = 5, 10, 20,
    heuristic and exact in the same run, with a k-means baseline for context.
 2. OR-Library p-median instances pmed1..pmed40 (Beasley 1990) with their published optima:
-   gap of the fast solver, and its time. bench/data/orlib holds pmed1-pmed5 (and their optima,
-   pmedopt.txt); point --orlib-dir at a folder with the others (pmedN.txt) to run them too.
+   gap of the fast solver, and its time. bench/data/orlib holds pmed1-pmed15 and the optima of
+   all 40 (pmedopt.txt); point --orlib-dir at a folder with the others (pmedN.txt) to run them
+   too. --orlib-exact also solves each instance exactly (checks the copied data).
 
 Timings are wall-clock on a shared machine (2 cores, other jobs running): compare the ratios
 within one run, not the seconds across runs.
@@ -114,7 +115,7 @@ def parse_range(text: str) -> list[int]:
     return out
 
 
-def orlib(folder: Path, numbers: list[int], time_limit: float | None) -> None:
+def orlib(folder: Path, numbers: list[int], time_limit: float | None, exact: bool = False) -> None:
     optima_file = folder / "pmedopt.txt"
     if not optima_file.exists():
         optima_file = ROOT / "bench" / "data" / "orlib" / "pmedopt.txt"
@@ -133,9 +134,13 @@ def orlib(folder: Path, numbers: list[int], time_limit: float | None) -> None:
         cost, p = read_orlib(path)
         model, seconds = timed(PMedian.from_cost_matrix(cost, k=p), time_limit=time_limit)
         best = optima[f"pmed{number}"]
-        rows.append({"instance": f"pmed{number}", "n": cost.shape[0], "p": p, "optimum": best,
-                     "fast": model.objective_, "gap_%": 100 * (model.objective_ - best) / best,
-                     "bound_gap_%": None if model.gap_ is None else 100 * model.gap_, "seconds": seconds})
+        row = {"instance": f"pmed{number}", "n": cost.shape[0], "p": p, "optimum": best,
+               "fast": model.objective_, "gap_%": 100 * (model.objective_ - best) / best,
+               "bound_gap_%": None if model.gap_ is None else 100 * model.gap_, "seconds": seconds}
+        if exact:
+            proven, exact_seconds = timed(PMedian.from_cost_matrix(cost, k=p), exact=True, time_limit=600)
+            row.update({"exact": proven.objective_, "exact_seconds": exact_seconds})
+        rows.append(row)
     print(f"\nOR-Library p-median instances ({folder})")
     if missing:
         print(f"not found there: pmed{', pmed'.join(map(str, missing))}")
@@ -154,10 +159,11 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=None, help="fast solver's limit per instance")
     parser.add_argument("--skip-exact", action="store_true", help="Washington: fast solver only")
     parser.add_argument("--skip-washington", action="store_true")
+    parser.add_argument("--orlib-exact", action="store_true", help="also solve each OR-Library instance exactly")
     args = parser.parse_args()
     if not args.skip_washington:
         washington(args.skip_exact)
-    orlib(args.orlib_dir, parse_range(args.instances), args.time_limit)
+    orlib(args.orlib_dir, parse_range(args.instances), args.time_limit, args.orlib_exact)
 
 
 if __name__ == "__main__":
