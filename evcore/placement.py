@@ -35,6 +35,8 @@ from evcore.geo import pairwise_haversine_km
 # The exact solvers refuse problems with more MILP variables than these (memory and time).
 MAX_EXACT_PMEDIAN_VARIABLES = 400_000
 MAX_EXACT_COVERAGE_NONZEROS = 2_000_000
+# Demand points x sites the models accept: the search holds a few matrices of this size.
+MAX_MATRIX_CELLS = 20_000_000
 # The LP bound for the coverage heuristic is computed only below this size.
 MAX_COVERAGE_BOUND_NONZEROS = 300_000
 
@@ -212,6 +214,12 @@ def _latlon(table: pd.DataFrame, what: str) -> np.ndarray:
     return values
 
 
+def _check_size(n: int, m: int) -> None:
+    if n * m > MAX_MATRIX_CELLS:
+        raise InputError(f"{n:,} demand points x {m:,} sites is too many to place stations over (at most "
+                         f"{MAX_MATRIX_CELLS:,} pairs); aggregate the demand to fewer points or give fewer candidates.")
+
+
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
     """The smallest value below which at least a share ``q`` of the weight lies."""
     order = np.argsort(values)
@@ -229,6 +237,7 @@ class _LocationModel:
                  demand_latlon=None, column_latlon=None, random_state: int = 0):
         self.cost = _as_matrix(cost)
         n, m = self.cost.shape
+        _check_size(n, m)
         self.weights = _as_weights(weights, n)
         existing = np.unique(np.asarray([] if existing is None else existing, dtype=int).ravel())
         if existing.size and (existing.min() < 0 or existing.max() >= m):
@@ -280,6 +289,7 @@ class _LocationModel:
             candidate_ll = _latlon(candidates, "candidates")
         existing_ll = np.empty((0, 2)) if existing is None else _latlon(existing, "existing stations")
         column_ll = np.vstack([candidate_ll, existing_ll])
+        _check_size(len(demand_ll), len(column_ll))
         if len(column_ll) == 0:
             raise InputError("there are no candidate sites.")
         cost = pairwise_haversine_km(demand_ll[:, 0], demand_ll[:, 1], column_ll[:, 0], column_ll[:, 1])

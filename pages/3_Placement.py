@@ -44,7 +44,9 @@ existing = stations if keep else None
 @st.cache_data(show_spinner="Placing stations ...")
 def solve(demand, existing, k, radius, objective, exact):
     model_class = MaxCoverage if objective == "coverage" else PMedian
-    return model_class.from_points(demand, k=k, existing=existing, radius=radius).solve(exact=exact)
+    # The exact solver stops after a minute and then says its answer is not proven optimal.
+    return model_class.from_points(demand, k=k, existing=existing, radius=radius).solve(
+        exact=exact, time_limit=60.0 if exact else None)
 
 
 @st.cache_data(show_spinner="Computing the coverage curve ...")

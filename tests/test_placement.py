@@ -130,6 +130,16 @@ def test_bad_input_is_refused_with_a_sentence(build, message):
         build()
 
 
+def test_models_refuse_matrices_too_big_for_memory(monkeypatch):
+    import evcore.placement as placement
+
+    monkeypatch.setattr(placement, "MAX_MATRIX_CELLS", 100)
+    demand, _ = demo_points()
+    with pytest.raises(InputError, match="aggregate the demand"):
+        PMedian.from_points(pd.concat([demand] * 5, ignore_index=True).assign(latitude=lambda d: d.latitude
+                                                                              + d.index * 1e-3), k=1)
+
+
 def test_exact_solver_refuses_problems_too_big(monkeypatch):
     import evcore.placement as placement
 
