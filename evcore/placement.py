@@ -44,8 +44,10 @@ MAX_COVERAGE_BOUND_NONZEROS = 300_000
 # --- the swap search (shared by both models) -------------------------------------------------
 
 class _SwapSearch:
-    max_shake = 10
     """Minimise ``sum_i w_i min_{j open} cost[i, j]`` over ``k`` free columns, fixed ones open."""
+
+    # The VNS shakes up to this many sites at once: 5 left pmed9 0.48% above its optimum, 10 found it.
+    max_shake = 10
 
     def __init__(self, cost: np.ndarray, weights: np.ndarray, fixed: np.ndarray, k: int, rng):
         self.cost = cost
@@ -97,7 +99,7 @@ class _SwapSearch:
         """Best-improvement swaps until none improves (or the deadline passes)."""
         chosen = chosen.copy()
         w, cost = self.w, self.cost
-        while time.perf_counter() < deadline:
+        while len(chosen) and time.perf_counter() < deadline:
             d1, c1, d2 = self._nearest(chosen)
             # Saving from adding j alone, and loss from removing r alone.
             gain = w @ np.maximum(d1[:, None] - cost, 0.0)
@@ -449,7 +451,7 @@ class PMedian(_LocationModel):
 
     def _solve_exact(self, time_limit):
         from scipy.optimize import Bounds, LinearConstraint, milp
-        from scipy.sparse import coo_matrix, csr_matrix, vstack
+        from scipy.sparse import coo_matrix, csr_matrix
 
         n, m = self.cost.shape
         keep = np.ones((n, m), dtype=bool)

@@ -3,7 +3,6 @@ existing stations respected, figures that add up) and clear refusals of bad inpu
 
 import itertools
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -66,6 +65,13 @@ def test_existing_sites_stay_open_and_do_not_count_against_k():
     assert figures["mean_km_saved"] == pytest.approx(figures["existing_only"]["mean_km"] - figures["mean_km"])
     # Every demand point is served by its nearest open site.
     assert np.allclose(model.distance_, cost[:, model.open_].min(axis=1))
+
+
+def test_no_new_sites_gives_the_existing_stations_alone():
+    cost, w = random_instance(seed=4)
+    model = PMedian.from_cost_matrix(cost, w, k=0, existing=[2, 9]).solve()
+    assert model.selected_.size == 0 and model.optimal_
+    assert model.objective_ == pytest.approx(w @ cost[:, [2, 9]].min(axis=1))
 
 
 def test_heuristic_bound_holds_and_gap_is_reported():

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import ROOT
 from evcore.data import Dataset
 from evcore.demo import demo_dataset
-from evcore.placement import PMedian, coverage_curve
+from evcore.placement import PMedian
 from evcore.placement_maps import coverage_curve_figure, placement_map
 
 PAGE = str(ROOT / "pages" / "3_Placement.py")
