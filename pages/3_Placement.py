@@ -73,16 +73,21 @@ cols[2].metric(f"Vehicles within {radius:g} km", f"{100 * figures['share_within_
                None if baseline is None else f"{100 * figures['share_within_radius_gained']:+.1f} pts")
 proof = "proven optimal" if model.optimal_ else (
     "gap unknown" if model.gap_ is None else f"at most {100 * model.gap_:.2f}% from optimal")
-cols[3].metric("Solver", "exact" if exact else "fast", f"{proof}, {model.seconds_:.1f} s", delta_color="off")
+cols[3].metric("Solver", "exact" if exact else "fast", f"{proof}, {model.seconds_:.1f} s", delta_color="off",
+               delta_arrow="off")
 
 fmap = placement_map(model, stations=existing)
 st_folium(fmap, height=520, use_container_width=True, returned_objects=[], key="placement_map")
 
 sites = model.sites_table().drop(columns="candidate")
 sites.insert(0, "site", range(1, len(sites) + 1))
-st.dataframe(sites.rename(columns={"served": "vehicles served", "served_share": "share served",
-                                   "mean_km_served": "mean km of those served"}),
-             hide_index=True, width="stretch")
+st.dataframe(sites, hide_index=True, width="stretch", column_config={
+    "latitude": st.column_config.NumberColumn(format="%.5f"),
+    "longitude": st.column_config.NumberColumn(format="%.5f"),
+    "served": st.column_config.NumberColumn("vehicles served", format="%d"),
+    "served_share": st.column_config.NumberColumn("share served", format="percent"),
+    "mean_km_served": st.column_config.NumberColumn("mean km of those served", format="%.2f"),
+})
 down1, down2 = st.columns(2)
 with down1:
     ui.csv_download("Download the proposed sites (CSV)", sites, "proposed_sites.csv", key="sites_csv")
