@@ -76,7 +76,66 @@ def cmd_cluster(args) -> int:
 # --- place ------------------------------------------------------------------------------------
 
 def cmd_place(args) -> int:
-    raise InputError("place is not built yet")
+    import numpy as np
+
+    from evcore.placement import MaxCoverage, PMedian
+
+    model_class = MaxCoverage if args.objective == "coverage" else PMedian
+    if args.objective == "coverage" and args.radius_km is None:
+        raise InputError("--objective coverage needs --radius-km (the distance that counts as covered).")
+    if args.cost_matrix:
+        if args.candidates:
+            raise InputError("--candidates applies to --demand; with --cost-matrix the columns are the candidates.")
+        cost = _load_array(args.cost_matrix, "cost matrix")
+        weights = _load_array(args.weights, "weights") if args.weights else None
+        existing = _load_array(args.existing, "existing site indices") if args.existing else None
+        if existing is not None and (not np.all(np.isfinite(existing)) or np.any(existing != np.round(existing))):
+            raise InputError(f"{args.existing}: expected whole-number column indices of the existing sites.")
+        model = model_class.from_cost_matrix(cost, weights, k=args.k, existing=existing, radius=args.radius_km)
+    else:
+        from evcore.io import read_demand, read_points
+
+        if args.weights:
+            raise InputError("--weights applies to --cost-matrix; with --demand the weights are in the demand file.")
+        demand = read_demand(args.demand)
+        candidates = read_points(args.candidates) if args.candidates else None
+        existing = read_points(args.existing) if args.existing else None
+        model = model_class.from_points(demand, k=args.k, candidates=candidates, existing=existing,
+                                        radius=args.radius_km)
+    log(f"solving {model.name} for k = {args.k} with the {'exact' if args.exact else 'fast'} solver ...")
+    result = model.solve(exact=args.exact).summary()
+    if args.json:
+        _print_json(result)
+        return 0
+    if result["optimal"]:
+        proof = "proven optimal"
+    elif result["gap"] is None:
+        proof = "not proven optimal"
+    else:
+        proof = f"not proven optimal (at most {100 * result['gap']:.2f}% from optimal)"
+    print(f"{model.name}: {args.k} new site(s), solver {result['solver']}, {proof}")
+    print(f"mean distance {result['mean_km']:.3f}, 90th percentile {result['p90_km']:.3f}"
+          + ("" if args.radius_km is None else f", {100 * result['share_within_radius']:.1f}% within {args.radius_km:g}"))
+    if "existing_only" in result:
+        print(f"existing stations alone: mean {result['existing_only']['mean_km']:.3f}")
+    for j, site, served in zip(result["selected"], result["sites"] or [None] * len(result["selected"]),
+                               result["served"]):
+        where = "" if site is None else f" at {site[0]:.5f}, {site[1]:.5f}"
+        print(f"  candidate {j}{where}: serves {served:g}")
+    return 0
+
+
+def _load_array(path: str, what: str):
+    import numpy as np
+
+    try:
+        if path.endswith(".npy"):
+            return np.load(path, allow_pickle=False)
+        return np.loadtxt(path, delimiter="," if path.endswith(".csv") else None, ndmin=1)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file (expected the {what}).") from None
+    except (ValueError, OSError) as exc:
+        raise InputError(f"{path}: cannot read the {what} as numbers ({exc}).") from None
 
 
 def build_parser() -> argparse.ArgumentParser:

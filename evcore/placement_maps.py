@@ -1,0 +1,91 @@
+"""Pictures of a placement: the folium map of demand, stations and proposed sites, and the
+Plotly coverage curve. Pure functions: a solved model (and tables) in, a figure out."""
+
+from __future__ import annotations
+
+import folium
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from evcore.placement import sites_needed
+
+DEMAND_COLOUR = "#3b6fb6"
+EXISTING_COLOUR = "#555555"
+PROPOSED_COLOUR = "#d62728"
+
+
+def placement_map(model, stations: pd.DataFrame | None = None, unit: str = "vehicles") -> folium.Map:
+    """Demand as circles sized by weight, existing stations in grey, proposed sites in red,
+    each with its figures in a popup. ``model`` is a solved model built ``from_points``;
+    ``stations`` (optional) gives the existing stations' names, in the model's order."""
+    if model.demand_latlon is None:
+        raise ValueError("the map needs a model built from points, not from a cost matrix")
+    demand, columns = model.demand_latlon, model.column_latlon
+    weights, distance = model.weights, model.distance_
+    total = float(weights.sum())
+    fmap = folium.Map(location=[float(demand[:, 0].mean()), float(demand[:, 1].mean())], zoom_start=10,
+                      control_scale=True)
+    layer = folium.FeatureGroup(name=f"Demand ({unit})")
+    largest = float(weights.max()) or 1.0
+    for (lat, lon), w, d in zip(demand, weights, distance):
+        folium.CircleMarker(
+            [float(lat), float(lon)], radius=float(2 + 12 * np.sqrt(w / largest)), color=DEMAND_COLOUR,
+            weight=1, fill=True, fill_opacity=0.35,
+            popup=folium.Popup(f"{w:,.0f} {unit}<br>nearest station {d:.1f} km", max_width=220),
+        ).add_to(layer)
+    layer.add_to(fmap)
+
+    if model.existing.size:
+        layer = folium.FeatureGroup(name="Existing stations")
+        names = None if stations is None or "name" not in stations else list(stations["name"].astype(str))
+        for i, (j, served) in enumerate(zip(model.existing, model.served_by_existing())):
+            name = names[i] if names is not None and i < len(names) else f"Existing station {i + 1}"
+            folium.CircleMarker(
+                [float(columns[j, 0]), float(columns[j, 1])], radius=5, color=EXISTING_COLOUR, fill=True,
+                fill_opacity=0.9,
+                popup=folium.Popup(f"<b>{name}</b><br>serves {served:,.0f} {unit} ({100 * served / total:.1f}%)",
+                                   max_width=260),
+            ).add_to(layer)
+        layer.add_to(fmap)
+
+    layer = folium.FeatureGroup(name="Proposed sites")
+    for rank, row in enumerate(model.sites_table().itertuples(), start=1):
+        mean = "" if row.mean_km_served is None else f"<br>mean distance of those served {row.mean_km_served:.1f} km"
+        folium.Marker(
+            [row.latitude, row.longitude], icon=folium.Icon(color="red", icon="flash"),
+            tooltip=f"Proposed site {rank}",
+            popup=folium.Popup(
+                f"<b>Proposed site {rank}</b><br>{row.latitude:.5f}, {row.longitude:.5f}<br>"
+                f"serves {row.served:,.0f} {unit} ({100 * row.served_share:.1f}%){mean}", max_width=280),
+        ).add_to(layer)
+    layer.add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    fmap.fit_bounds([[float(demand[:, 0].min()), float(demand[:, 1].min())],
+                     [float(demand[:, 0].max()), float(demand[:, 1].max())]])
+    return fmap
+
+
+def coverage_curve_figure(curve: pd.DataFrame, target: float = 0.9, unit: str = "vehicles") -> go.Figure:
+    """Share of demand within the radius as new sites are added, with the target line and the
+    number of sites that first reaches it."""
+    radius = float(curve["radius_km"].iloc[0]) if len(curve) else float("nan")
+    fig = go.Figure(go.Scatter(
+        x=curve["k"], y=100 * curve["share_within_radius"], mode="lines+markers", name="within radius",
+        hovertemplate="%{x} new sites: %{y:.1f}% within " + f"{radius:g} km<extra></extra>",
+    ))
+    fig.add_hline(y=100 * target, line_dash="dot", line_color="grey",
+                  annotation_text=f"{100 * target:.0f}%", annotation_position="bottom right")
+    needed = sites_needed(curve, target)
+    if needed is None:
+        title = (f"{100 * target:.0f}% of {unit} within {radius:g} km is not reached with "
+                 f"{int(curve['k'].max()) if len(curve) else 0} new sites")
+    elif needed == 0:
+        title = f"The existing stations already bring {100 * target:.0f}% of {unit} within {radius:g} km"
+    else:
+        title = f"{needed} new site{'s' if needed > 1 else ''} bring {100 * target:.0f}% of {unit} within {radius:g} km"
+    if needed:
+        fig.add_vline(x=needed, line_dash="dot", line_color=PROPOSED_COLOUR)
+    fig.update_layout(title=title, xaxis_title="new sites (k)", yaxis_title=f"% of {unit} within {radius:g} km",
+                      yaxis_range=[0, 102], margin=dict(l=10, r=10, t=50, b=10), height=360)
+    return fig

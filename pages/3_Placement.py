@@ -1,0 +1,105 @@
+"""Placement: where k new stations serve the EV demand best."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+import ui
+from evcore.errors import InputError
+from evcore.placement import MaxCoverage, PMedian, coverage_curve, sites_needed
+from evcore.placement_maps import coverage_curve_figure, placement_map
+
+st.set_page_config(page_title="Placement", layout="wide")
+st.title("Placement")
+st.caption("Where should the next stations go, and how many bring most drivers within a few kilometres of a charger?")
+
+dataset = ui.current_dataset()
+if dataset.demand is None or dataset.demand.empty:
+    st.info("This dataset has no demand points (where the vehicles are), so there is nothing to place "
+            "stations for: add a demand file, such as the Washington EV population, on the home page.")
+    st.stop()
+
+demand = dataset.demand
+stations = dataset.stations if dataset.stations is not None and not dataset.stations.empty else None
+candidates = demand[["latitude", "longitude"]].drop_duplicates()
+
+left, right = st.columns(2)
+with left:
+    k = st.slider("New stations (k)", 1, int(min(50, len(candidates))), int(min(5, len(candidates))))
+    radius = st.slider("Radius R (km)", 0.5, 30.0, 5.0, 0.5)
+with right:
+    keep = st.checkbox("Keep the existing stations (none in this dataset)" if stations is None
+                       else f"Keep the {len(stations)} existing stations", value=stations is not None,
+                       disabled=stations is None)
+    objective = st.radio("Objective", ["distance", "coverage"], horizontal=True,
+                         format_func={"distance": "Shortest distance (p-median)",
+                                      "coverage": "Most within R km (coverage)"}.get)
+    exact = st.radio("Solver", ["fast", "exact"], horizontal=True,
+                     format_func={"fast": "Fast (heuristic)", "exact": "Exact (MILP, slower)"}.get) == "exact"
+st.caption("Shortest distance brings every vehicle as close as it can to a station on average, far-out "
+           "drivers included; coverage brings the most vehicles within R km and ignores those it cannot reach.")
+
+existing = stations if keep else None
+
+
+@st.cache_data(show_spinner="Placing stations ...")
+def solve(demand, existing, k, radius, objective, exact):
+    model_class = MaxCoverage if objective == "coverage" else PMedian
+    # The exact solver stops after a minute and then says its answer is not proven optimal.
+    return model_class.from_points(demand, k=k, existing=existing, radius=radius).solve(
+        exact=exact, time_limit=60.0 if exact else None)
+
+
+@st.cache_data(show_spinner="Computing the coverage curve ...")
+def curve(demand, existing, radius, k_max):
+    return coverage_curve(PMedian.from_points(demand, k=0 if existing is not None else 1, existing=existing),
+                          radius, k_max, time_limit=0.15)
+
+
+try:
+    model = solve(demand, existing, k, radius, objective, exact)
+except InputError as exc:
+    st.error(str(exc))
+    st.stop()
+
+figures = model.figures(radius)
+baseline = figures.get("existing_only")
+cols = st.columns(4)
+cols[0].metric("Mean distance per vehicle", f"{figures['mean_km']:.2f} km",
+               None if baseline is None else f"{figures['mean_km'] - baseline['mean_km']:+.2f} km vs existing",
+               delta_color="inverse")
+cols[1].metric("90% of vehicles within", f"{figures['p90_km']:.2f} km",
+               None if baseline is None else f"{figures['p90_km'] - baseline['p90_km']:+.2f} km", delta_color="inverse")
+cols[2].metric(f"Vehicles within {radius:g} km", f"{100 * figures['share_within_radius']:.1f}%",
+               None if baseline is None else f"{100 * figures['share_within_radius_gained']:+.1f} pts")
+proof = "proven optimal" if model.optimal_ else (
+    "gap unknown" if model.gap_ is None else f"at most {100 * model.gap_:.2f}% from optimal")
+cols[3].metric("Solver", "exact" if exact else "fast", f"{proof}, {model.seconds_:.1f} s", delta_color="off",
+               delta_arrow="off")
+
+fmap = placement_map(model, stations=existing)
+st_folium(fmap, height=520, use_container_width=True, returned_objects=[], key="placement_map")
+
+sites = model.sites_table().drop(columns="candidate")
+sites.insert(0, "site", range(1, len(sites) + 1))
+st.dataframe(sites, hide_index=True, width="stretch", column_config={
+    "latitude": st.column_config.NumberColumn(format="%.5f"),
+    "longitude": st.column_config.NumberColumn(format="%.5f"),
+    "served": st.column_config.NumberColumn("vehicles served", format="%d"),
+    "served_share": st.column_config.NumberColumn("share served", format="percent"),
+    "mean_km_served": st.column_config.NumberColumn("mean km of those served", format="%.2f"),
+})
+down1, down2 = st.columns(2)
+with down1:
+    ui.csv_download("Download the proposed sites (CSV)", sites, "proposed_sites.csv", key="sites_csv")
+with down2:
+    st.download_button("Download the map (HTML)", fmap.get_root().render().encode("utf-8"),
+                       file_name="placement_map.html", mime="text/html", key="map_html")
+
+st.subheader(f"How many stations for 90% within {radius:g} km?")
+k_max = int(min(40, len(candidates)))
+shares = curve(demand, existing, radius, k_max)
+st.plotly_chart(coverage_curve_figure(shares, 0.9), width="stretch")
+needed = sites_needed(shares, 0.9)
+st.caption(("Each point is the coverage heuristic's best share with that many new sites"
+            + (" on top of the existing stations (k = 0: existing alone)." if existing is not None else ".")
+            + ("" if needed is not None else f" 90% is not reached with {k_max} new sites.")))

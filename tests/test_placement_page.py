@@ -1,0 +1,70 @@
+"""The Placement page renders on the demo data with each objective and solver, and the map and
+coverage-curve builders show what they claim."""
+
+import folium
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+from evcore.data import Dataset
+from evcore.demo import demo_dataset
+from evcore.placement import PMedian
+from evcore.placement_maps import coverage_curve_figure, placement_map
+
+PAGE = str(ROOT / "pages" / "3_Placement.py")
+
+
+def page():
+    return AppTest.from_file(PAGE, default_timeout=120)
+
+
+@pytest.mark.parametrize("objective, solver", [("distance", "fast"), ("coverage", "fast"),
+                                               ("distance", "exact"), ("coverage", "exact")])
+def test_page_renders_each_objective_and_solver(objective, solver):
+    at = page().run()
+    at.radio[0].set_value(objective)
+    at.radio[1].set_value(solver)
+    at.run()
+    assert not at.exception and not at.error
+    labels = [m.label for m in at.metric]
+    assert "Mean distance per vehicle" in labels and at.metric[3].value == solver
+    assert at.subheader[0].value.startswith("How many stations for 90%")
+
+
+def test_page_without_existing_stations_and_other_k():
+    at = page().run()
+    assert "vs existing" in at.metric[0].delta
+    at.checkbox[0].uncheck()
+    at.slider[0].set_value(3)
+    at.run()
+    assert not at.exception and not at.error
+    # Without existing stations there is no comparison against them.
+    assert not at.metric[0].delta
+
+
+def test_page_says_so_when_there_is_no_demand():
+    at = page()
+    data = demo_dataset()
+    at.session_state["dataset"] = Dataset(name="stations only", usage=data.usage, stations=data.stations)
+    at.run()
+    assert not at.exception
+    assert "no demand points" in at.info[0].value and not at.metric
+
+
+def test_map_shows_demand_existing_and_proposed_sites():
+    data = demo_dataset()
+    demand = data.demand.head(60)
+    model = PMedian.from_points(demand, k=3, existing=data.stations.head(5), radius=5).solve()
+    html = placement_map(model, stations=data.stations.head(5)).get_root().render()
+    assert html.count("Proposed site 1") >= 1 and "Proposed site 3" in html and "Proposed site 4" not in html
+    assert data.stations["name"].iloc[0] in html
+    assert isinstance(placement_map(model), folium.Map)
+
+
+def test_coverage_curve_figure_names_the_sites_needed():
+    curve = pd.DataFrame({"k": [1, 2, 3, 4], "share_within_radius": [0.5, 0.8, 0.92, 1.0], "radius_km": 5.0})
+    fig = coverage_curve_figure(curve, 0.9)
+    assert fig.layout.title.text.startswith("3 new sites bring 90%")
+    short = coverage_curve_figure(curve.head(2), 0.9)
+    assert "not reached" in short.layout.title.text
