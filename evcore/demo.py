@@ -2,7 +2,8 @@
 
 Deterministic (fixed seed): 48 stations across Seattle, Bellevue, Redmond, Tacoma and Everett,
 480 days of daily energy with a weekly rhythm, growth, holiday dips, station-to-station scale,
-a few outliers and missing days; and EV demand points (registered vehicles) for the same area.
+a few outliers and missing days; and EV demand points (registered vehicles) for the same area,
+suburbs without stations included.
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ AREAS = [
     ("Renton", 47.4829, -122.2171, 0.012, 3, 0.07),
     ("Tacoma", 47.2529, -122.4443, 0.015, 3, 0.08),
     ("Everett", 47.9790, -122.2021, 0.014, 2, 0.06),
+    # Suburbs with many EVs and no station yet: where the Placement page has something to find.
+    ("Lynnwood", 47.8279, -122.3053, 0.012, 0, 0.05),
+    ("Bothell", 47.7601, -122.2054, 0.012, 0, 0.04),
+    ("Issaquah", 47.5301, -122.0326, 0.012, 0, 0.04),
+    ("Sammamish", 47.6163, -122.0356, 0.012, 0, 0.05),
+    ("Kent", 47.3809, -122.2348, 0.012, 0, 0.04),
+    ("Federal Way", 47.3223, -122.3126, 0.012, 0, 0.04),
+    ("Puyallup", 47.1854, -122.2929, 0.012, 0, 0.03),
 ]
 
 # US holidays in the demo period: usage dips on these days.
@@ -87,13 +96,13 @@ def demo_usage(stations: pd.DataFrame, rng: np.random.Generator | None = None) -
     return pd.concat(frames, ignore_index=True)
 
 
-def demo_demand(rng: np.random.Generator | None = None, points: int = 320, vehicles: int = 24000) -> pd.DataFrame:
+def demo_demand(rng: np.random.Generator | None = None, points: int = 360, vehicles: int = 30000) -> pd.DataFrame:
     """Registered EVs aggregated to neighbourhood points (like ZIP-code centroids)."""
     rng = rng or np.random.default_rng(SEED + 2)
     shares = np.array([a[5] for a in AREAS])
     area_of_point = rng.choice(len(AREAS), size=points, p=shares / shares.sum())
-    lat = np.array([AREAS[a][1] for a in area_of_point]) + rng.normal(0, 0.03, points)
-    lon = np.array([AREAS[a][2] for a in area_of_point]) + rng.normal(0, 0.04, points)
+    lat = np.array([AREAS[a][1] for a in area_of_point]) + rng.normal(0, 0.025, points)
+    lon = np.array([AREAS[a][2] for a in area_of_point]) + rng.normal(0, 0.035, points)
     weight = rng.lognormal(0, 0.8, points)
     weight = np.maximum(1, np.round(weight / weight.sum() * vehicles)).astype(int)
     return pd.DataFrame({"latitude": lat.round(5), "longitude": lon.round(5), "weight": weight})

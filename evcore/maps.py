@@ -21,6 +21,16 @@ def base_map(latitudes, longitudes, zoom_start: int = 10) -> folium.Map:
     return m
 
 
+def label_icon(text: str, colour: str, size: int = 22) -> folium.DivIcon:
+    """A round coloured badge with a short label: drawn by Leaflet itself, no icon font or plugin
+    (folium's ``Icon`` needs the awesome-markers plugin from a CDN)."""
+    style = (f"width:{size}px;height:{size}px;border-radius:50%;background:{colour};color:white;"
+             f"border:2px solid white;box-shadow:0 0 3px rgba(0,0,0,.6);font:bold 11px sans-serif;"
+             f"display:flex;align-items:center;justify-content:center")
+    return folium.DivIcon(html=f"<div style='{style}'>{html.escape(str(text))}</div>",
+                          icon_size=(size, size), icon_anchor=(size // 2, size // 2))
+
+
 def popup_table(title: str, rows: dict) -> folium.Popup:
     """A small popup: a bold title and one line a figure."""
     lines = "".join(f"<tr><td>{html.escape(str(k))}</td><td style='text-align:right;padding-left:8px'>"

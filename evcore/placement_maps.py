@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from evcore.maps import base_map, label_icon
 from evcore.placement import sites_needed
 
 DEMAND_COLOUR = "#3b6fb6"
@@ -24,8 +25,7 @@ def placement_map(model, stations: pd.DataFrame | None = None, unit: str = "vehi
     demand, columns = model.demand_latlon, model.column_latlon
     weights, distance = model.weights, model.distance_
     total = float(weights.sum())
-    fmap = folium.Map(location=[float(demand[:, 0].mean()), float(demand[:, 1].mean())], zoom_start=10,
-                      control_scale=True)
+    fmap = base_map(demand[:, 0], demand[:, 1])
     layer = folium.FeatureGroup(name=f"Demand ({unit})")
     largest = float(weights.max()) or 1.0
     for (lat, lon), w, d in zip(demand, weights, distance):
@@ -53,7 +53,7 @@ def placement_map(model, stations: pd.DataFrame | None = None, unit: str = "vehi
     for rank, row in enumerate(model.sites_table().itertuples(), start=1):
         mean = "" if row.mean_km_served is None else f"<br>mean distance of those served {row.mean_km_served:.1f} km"
         folium.Marker(
-            [row.latitude, row.longitude], icon=folium.Icon(color="red", icon="flash"),
+            [row.latitude, row.longitude], icon=label_icon(str(rank), PROPOSED_COLOUR),
             tooltip=f"Proposed site {rank}",
             popup=folium.Popup(
                 f"<b>Proposed site {rank}</b><br>{row.latitude:.5f}, {row.longitude:.5f}<br>"
@@ -61,8 +61,6 @@ def placement_map(model, stations: pd.DataFrame | None = None, unit: str = "vehi
         ).add_to(layer)
     layer.add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
-    fmap.fit_bounds([[float(demand[:, 0].min()), float(demand[:, 1].min())],
-                     [float(demand[:, 0].max()), float(demand[:, 1].max())]])
     return fmap
 
 

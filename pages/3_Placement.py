@@ -1,7 +1,6 @@
 """Placement: where k new stations serve the EV demand best."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 import ui
 from evcore.errors import InputError
@@ -77,7 +76,7 @@ cols[3].metric("Solver", "exact" if exact else "fast", f"{proof}, {model.seconds
                delta_arrow="off")
 
 fmap = placement_map(model, stations=existing)
-st_folium(fmap, height=520, use_container_width=True, returned_objects=[], key="placement_map")
+ui.show_map(fmap, key="placement_map", height=520)
 
 sites = model.sites_table().drop(columns="candidate")
 sites.insert(0, "site", range(1, len(sites) + 1))
@@ -92,14 +91,16 @@ down1, down2 = st.columns(2)
 with down1:
     ui.csv_download("Download the proposed sites (CSV)", sites, "proposed_sites.csv", key="sites_csv")
 with down2:
-    st.download_button("Download the map (HTML)", fmap.get_root().render().encode("utf-8"),
-                       file_name="placement_map.html", mime="text/html", key="map_html")
+    ui.html_download("Download the map (HTML)", fmap, "placement_map.html", key="map_html")
 
 st.subheader(f"How many stations for 90% within {radius:g} km?")
 k_max = int(min(40, len(candidates)))
 shares = curve(demand, existing, radius, k_max)
 st.plotly_chart(coverage_curve_figure(shares, 0.9), width="stretch")
 needed = sites_needed(shares, 0.9)
+if needed is not None:
+    st.markdown(f"**{needed} new station{'s' if needed != 1 else ''}** bring 90% of the vehicles within "
+                f"{radius:g} km of a station.")
 st.caption(("Each point is the coverage heuristic's best share with that many new sites"
             + (" on top of the existing stations (k = 0: existing alone)." if existing is not None else ".")
             + ("" if needed is not None else f" 90% is not reached with {k_max} new sites.")))
