@@ -1,4 +1,5 @@
-"""Home: pick the demo data or upload files, see what was read, headline figures, chart and map."""
+"""The dashboard's entry point: the navigation, and the home page (pick the demo data or upload
+files, see what was read, headline figures, a usage chart and a station map)."""
 
 import streamlit as st
 
@@ -31,84 +32,92 @@ def summarise(fingerprint: str, _dataset):
     return station_summary(_dataset.usage, _dataset.stations)
 
 
-st.title("⚡ EV charging planner")
-st.caption("Forecast station usage, group stations by location and find where new stations serve "
-           "drivers best. Start with the demo data or bring your own files.")
+def home() -> None:
+    st.title("⚡ EV charging planner")
+    st.caption("Forecast station usage, group stations by location and find where new stations serve "
+               "drivers best. Start with the demo data or bring your own files.")
 
-# Streamlit forgets a widget's value when the user visits another page: restore it from our key.
-st.session_state.setdefault("source_choice", st.session_state.get(SOURCE_KEY, SOURCES[0]))
-source = st.radio("Data", SOURCES, key="source_choice", horizontal=True)
-st.session_state[SOURCE_KEY] = source
+    # Streamlit forgets a widget's value when the user visits another page: restore it from our key.
+    st.session_state.setdefault("source_choice", st.session_state.get(SOURCE_KEY, SOURCES[0]))
+    source = st.radio("Data", SOURCES, key="source_choice", horizontal=True)
+    st.session_state[SOURCE_KEY] = source
 
-if source == SOURCES[0]:
-    st.session_state[DATASET_KEY] = None  # every page falls back to the demo data
-else:
-    uploads = st.file_uploader(
-        f"Usage, stations and demand files: CSV, or Open Charge Map JSON (up to {MAX_UPLOAD_MB} MB each). "
-        "The format is detected from the content.",
-        type=None, accept_multiple_files=True, key="uploads")
-    readings = []
-    for upload in uploads or []:
-        reading, error = read_upload(upload.name, upload.getvalue())
-        if error:
-            st.error(error)
-        else:
-            readings.append(reading)
-            st.success(f"**{reading.source}**: {reading.kind}, detected as {reading.format}.")
-    kinds = [r.kind for r in readings]
-    for kind in sorted({k for k in kinds if kinds.count(k) > 1}):
-        st.warning(f"Several {kind} files were uploaded; the last one is used.")
-    if readings:
-        st.session_state[UPLOADED_KEY] = combine(readings)
-    uploaded = st.session_state.get(UPLOADED_KEY)
-    st.session_state[DATASET_KEY] = uploaded
-    if uploaded is None:
-        st.info("Upload at least one file. Until then the demo data stays in use.")
-    elif not readings:
-        st.info(f"Still using the files read earlier: {uploaded.name}.")
-
-dataset = current_dataset()
-st.subheader(dataset.name)
-if dataset.notes:
-    with st.expander("What was read, dropped or repaired", expanded=source != SOURCES[0]):
-        for note in dataset.notes:
-            st.markdown(f"- {note}")
-
-if dataset.usage is not None:
-    usage, unit = dataset.usage, dataset.usage_unit
-    summary = summarise(dataset.fingerprint(), dataset)
-    days = (usage["date"].max() - usage["date"].min()).days + 1
-    per_day = usage.groupby("date")["usage"].sum().mean()
-    cols = st.columns(5)
-    cols[0].metric("Stations", f"{usage['station_id'].nunique():,}")
-    cols[1].metric("Days", f"{days:,}", help=f"{usage['date'].min():%d %b %Y} to {usage['date'].max():%d %b %Y}")
-    cols[2].metric(f"Total ({unit})", f"{usage['usage'].sum():,.0f}")
-    cols[3].metric(f"Network per day ({unit})", f"{per_day:,.0f}")
-    if dataset.sessions is not None:
-        cols[4].metric("Sessions per day", f"{dataset.sessions.groupby('date')['sessions'].sum().mean():,.1f}")
+    if source == SOURCES[0]:
+        st.session_state[DATASET_KEY] = None  # every page falls back to the demo data
     else:
-        cols[4].metric("Active stations", f"{int((summary['total'] > 0).sum()):,}",
-                       help="Stations with any usage in the period")
-    st.caption(f"Data from {usage['date'].min():%d %b %Y} to {usage['date'].max():%d %b %Y}.")
-    st.plotly_chart(network_usage_chart(usage, unit), width="stretch")
-    st.markdown("**Busiest stations**")
-    busiest = summary.head(10)[["station_id", "name", "days", "total", "mean_daily", "recent_daily"]].round(1)
-    st.dataframe(busiest.rename(columns={"total": f"total ({unit})", "mean_daily": f"mean daily ({unit})",
-                                         "recent_daily": f"last 28 days, daily ({unit})"}),
-                 hide_index=True, width="stretch")
-    csv_download("Download the station summary (CSV)", summary, "station_summary.csv")
-else:
-    summary = None
-    st.info("No usage file yet: the Forecast page needs one.")
+        uploads = st.file_uploader(
+            f"Usage, stations and demand files: CSV, or Open Charge Map JSON (up to {MAX_UPLOAD_MB} MB each). "
+            "The format is detected from the content.",
+            type=None, accept_multiple_files=True, key="uploads")
+        readings = []
+        for upload in uploads or []:
+            reading, error = read_upload(upload.name, upload.getvalue())
+            if error:
+                st.error(error)
+            else:
+                readings.append(reading)
+                st.success(f"**{reading.source}**: {reading.kind}, detected as {reading.format}.")
+        kinds = [r.kind for r in readings]
+        for kind in sorted({k for k in kinds if kinds.count(k) > 1}):
+            st.warning(f"Several {kind} files were uploaded; the last one is used.")
+        if readings:
+            st.session_state[UPLOADED_KEY] = combine(readings)
+        uploaded = st.session_state.get(UPLOADED_KEY)
+        st.session_state[DATASET_KEY] = uploaded
+        if uploaded is None:
+            st.info("Upload at least one file. Until then the demo data stays in use.")
+        elif not readings:
+            st.info(f"Still using the files read earlier: {uploaded.name}.")
 
-if dataset.stations is not None and len(dataset.stations):
-    st.markdown(f"**Stations on the map** ({len(dataset.stations)})")
-    show_map(stations_map(dataset.stations, summary, dataset.usage_unit), key="home_map")
-    csv_download("Download the stations (CSV)", dataset.stations, "stations.csv")
-elif dataset.usage is not None:
-    st.info("No station coordinates yet: upload a stations file (CSV with latitude/longitude or Open "
-            "Charge Map JSON) to see the map and use the Clusters page.")
+    dataset = current_dataset()
+    st.subheader(dataset.name)
+    if dataset.notes:
+        with st.expander("What was read, dropped or repaired", expanded=source != SOURCES[0]):
+            for note in dataset.notes:
+                st.markdown(f"- {note}")
 
-if dataset.demand is not None:
-    st.caption(f"EV demand: {dataset.demand['weight'].sum():,.0f} vehicles at {len(dataset.demand):,} "
-               "locations (used by the Placement page).")
+    if dataset.usage is not None:
+        usage, unit = dataset.usage, dataset.usage_unit
+        summary = summarise(dataset.fingerprint(), dataset)
+        days = (usage["date"].max() - usage["date"].min()).days + 1
+        per_day = usage.groupby("date")["usage"].sum().mean()
+        cols = st.columns(5)
+        cols[0].metric("Stations", f"{usage['station_id'].nunique():,}")
+        cols[1].metric("Days", f"{days:,}", help=f"{usage['date'].min():%d %b %Y} to {usage['date'].max():%d %b %Y}")
+        cols[2].metric(f"Total ({unit})", f"{usage['usage'].sum():,.0f}")
+        cols[3].metric(f"Network per day ({unit})", f"{per_day:,.0f}")
+        if dataset.sessions is not None:
+            cols[4].metric("Sessions per day", f"{dataset.sessions.groupby('date')['sessions'].sum().mean():,.1f}")
+        else:
+            cols[4].metric("Active stations", f"{int((summary['total'] > 0).sum()):,}",
+                           help="Stations with any usage in the period")
+        st.caption(f"Data from {usage['date'].min():%d %b %Y} to {usage['date'].max():%d %b %Y}.")
+        st.plotly_chart(network_usage_chart(usage, unit), width="stretch")
+        st.markdown("**Busiest stations**")
+        busiest = summary.head(10)[["station_id", "name", "days", "total", "mean_daily", "recent_daily"]].round(1)
+        st.dataframe(busiest.rename(columns={"total": f"total ({unit})", "mean_daily": f"mean daily ({unit})",
+                                             "recent_daily": f"last 28 days, daily ({unit})"}),
+                     hide_index=True, width="stretch")
+        csv_download("Download the station summary (CSV)", summary, "station_summary.csv")
+    else:
+        summary = None
+        st.info("No usage file yet: the Forecast page needs one.")
+
+    if dataset.stations is not None and len(dataset.stations):
+        st.markdown(f"**Stations on the map** ({len(dataset.stations)})")
+        show_map(stations_map(dataset.stations, summary, dataset.usage_unit), key="home_map")
+        csv_download("Download the stations (CSV)", dataset.stations, "stations.csv")
+    elif dataset.usage is not None:
+        st.info("No station coordinates yet: upload a stations file (CSV with latitude/longitude or Open "
+                "Charge Map JSON) to see the map and use the Clusters page.")
+
+    if dataset.demand is not None:
+        st.caption(f"EV demand: {dataset.demand['weight'].sum():,.0f} vehicles at {len(dataset.demand):,} "
+                   "locations (used by the Placement page).")
+
+
+PAGES = [
+    st.Page(home, title="Home", icon=":material/home:", default=True),
+    st.Page("pages/3_Placement.py", title="Placement", icon=":material/add_location_alt:"),
+]
+st.navigation(PAGES).run()
