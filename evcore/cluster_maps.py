@@ -1,0 +1,118 @@
+"""Maps and charts for clusters: pure functions returning folium.Map and plotly Figure objects."""
+
+from __future__ import annotations
+
+from html import escape
+
+import folium
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from evcore.geo import KM_PER_DEG_LAT, KM_PER_DEG_LON_AT_EQUATOR
+
+PALETTE = [
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22",
+    "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d",
+    "#31a354", "#756bb1", "#636363", "#fd8d3c", "#74c476", "#9e9ac8", "#e7969c", "#6baed6",
+    "#fdae6b", "#a1d99b", "#bcbddc", "#d6616b", "#ce6dbd", "#9c9ede",
+]
+NOISE_COLOR = "#9e9e9e"
+
+
+def cluster_color(label: int) -> str:
+    return NOISE_COLOR if label < 0 else PALETTE[label % len(PALETTE)]
+
+
+def _usage_text(value, unit: str, missing: str) -> str:
+    return missing if value is None or pd.isna(value) else f"{value:,.1f} {unit}/day"
+
+
+def station_popup(row: pd.Series, unit: str = "kWh", horizon: int = 10) -> str:
+    """The popup of one station: name, cluster, recent and predicted average daily usage."""
+    name = row.get("name", row.get("station_id", "station"))
+    cluster = int(row["cluster"])
+    lines = [
+        f"<b>{escape(str(name))}</b>",
+        f"Cluster: {'noise' if cluster < 0 else cluster}",
+        f"Recent (28 days): {_usage_text(row.get('recent_daily_usage'), unit, 'no usage data')}",
+        f"Predicted (next {horizon} days): {_usage_text(row.get('predicted_daily_usage'), unit, 'forecast unavailable')}",
+    ]
+    return "<br>".join(lines)
+
+
+def cluster_map(stations: pd.DataFrame, centers, unit: str = "kWh", horizon: int = 10,
+                title: str | None = None) -> folium.Map:
+    """Stations coloured by cluster (noise grey) with each cluster's centre marked.
+
+    ``stations`` is a station-to-cluster table (``latitude, longitude, cluster`` and optionally
+    ``name``, ``recent_daily_usage``, ``predicted_daily_usage``); ``centers`` are [lat, lon]
+    rows indexed by cluster label.
+    """
+    centers = np.asarray(centers, dtype=float).reshape(-1, 2)
+    lat, lon = stations["latitude"].to_numpy(float), stations["longitude"].to_numpy(float)
+    m = folium.Map(location=[float(lat.mean()), float(lon.mean())], zoom_start=10, tiles="OpenStreetMap")
+    if title:
+        m.get_root().html.add_child(folium.Element(f"<h4 style='margin:4px'>{escape(title)}</h4>"))
+    for _, row in stations.iterrows():
+        color = cluster_color(int(row["cluster"]))
+        folium.CircleMarker(
+            location=[row["latitude"], row["longitude"]], radius=6, color=color, weight=1,
+            fill=True, fill_color=color, fill_opacity=0.85,
+            popup=folium.Popup(station_popup(row, unit, horizon), max_width=320),
+            tooltip=escape(str(row.get("name", row.get("station_id", "")))),
+        ).add_to(m)
+    for label, (c_lat, c_lon) in enumerate(centers):
+        color = cluster_color(label)
+        folium.Marker(
+            location=[c_lat, c_lon], tooltip=f"Centre of cluster {label}",
+            icon=folium.DivIcon(
+                icon_size=(18, 18), icon_anchor=(9, 9),
+                html=(f"<div style='width:14px;height:14px;background:{color};border:2px solid #000;"
+                      "transform:rotate(45deg)'></div>")),
+        ).add_to(m)
+    m.fit_bounds([[float(lat.min()), float(lon.min())], [float(lat.max()), float(lon.max())]])
+    return m
+
+
+def map_html(m: folium.Map) -> str:
+    """The map as a standalone HTML page (for download)."""
+    return m.get_root().render()
+
+
+def _km_aspect(fig: go.Figure, mean_lat: float) -> None:
+    """Equal kilometres per pixel on both axes (x is longitude, y latitude)."""
+    ratio = KM_PER_DEG_LAT / (KM_PER_DEG_LON_AT_EQUATOR * np.cos(np.radians(mean_lat)))
+    fig.update_yaxes(scaleanchor="x", scaleratio=ratio, title="latitude")
+    fig.update_xaxes(title="longitude")
+
+
+def centers_comparison_chart(stations: pd.DataFrame, centers_by_method: dict[str, np.ndarray]) -> go.Figure:
+    """Stations and the centres of several methods on one km-true chart, so that a centre
+    pulled towards outlying stations (k-means) stands apart from the median one (k-medians)."""
+    symbols = ["x", "diamond", "square", "triangle-up"]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=stations["longitude"], y=stations["latitude"], mode="markers", name="stations",
+        marker=dict(size=6, color=NOISE_COLOR), text=stations.get("name"),
+        hovertemplate="%{text}<extra></extra>" if "name" in stations else None,
+    ))
+    for i, (method, centers) in enumerate(centers_by_method.items()):
+        centers = np.asarray(centers, dtype=float).reshape(-1, 2)
+        fig.add_trace(go.Scatter(
+            x=centers[:, 1], y=centers[:, 0], mode="markers", name=f"{method} centres",
+            marker=dict(size=13, symbol=symbols[i % len(symbols)], line=dict(width=2)),
+        ))
+    _km_aspect(fig, float(stations["latitude"].mean()))
+    fig.update_layout(height=460, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h"))
+    return fig
+
+
+def elbow_chart(curve: pd.DataFrame, method: str, objective_unit: str, current_k: int | None = None) -> go.Figure:
+    """The objective against k (an ``elbow`` table), with the chosen k marked."""
+    fig = go.Figure(go.Scatter(x=curve["k"], y=curve["objective"], mode="lines+markers", name=method))
+    if current_k is not None:
+        fig.add_vline(x=current_k, line_dash="dot", annotation_text=f"k = {current_k}")
+    fig.update_layout(height=320, margin=dict(l=10, r=10, t=30, b=10), title=f"Elbow: {method}",
+                      xaxis_title="k", yaxis_title=f"objective ({objective_unit})")
+    return fig

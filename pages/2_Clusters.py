@@ -1,0 +1,114 @@
+"""Clusters: group stations by location and compare areas by recent and predicted usage."""
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+import ui
+from evcore import cluster as cl
+from evcore.cluster_maps import centers_comparison_chart, cluster_map, elbow_chart, map_html
+from evcore.errors import InputError
+
+HORIZON = 10
+RECENT_DAYS = 28
+OBJECTIVE_UNITS = {"kmeans": "sum of squared km", "kmedians": "sum of Manhattan km"}
+
+
+@st.cache_data(show_spinner="Clustering…")
+def clustering(fingerprint: str, method: str, k, eps_km, min_size, _stations: pd.DataFrame):
+    """Labels, centres and quality figures; keyed on the dataset's fingerprint and settings."""
+    model = cl.make_clusterer(method, k=k, eps_km=eps_km, min_samples=min_size).fit(_stations)
+    quality = cl.cluster_quality(_stations, model.labels_, model.cluster_centers_)
+    return model.labels_, model.cluster_centers_, quality
+
+
+@st.cache_data(show_spinner=False)
+def recent_usage(fingerprint: str, _usage: pd.DataFrame | None) -> pd.Series:
+    return cl.recent_daily_usage(_usage, RECENT_DAYS)
+
+
+@st.cache_data(show_spinner="Computing the elbow curve…")
+def elbow_curve(fingerprint: str, method: str, k_max: int, _stations: pd.DataFrame) -> pd.DataFrame:
+    return cl.elbow(_stations, range(2, k_max + 1), method=method)
+
+
+def predicted_usage(dataset) -> tuple[pd.Series, str | None]:
+    """Each station's mean forecast per day, or why there is none (the page renders either way)."""
+    try:
+        return cl.predicted_daily_usage(ui.forecast_table(dataset, HORIZON)), None
+    except Exception as exc:  # the forecast is optional here: any failure means "unavailable"
+        return cl.predicted_daily_usage(None), f"forecast unavailable ({exc})"
+
+
+st.title("Clusters")
+dataset = ui.current_dataset()
+stations = dataset.stations
+if stations is None or stations.empty:
+    st.info("Clustering needs station locations: add a station list (latitude and longitude) on the home page.")
+    st.stop()
+fingerprint = dataset.fingerprint()
+unit = dataset.usage_unit
+st.caption(f"{dataset.name}: {len(stations)} stations.")
+
+with st.sidebar:
+    method = st.selectbox("Method", cl.METHODS, index=1, format_func=cl.METHOD_NAMES.get)
+    k_max = max(2, min(30, len(stations)))
+    k = st.slider("k (k-means, k-medians)", 2, k_max, min(6, k_max))
+    eps_km = min_size = None
+    if method == "dbscan":
+        eps_km = st.slider("Radius (km)", 0.1, 20.0, 2.0, 0.1)
+        min_size = st.slider("Minimum stations around a core station", 1, 20, 3)
+    elif method == "hdbscan":
+        eps_km = st.slider("Merge clusters closer than (km)", 0.0, 20.0, 0.0, 0.1)
+        min_size = st.slider("Minimum cluster size", 2, 20, 3)
+
+k_for_method = k if method in ("kmeans", "kmedians") else None
+try:
+    labels, centers, quality = clustering(fingerprint, method, k_for_method, eps_km, min_size, stations)
+except InputError as exc:
+    st.error(str(exc))
+    st.stop()
+
+predicted, forecast_note = predicted_usage(dataset)
+table = cl.add_usage(cl.station_clusters(stations, labels), recent_usage(fingerprint, dataset.usage), predicted)
+summary = cl.cluster_table(table, centers)
+
+cols = st.columns(4)
+cols[0].metric("Clusters", quality["clusters"])
+cols[1].metric("Noise stations", quality["noise"])
+cols[2].metric("Silhouette", "–" if pd.isna(quality["silhouette"]) else f"{quality['silhouette']:.2f}")
+cols[3].metric("Mean km to centre", "–" if pd.isna(quality["mean_km"]) else f"{quality['mean_km']:.2f}")
+
+m = cluster_map(table, centers, unit=unit, horizon=HORIZON)
+st_folium(m, returned_objects=[], height=520, use_container_width=True, key="cluster_map")
+if forecast_note:
+    st.caption(f"Predicted usage: {forecast_note}.")
+
+st.subheader("Clusters")
+st.dataframe(
+    summary.rename(columns={
+        "recent_daily_usage": f"recent {unit}/day (last {RECENT_DAYS} days)",
+        "predicted_daily_usage": f"predicted {unit}/day (next {HORIZON} days)",
+        "change_pct": "change %", "spread_km": "spread km (mean to centre)", "max_km": "max km",
+    }),
+    hide_index=True, width="stretch",
+)
+
+left, right = st.columns(2)
+left.download_button("Station-to-cluster table (CSV)", table.to_csv(index=False).encode("utf-8"),
+                     file_name=f"clusters_{method}.csv", mime="text/csv")
+right.download_button("Map (HTML)", map_html(m).encode("utf-8"), file_name=f"clusters_{method}.html",
+                      mime="text/html")
+
+st.subheader(f"k-means and k-medians, k = {k}")
+st.caption("k-means centres are pulled towards outlying stations; k-medians centres stay with the "
+           "bulk of their members.")
+by_method = {}
+for name in ("kmeans", "kmedians"):
+    by_method[cl.METHOD_NAMES[name]] = clustering(fingerprint, name, k, None, None, stations)[1]
+st.plotly_chart(centers_comparison_chart(stations, by_method), width="stretch")
+
+elbow_method = method if method in OBJECTIVE_UNITS else "kmedians"
+st.plotly_chart(elbow_chart(elbow_curve(fingerprint, elbow_method, k_max, stations),
+                            cl.METHOD_NAMES[elbow_method], OBJECTIVE_UNITS[elbow_method], current_k=k),
+                width="stretch")
