@@ -23,6 +23,8 @@ METHOD_NAMES = {"kmeans": "k-means", "kmedians": "k-medians", "dbscan": "DBSCAN"
 _BLOCK_CELLS = 1 << 20
 # Medoids need all pairwise distances inside a cluster; above this size use the member nearest the mean.
 _MEDOID_MAX_MEMBERS = 2000
+# Relative objective gain below which k-medians restarts on a sample stop.
+_SAMPLE_TOL = 1e-4
 
 
 # --- input ------------------------------------------------------------------------------------
@@ -204,7 +206,27 @@ class _LocationClusterer:
         return self.fit(points, sample_weight).labels_
 
 
-class KMedians(_LocationClusterer):
+class _ProjectedClusterer(_LocationClusterer):
+    """k-means and k-medians: k centres on the local kilometre projection around the points."""
+
+    def _project(self, points, sample_weight) -> tuple[np.ndarray, np.ndarray, int]:
+        """The points in km (setting ``projection_``), their weights and the checked k."""
+        lat, lon = latlon_arrays(points)
+        w = _weights(sample_weight, len(lat))
+        k = _check_k(self.n_clusters, len(lat))
+        self.projection_ = LocalProjection.around(lat, lon)
+        return self.projection_.to_km(lat, lon), w, k
+
+    def _set_result(self, centers_km, labels, objective, n_iter):
+        self.cluster_centers_km_ = np.asarray(centers_km, dtype=float)
+        self.cluster_centers_ = self.projection_.to_latlon(centers_km)
+        self.labels_ = np.asarray(labels).astype(np.int64)
+        self.objective_ = self.inertia_ = float(objective)
+        self.n_iter_ = int(n_iter)
+        self.n_clusters_ = len(centers_km)
+
+
+class KMedians(_ProjectedClusterer):
     """k-medians: Manhattan distance in km on the local projection, centres at the coordinate-wise
     (weighted) medians of their members.
 
@@ -229,37 +251,27 @@ class KMedians(_LocationClusterer):
         self.random_state = random_state
 
     def fit(self, points, sample_weight=None):
-        lat, lon = latlon_arrays(points)
-        w = _weights(sample_weight, len(lat))
-        k = _check_k(self.n_clusters, len(lat))
-        self.projection_ = LocalProjection.around(lat, lon)
-        projected = _ProjectedPoints(self.projection_.to_km(lat, lon), w)
+        xy, w, k = self._project(points, sample_weight)
+        projected = _ProjectedPoints(xy, w)
         rng = np.random.default_rng(self.random_state)
         if len(projected) > self.sample_size and self.n_init > 1:
             sample = rng.choice(len(projected), self.sample_size, replace=False)
             sampled = _ProjectedPoints(projected.xy[sample], w[sample])
-            start = self._best_run(sampled, k, rng)[0]
+            # Ranking starts needs no tight convergence: the full data refines the winner.
+            start = self._best_run(sampled, k, rng, tol=max(self.tol, _SAMPLE_TOL))[0]
             result = _lloyd_l1(projected, start, self.max_iter, self.tol)
         else:
             result = self._best_run(projected, k, rng)
         self._set_result(*result)
         return self
 
-    def _best_run(self, points: _ProjectedPoints, k: int, rng: np.random.Generator):
+    def _best_run(self, points: _ProjectedPoints, k: int, rng: np.random.Generator, tol: float | None = None):
         best = None
         for _ in range(max(1, self.n_init)):
-            run = _lloyd_l1(points, _seed_l1(points, k, rng), self.max_iter, self.tol)
+            run = _lloyd_l1(points, _seed_l1(points, k, rng), self.max_iter, self.tol if tol is None else tol)
             if best is None or run[2] < best[2]:
                 best = run
         return best
-
-    def _set_result(self, centers, labels, objective, n_iter):
-        self.cluster_centers_km_ = centers
-        self.cluster_centers_ = self.projection_.to_latlon(centers)
-        self.labels_ = labels.astype(np.int64)
-        self.objective_ = self.inertia_ = objective
-        self.n_iter_ = n_iter
-        self.n_clusters_ = len(centers)
 
     def predict(self, points) -> np.ndarray:
         """Nearest centre (Manhattan km on the fitted projection) of each point."""
@@ -268,7 +280,7 @@ class KMedians(_LocationClusterer):
         return _l1_km(xy, self.cluster_centers_km_).argmin(axis=1)
 
 
-class KMeans(_LocationClusterer):
+class KMeans(_ProjectedClusterer):
     """k-means on the local kilometre projection (scikit-learn's KMeans underneath).
 
     Learned: ``labels_``, ``cluster_centers_`` ([lat, lon]), ``cluster_centers_km_``,
@@ -284,19 +296,10 @@ class KMeans(_LocationClusterer):
     def fit(self, points, sample_weight=None):
         from sklearn.cluster import KMeans as SklearnKMeans
 
-        lat, lon = latlon_arrays(points)
-        w = _weights(sample_weight, len(lat))
-        k = _check_k(self.n_clusters, len(lat))
-        self.projection_ = LocalProjection.around(lat, lon)
+        xy, w, k = self._project(points, sample_weight)
         model = SklearnKMeans(n_clusters=k, n_init=self.n_init, max_iter=self.max_iter,
-                              random_state=self.random_state)
-        model.fit(self.projection_.to_km(lat, lon), sample_weight=w)
-        self.cluster_centers_km_ = model.cluster_centers_
-        self.cluster_centers_ = self.projection_.to_latlon(model.cluster_centers_)
-        self.labels_ = model.labels_.astype(np.int64)
-        self.objective_ = self.inertia_ = float(model.inertia_)
-        self.n_iter_ = model.n_iter_
-        self.n_clusters_ = k
+                              random_state=self.random_state).fit(xy, sample_weight=w)
+        self._set_result(model.cluster_centers_, model.labels_, model.inertia_, model.n_iter_)
         return self
 
     def predict(self, points) -> np.ndarray:
