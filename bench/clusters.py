@@ -54,8 +54,10 @@ def reference_kmedians(xy: np.ndarray, k: int, seed: int, max_iter: int = 300):
         closest = np.minimum(closest, np.abs(xy - centres[-1]).sum(axis=1))
     centres = np.array(centres)
     labels = None
+    distance = np.empty((n, k))
     for _ in range(max_iter):
-        distance = np.abs(xy[:, None, :] - centres[None, :, :]).sum(axis=2)
+        for c in range(k):
+            distance[:, c] = np.abs(xy - centres[c]).sum(axis=1)
         new_labels = distance.argmin(axis=1)
         if labels is not None and np.array_equal(new_labels, labels):
             break

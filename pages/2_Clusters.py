@@ -43,8 +43,9 @@ def predicted_usage(dataset) -> tuple[pd.Series, str | None]:
 st.title("Clusters")
 dataset = ui.current_dataset()
 stations = dataset.stations
-if stations is None or stations.empty:
-    st.info("Clustering needs station locations: add a station list (latitude and longitude) on the home page.")
+if stations is None or len(stations) < 3:
+    st.info("Clustering needs station locations (at least 3): add a station list with latitude and "
+            "longitude on the home page.")
     st.stop()
 fingerprint = dataset.fingerprint()
 unit = dataset.usage_unit
@@ -52,7 +53,7 @@ st.caption(f"{dataset.name}: {len(stations)} stations.")
 
 with st.sidebar:
     method = st.selectbox("Method", cl.METHODS, index=1, format_func=cl.METHOD_NAMES.get)
-    k_max = max(2, min(30, len(stations)))
+    k_max = min(30, len(stations))
     k = st.slider("k (k-means, k-medians)", 2, k_max, min(6, k_max))
     eps_km = min_size = None
     if method == "dbscan":
