@@ -23,8 +23,8 @@ METHOD_NAMES = {"kmeans": "k-means", "kmedians": "k-medians", "dbscan": "DBSCAN"
 _BLOCK_CELLS = 1 << 20
 # Medoids need all pairwise distances inside a cluster; above this size use the member nearest the mean.
 _MEDOID_MAX_MEMBERS = 2000
-# Relative objective gain below which k-medians restarts on a sample stop.
-_SAMPLE_TOL = 1e-4
+# Relative objective gain below which the k-medians restarts being ranked stop.
+_RANKING_TOL = 1e-4
 
 
 # --- input ------------------------------------------------------------------------------------
@@ -230,10 +230,10 @@ class KMedians(_ProjectedClusterer):
     """k-medians: Manhattan distance in km on the local projection, centres at the coordinate-wise
     (weighted) medians of their members.
 
-    Seeds with greedy k-means++ (Manhattan distances) and keeps the best of ``n_init`` runs. When
-    there are more than ``sample_size`` points, the restarts are compared on a random sample of
-    that size and only the best start is refined on all the points (the full data mostly moves
-    the centres by little, so the costly part runs once).
+    Seeds with greedy k-means++ (Manhattan distances) and keeps the best of ``n_init`` runs. The
+    runs are ranked at a loose tolerance, on a random sample of ``sample_size`` points when there
+    are more, and only the best is then run to ``tol`` on all the points (the costly part runs
+    once; the full data mostly moves the centres by little).
 
     Learned: ``labels_``, ``cluster_centers_`` ([lat, lon]), ``cluster_centers_km_`` (x, y),
     ``objective_`` (weighted sum of Manhattan km to the centre; ``inertia_`` is the same),
@@ -254,14 +254,17 @@ class KMedians(_ProjectedClusterer):
         xy, w, k = self._project(points, sample_weight)
         projected = _ProjectedPoints(xy, w)
         rng = np.random.default_rng(self.random_state)
-        if len(projected) > self.sample_size and self.n_init > 1:
-            sample = rng.choice(len(projected), self.sample_size, replace=False)
-            sampled = _ProjectedPoints(projected.xy[sample], w[sample])
-            # Ranking starts needs no tight convergence: the full data refines the winner.
-            start = self._best_run(sampled, k, rng, tol=max(self.tol, _SAMPLE_TOL))[0]
-            result = _lloyd_l1(projected, start, self.max_iter, self.tol)
-        else:
+        if self.n_init <= 1:
             result = self._best_run(projected, k, rng)
+        else:
+            # Ranking the restarts needs no tight convergence (nor, on big inputs, all the
+            # points): only the winner is run to convergence on all the points.
+            ranked = projected
+            if len(projected) > self.sample_size:
+                sample = rng.choice(len(projected), self.sample_size, replace=False)
+                ranked = _ProjectedPoints(projected.xy[sample], w[sample])
+            start = self._best_run(ranked, k, rng, tol=max(self.tol, _RANKING_TOL))[0]
+            result = _lloyd_l1(projected, start, self.max_iter, self.tol)
         self._set_result(*result)
         return self
 
