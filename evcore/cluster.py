@@ -380,10 +380,11 @@ class HDBSCAN(_LocationClusterer):
         if self.eps_km is None or self.eps_km < 0:
             raise InputError(f"the HDBSCAN merge radius eps_km must be 0 or more km, got {self.eps_km}.")
         lat, lon = latlon_arrays(points)
-        if len(lat) < 2:
+        if len(lat) < self.min_cluster_size:  # no cluster can be that large: all noise
             self.labels_ = np.full(len(lat), -1, dtype=np.int64)
         else:
-            model = SklearnHDBSCAN(min_cluster_size=int(self.min_cluster_size), min_samples=self.min_samples,
+            min_samples = None if self.min_samples is None else min(int(self.min_samples), len(lat))
+            model = SklearnHDBSCAN(min_cluster_size=int(self.min_cluster_size), min_samples=min_samples,
                                    cluster_selection_epsilon=float(self.eps_km) / EARTH_RADIUS_KM,
                                    metric="haversine", copy=True)
             self.labels_ = model.fit(_radians(lat, lon)).labels_.astype(np.int64)

@@ -34,8 +34,11 @@ def elbow_curve(fingerprint: str, method: str, k_max: int, _stations: pd.DataFra
 
 def predicted_usage(dataset) -> tuple[pd.Series, str | None]:
     """Each station's mean forecast per day, or why there is none (the page renders either way)."""
+    if dataset.usage is None or dataset.usage.empty:
+        return cl.predicted_daily_usage(None), "forecast unavailable (no usage data)"
     try:
-        return cl.predicted_daily_usage(ui.forecast_table(dataset, HORIZON)), None
+        with st.spinner("Forecasting usage…"):
+            return cl.predicted_daily_usage(ui.forecast_table(dataset, HORIZON)), None
     except Exception as exc:  # the forecast is optional here: any failure means "unavailable"
         return cl.predicted_daily_usage(None), f"forecast unavailable ({exc})"
 

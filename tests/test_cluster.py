@@ -114,6 +114,12 @@ def test_dbscan_radius_is_great_circle_km_not_degrees():
     assert (labels[5:] == -1).all()
 
 
+def test_hdbscan_with_fewer_points_than_the_minimum_size_calls_them_all_noise():
+    points, _ = blobs(sizes=(3, 2, 2))
+    model = cl.HDBSCAN(min_cluster_size=10).fit(points)
+    assert (model.labels_ == -1).all() and model.n_clusters_ == 0
+
+
 @pytest.mark.parametrize("city", ["charged_jhb", "charged_mel"])
 def test_dbscan_gives_scikit_learns_haversine_partition_on_real_sites(city):
     sites = pd.read_csv(shared_file(city, "sites.csv"))
