@@ -80,31 +80,37 @@ def map_html(m: folium.Map) -> str:
     return m.get_root().render()
 
 
-def _km_aspect(fig: go.Figure, mean_lat: float) -> None:
-    """Equal kilometres per pixel on both axes (x is longitude, y latitude)."""
-    ratio = KM_PER_DEG_LAT / (KM_PER_DEG_LON_AT_EQUATOR * np.cos(np.radians(mean_lat)))
-    fig.update_yaxes(scaleanchor="x", scaleratio=ratio, title="latitude")
-    fig.update_xaxes(title="longitude")
+def side_by_side_chart(stations: pd.DataFrame, results: dict[str, tuple[np.ndarray, np.ndarray]]) -> go.Figure:
+    """One km-true panel per method (``name -> (labels, centers)``), side by side on the same
+    axes: stations coloured by cluster, centres as outlined diamonds. A centre pulled towards
+    outlying stations (k-means) stands apart from the median one (k-medians)."""
+    from plotly.subplots import make_subplots
 
-
-def centers_comparison_chart(stations: pd.DataFrame, centers_by_method: dict[str, np.ndarray]) -> go.Figure:
-    """Stations and the centres of several methods on one km-true chart, so that a centre
-    pulled towards outlying stations (k-means) stands apart from the median one (k-medians)."""
-    symbols = ["x", "diamond", "square", "triangle-up"]
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(
-        x=stations["longitude"], y=stations["latitude"], mode="markers", name="stations",
-        marker=dict(size=6, color=NOISE_COLOR), text=stations.get("name"),
-        hovertemplate="%{text}<extra></extra>" if "name" in stations else None,
-    ))
-    for i, (method, centers) in enumerate(centers_by_method.items()):
+    fig = make_subplots(rows=1, cols=len(results), subplot_titles=list(results), shared_yaxes=True,
+                        horizontal_spacing=0.04)
+    names = stations["name"] if "name" in stations else stations.get("station_id")
+    for col, (labels, centers) in enumerate(results.values(), start=1):
+        labels = np.asarray(labels)
         centers = np.asarray(centers, dtype=float).reshape(-1, 2)
         fig.add_trace(go.Scatter(
-            x=centers[:, 1], y=centers[:, 0], mode="markers", name=f"{method} centres",
-            marker=dict(size=13, symbol=symbols[i % len(symbols)], line=dict(width=2)),
-        ))
-    _km_aspect(fig, float(stations["latitude"].mean()))
-    fig.update_layout(height=460, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h"))
+            x=stations["longitude"], y=stations["latitude"], mode="markers", showlegend=False,
+            marker=dict(size=7, color=[cluster_color(int(c)) for c in labels]),
+            text=names, customdata=labels, hovertemplate="%{text}<br>cluster %{customdata}<extra></extra>",
+        ), row=1, col=col)
+        fig.add_trace(go.Scatter(
+            x=centers[:, 1], y=centers[:, 0], mode="markers", showlegend=False,
+            marker=dict(size=12, symbol="diamond", color=[cluster_color(c) for c in range(len(centers))],
+                        line=dict(width=2, color="black")),
+            customdata=np.arange(len(centers)), hovertemplate="centre of cluster %{customdata}<extra></extra>",
+        ), row=1, col=col)
+    # Equal kilometres per pixel on both axes (x is longitude, y latitude).
+    ratio = KM_PER_DEG_LAT / (KM_PER_DEG_LON_AT_EQUATOR * np.cos(np.radians(float(stations["latitude"].mean()))))
+    for col in range(1, len(results) + 1):
+        suffix = "" if col == 1 else str(col)
+        fig.update_yaxes(scaleanchor=f"x{suffix}", scaleratio=ratio, row=1, col=col)
+        fig.update_xaxes(title="longitude", matches="x" if col > 1 else None, row=1, col=col)
+    fig.update_yaxes(title="latitude", row=1, col=1)
+    fig.update_layout(height=480, margin=dict(l=10, r=10, t=40, b=10))
     return fig
 
 

@@ -6,7 +6,7 @@ from streamlit_folium import st_folium
 
 import ui
 from evcore import cluster as cl
-from evcore.cluster_maps import centers_comparison_chart, cluster_map, elbow_chart, map_html
+from evcore.cluster_maps import cluster_map, elbow_chart, map_html, side_by_side_chart
 from evcore.errors import InputError
 
 HORIZON = 10
@@ -89,13 +89,18 @@ if forecast_note:
     st.caption(f"Predicted usage: {forecast_note}.")
 
 st.subheader("Clusters")
+number = st.column_config.NumberColumn
 st.dataframe(
-    summary.rename(columns={
-        "recent_daily_usage": f"recent {unit}/day (last {RECENT_DAYS} days)",
-        "predicted_daily_usage": f"predicted {unit}/day (next {HORIZON} days)",
-        "change_pct": "change %", "spread_km": "spread km (mean to centre)", "max_km": "max km",
-    }),
-    hide_index=True, width="stretch",
+    summary, hide_index=True, width="stretch",
+    column_config={
+        "recent_daily_usage": number(f"recent {unit}/day (last {RECENT_DAYS} days)", format="%.1f"),
+        "predicted_daily_usage": number(f"predicted {unit}/day (next {HORIZON} days)", format="%.1f"),
+        "change_pct": number("change %", format="%+.1f"),
+        "center_lat": number("centre lat", format="%.5f"),
+        "center_lon": number("centre lon", format="%.5f"),
+        "spread_km": number("spread km (mean to centre)", format="%.2f"),
+        "max_km": number("max km", format="%.2f"),
+    },
 )
 
 left, right = st.columns(2)
@@ -107,10 +112,9 @@ right.download_button("Map (HTML)", map_html(m).encode("utf-8"), file_name=f"clu
 st.subheader(f"k-means and k-medians, k = {k}")
 st.caption("k-means centres are pulled towards outlying stations; k-medians centres stay with the "
            "bulk of their members.")
-by_method = {}
-for name in ("kmeans", "kmedians"):
-    by_method[cl.METHOD_NAMES[name]] = clustering(fingerprint, name, k, None, None, stations)[1]
-st.plotly_chart(centers_comparison_chart(stations, by_method), width="stretch")
+by_method = {cl.METHOD_NAMES[name]: clustering(fingerprint, name, k, None, None, stations)[:2]
+             for name in ("kmeans", "kmedians")}
+st.plotly_chart(side_by_side_chart(stations, by_method), width="stretch")
 
 elbow_method = method if method in OBJECTIVE_UNITS else "kmedians"
 st.plotly_chart(elbow_chart(elbow_curve(fingerprint, elbow_method, k_max, stations),

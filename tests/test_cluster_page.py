@@ -45,10 +45,10 @@ def test_page_renders_each_method_with_predicted_usage(page, method):
     summary = cluster_summary(at)
     assert summary["stations"].sum() == 48
     assert int(metric(at, "Clusters")) == (summary["cluster"] >= 0).sum()
-    predicted = summary.filter(like="predicted").iloc[:, 0]
+    predicted = summary["predicted_daily_usage"]
     np.testing.assert_allclose(predicted, PREDICTED * summary["stations"])
     assert not any("forecast unavailable" in c.value for c in at.caption)
-    assert len(at.get("plotly_chart")) == 2  # k-means vs k-medians centres, and the elbow
+    assert len(at.get("plotly_chart")) == 2  # k-means and k-medians side by side, and the elbow
     assert [b.label for b in at.get("download_button")] == ["Station-to-cluster table (CSV)", "Map (HTML)"]
 
 
@@ -74,7 +74,7 @@ def test_page_still_renders_when_the_forecast_fails(monkeypatch):
     at = AppTest.from_file(PAGE, default_timeout=90).run()
     assert not at.exception and not at.error
     assert any("forecast unavailable" in c.value for c in at.caption)
-    assert cluster_summary(at).filter(like="predicted").iloc[:, 0].isna().all()
+    assert cluster_summary(at)["predicted_daily_usage"].isna().all()
 
 
 def test_page_explains_when_there_are_no_station_locations(page):
