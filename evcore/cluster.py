@@ -23,6 +23,8 @@ METHOD_NAMES = {"kmeans": "k-means", "kmedians": "k-medians", "dbscan": "DBSCAN"
 _BLOCK_CELLS = 1 << 20
 # Medoids need all pairwise distances inside a cluster; above this size use the member nearest the mean.
 _MEDOID_MAX_MEMBERS = 2000
+# Below this many points scikit-learn's KMeans runs on one thread.
+_THREADED_KMEANS_MIN_POINTS = 50_000
 # Relative objective gain below which the k-medians restarts being ranked stop.
 _RANKING_TOL = 1e-4
 
@@ -90,51 +92,71 @@ class _ProjectedPoints:
     def __init__(self, xy: np.ndarray, w: np.ndarray):
         self.xy = xy
         self.w = w
+        self.unit_weights = bool(np.all(w == 1))
         self.xy32 = xy.astype(np.float32)
+        self.x32, self.y32 = np.ascontiguousarray(self.xy32[:, 0]), np.ascontiguousarray(self.xy32[:, 1])
         self.order = [np.argsort(xy[:, d], kind="stable") for d in range(2)]
         self.sorted_xy = [xy[o, d] for d, o in enumerate(self.order)]
         self.sorted_w = [w[o] for o in self.order]
 
+    def total(self, distance: np.ndarray) -> float:
+        """Weighted sum of per-point distances, accumulated in float64."""
+        return float(distance.sum(dtype=np.float64) if self.unit_weights else distance @ self.w)
+
     def __len__(self):
         return len(self.xy)
 
-    def assign(self, centers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Nearest centre (Manhattan) of each point and the distance to it (float32)."""
-        n, k = len(self.xy), len(centers)
+    def assign(self, centers: np.ndarray, rows: np.ndarray | None = None):
+        """Nearest centre (Manhattan) of each point, or of ``rows`` only, with the distances to the
+        nearest and to the second nearest centre (float32)."""
+        xy = self.xy32 if rows is None else self.xy32[rows]
+        n, k = len(xy), len(centers)
         labels = np.empty(n, dtype=np.uint8 if k <= 255 else np.int32)  # uint8: radix-sorted fast
-        dist = np.empty(n, dtype=np.float32)
+        nearest = np.empty(n, dtype=np.float32)
+        second = np.full(n, np.inf, dtype=np.float32)
         c32 = centers.astype(np.float32)
         block = max(1, _BLOCK_CELLS // k)
         for s in range(0, n, block):
-            d = _l1_km(self.xy32[s:s + block], c32)
+            d = _l1_km(xy[s:s + block], c32)
             lab = d.argmin(axis=1)
+            at = (np.arange(len(d)), lab)
             labels[s:s + block] = lab
-            dist[s:s + block] = np.take_along_axis(d, lab[:, None], axis=1)[:, 0]
-        return labels, dist
+            nearest[s:s + block] = d[at]
+            if k > 1:
+                d[at] = np.inf
+                second[s:s + block] = d.min(axis=1)
+        return labels, nearest, second
+
+    def distance_to(self, labels: np.ndarray, centers: np.ndarray) -> np.ndarray:
+        """Manhattan km (float32) from each point to the centre of its label."""
+        c32 = centers.astype(np.float32)
+        d = np.abs(self.x32 - c32[:, 0][labels])
+        d += np.abs(self.y32 - c32[:, 1][labels])
+        return d
 
     def medians(self, labels: np.ndarray, centers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Coordinate-wise weighted medians of each cluster's members (as np.median does for
         equal weights: the mean of the two middle values when the halves balance exactly).
         Empty clusters keep their previous centre. Returns (centers, member counts)."""
-        k = len(centers)
         new = centers.copy()
-        counts = np.zeros(k, dtype=np.int64)
+        counts = np.bincount(labels, minlength=len(centers))
+        nonempty = counts > 0
+        ends = np.cumsum(counts)[nonempty]
+        starts = ends - counts[nonempty]
         for d in range(2):
-            lab = labels[self.order[d]]
-            grouped = np.argsort(lab, kind="stable")  # by cluster, still ascending within each
-            vals, cw = self.sorted_xy[d][grouped], np.cumsum(self.sorted_w[d][grouped])
-            counts = np.bincount(lab, minlength=k)
-            ends = np.cumsum(counts)
-            starts = ends - counts
-            nonempty = counts > 0
-            s, e = starts[nonempty], ends[nonempty]
-            before = np.where(s > 0, cw[np.maximum(s - 1, 0)], 0.0)
-            half = before + (cw[e - 1] - before) / 2
-            idx = np.clip(np.searchsorted(cw, half, side="left"), s, e - 1)
-            med = vals[idx]
-            balanced = (np.abs(cw[idx] - half) <= 1e-12 * cw[-1]) & (idx + 1 < e)
-            med[balanced] = (vals[idx[balanced]] + vals[idx[balanced] + 1]) / 2
-            new[nonempty, d] = med
+            # Members of each cluster together, in ascending order of the coordinate.
+            grouped = np.argsort(labels[self.order[d]], kind="stable")
+            if self.unit_weights:
+                low, high = starts + (ends - starts - 1) // 2, starts + (ends - starts) // 2
+            else:
+                cw = np.cumsum(self.sorted_w[d][grouped])
+                before = np.where(starts > 0, cw[np.maximum(starts - 1, 0)], 0.0)
+                half = before + (cw[ends - 1] - before) / 2
+                low = np.clip(np.searchsorted(cw, half, side="left"), starts, ends - 1)
+                balanced = (np.abs(cw[low] - half) <= 1e-12 * cw[-1]) & (low + 1 < ends)
+                high = np.where(balanced, low + 1, low)
+            values = self.sorted_xy[d]
+            new[nonempty, d] = (values[grouped[low]] + values[grouped[high]]) / 2
         return new, counts
 
     def objective(self, labels: np.ndarray, centers: np.ndarray) -> float:
@@ -170,20 +192,34 @@ def _seed_l1(points: _ProjectedPoints, k: int, rng: np.random.Generator) -> np.n
 def _lloyd_l1(points: _ProjectedPoints, centers: np.ndarray, max_iter: int, tol: float):
     """Alternate nearest-centre assignment and median updates until no point moves or the
     objective improves by less than ``tol`` (relative). Ends with the centres at the medians of
-    the final members. Returns (centers, labels, objective, iterations)."""
-    labels, dist = points.assign(centers)
-    objective = float(dist.astype(np.float64) @ points.w)
+    the final members. Returns (centers, labels, objective, iterations).
+
+    Hamerly's bounds spare most distance computations: a point keeps its centre while its
+    distance to it is at most a lower bound on its distance to every other centre (the bound
+    falls by the most any other centre moved, the triangle inequality holding for Manhattan km).
+    """
+    labels, upper, lower = points.assign(centers)
+    objective = points.total(upper)
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
-        centers, counts = points.medians(labels, centers)
+        new_centers, counts = points.medians(labels, centers)
         for c in np.flatnonzero(counts == 0):  # an empty cluster restarts at the worst-served point
-            worst = int(np.argmax(dist * points.w))
-            centers[c] = points.xy[worst]
-            dist[worst] = 0
-        new_labels, dist = points.assign(centers)
-        new_objective = float(dist.astype(np.float64) @ points.w)
-        moved = np.count_nonzero(new_labels != labels)
-        labels = new_labels
+            worst = int(np.argmax(upper * points.w))
+            new_centers[c] = points.xy[worst]
+            upper[worst] = 0
+        shift = np.abs(new_centers - centers).sum(axis=1)
+        centers = new_centers
+        upper = points.distance_to(labels, centers)
+        if len(centers) > 1:
+            top = np.argsort(shift)[-2:]  # the largest shift, and the next for its own members
+            lower -= np.where(labels == top[1], shift[top[0]], shift[top[1]]).astype(np.float32)
+        stale = np.flatnonzero(upper > lower)
+        moved = 0
+        if len(stale):
+            new_labels, upper[stale], lower[stale] = points.assign(centers, stale)
+            moved = np.count_nonzero(new_labels != labels[stale])
+            labels[stale] = new_labels
+        new_objective = points.total(upper)
         if moved == 0 or objective - new_objective <= tol * objective:
             break
         objective = new_objective
@@ -299,9 +335,15 @@ class KMeans(_ProjectedClusterer):
     def fit(self, points, sample_weight=None):
         from sklearn.cluster import KMeans as SklearnKMeans
 
+        from threadpoolctl import threadpool_limits
+
         xy, w, k = self._project(points, sample_weight)
         model = SklearnKMeans(n_clusters=k, n_init=self.n_init, max_iter=self.max_iter,
-                              random_state=self.random_state).fit(xy, sample_weight=w)
+                              random_state=self.random_state)
+        # Small inputs gain nothing from threads, and on a busy machine waiting for them costs
+        # ten times the work (a page's k slider would lag).
+        with threadpool_limits(limits=1 if len(xy) < _THREADED_KMEANS_MIN_POINTS else None):
+            model.fit(xy, sample_weight=w)
         self._set_result(model.cluster_centers_, model.labels_, model.inertia_, model.n_iter_)
         return self
 
@@ -494,9 +536,14 @@ def elbow(points, ks=range(2, 31), method: str = "kmedians", sample_weight=None,
             model = KMedians(n_clusters=k, n_init=n_init)
             rows.append((k, model._best_run(projected, k, rng)[2]))
     elif method == "kmeans":
-        for k in ks:
-            model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state).fit(np.column_stack((lat, lon)), w)
-            rows.append((k, model.inertia_))
+        from sklearn.cluster import KMeans as SklearnKMeans
+        from threadpoolctl import threadpool_limits
+
+        xy = LocalProjection.around(lat, lon).to_km(lat, lon)
+        with threadpool_limits(limits=1 if len(xy) < _THREADED_KMEANS_MIN_POINTS else None):
+            for k in ks:
+                model = SklearnKMeans(n_clusters=k, n_init=n_init, random_state=random_state).fit(xy, sample_weight=w)
+                rows.append((k, model.inertia_))
     else:
         raise InputError(f"the elbow chart is for kmeans and kmedians, not {method!r}.")
     return pd.DataFrame(rows, columns=["k", "objective"])
