@@ -288,21 +288,21 @@ class KMedians(_ProjectedClusterer):
 
     def fit(self, points, sample_weight=None):
         xy, w, k = self._project(points, sample_weight)
-        projected = _ProjectedPoints(xy, w)
-        rng = np.random.default_rng(self.random_state)
-        if self.n_init <= 1:
-            result = self._best_run(projected, k, rng)
-        else:
-            # Ranking the restarts needs no tight convergence (nor, on big inputs, all the
-            # points): only the winner is run to convergence on all the points.
-            ranked = projected
-            if len(projected) > self.sample_size:
-                sample = rng.choice(len(projected), self.sample_size, replace=False)
-                ranked = _ProjectedPoints(projected.xy[sample], w[sample])
-            start = self._best_run(ranked, k, rng, tol=max(self.tol, _RANKING_TOL))[0]
-            result = _lloyd_l1(projected, start, self.max_iter, self.tol)
-        self._set_result(*result)
+        self._set_result(*self._solve(_ProjectedPoints(xy, w), k, np.random.default_rng(self.random_state)))
         return self
+
+    def _solve(self, projected: _ProjectedPoints, k: int, rng: np.random.Generator):
+        """(centers, labels, objective, iterations) of the best run on projected points."""
+        if self.n_init <= 1:
+            return self._best_run(projected, k, rng)
+        # Ranking the restarts needs no tight convergence (nor, on big inputs, all the points):
+        # only the winner is run to convergence on all the points.
+        ranked = projected
+        if len(projected) > self.sample_size:
+            sample = rng.choice(len(projected), self.sample_size, replace=False)
+            ranked = _ProjectedPoints(projected.xy[sample], projected.w[sample])
+        start = self._best_run(ranked, k, rng, tol=max(self.tol, _RANKING_TOL))[0]
+        return _lloyd_l1(projected, start, self.max_iter, self.tol)
 
     def _best_run(self, points: _ProjectedPoints, k: int, rng: np.random.Generator, tol: float | None = None):
         best = None
@@ -533,8 +533,7 @@ def elbow(points, ks=range(2, 31), method: str = "kmedians", sample_weight=None,
         projected = _ProjectedPoints(LocalProjection.around(lat, lon).to_km(lat, lon), w)
         rng = np.random.default_rng(random_state)
         for k in ks:
-            model = KMedians(n_clusters=k, n_init=n_init)
-            rows.append((k, model._best_run(projected, k, rng)[2]))
+            rows.append((k, KMedians(n_clusters=k, n_init=n_init)._solve(projected, k, rng)[2]))
     elif method == "kmeans":
         from sklearn.cluster import KMeans as SklearnKMeans
         from threadpoolctl import threadpool_limits
