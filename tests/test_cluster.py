@@ -43,6 +43,15 @@ def test_kmedians_centres_are_the_medians_of_their_members():
     assert model.objective_ == pytest.approx(np.abs(xy - model.cluster_centers_km_[model.labels_]).sum())
 
 
+def test_kmedians_converges_to_each_point_at_its_nearest_centre():
+    points = np.random.default_rng(8).normal(SEATTLE, (0.1, 0.15), size=(5000, 2))
+    model = cl.KMedians(n_clusters=15, tol=0, random_state=0).fit(points)
+    xy = model.projection_.to_km(points[:, 0], points[:, 1])
+    distance = np.abs(xy[:, None, :] - model.cluster_centers_km_[None, :, :]).sum(axis=2)
+    own = distance[np.arange(len(xy)), model.labels_]
+    np.testing.assert_allclose(own, distance.min(axis=1), atol=1e-4)  # float32 ties aside
+
+
 def test_kmedians_with_integer_weights_equals_repeating_the_points():
     points, _ = blobs()
     weights = np.random.default_rng(1).integers(1, 5, len(points))
