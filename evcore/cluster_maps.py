@@ -28,21 +28,21 @@ def _usage_text(value, unit: str, missing: str) -> str:
     return missing if value is None or pd.isna(value) else f"{value:,.1f} {unit}/day"
 
 
-def station_popup(row: pd.Series, unit: str = "kWh", horizon: int = 10) -> str:
+def station_popup(row: pd.Series, unit: str = "kWh", horizon: int = 10, recent_days: int = 28) -> str:
     """The popup of one station: name, cluster, recent and predicted average daily usage."""
     name = row.get("name", row.get("station_id", "station"))
     cluster = int(row["cluster"])
     lines = [
         f"<b>{escape(str(name))}</b>",
         f"Cluster: {'noise' if cluster < 0 else cluster}",
-        f"Recent (28 days): {_usage_text(row.get('recent_daily_usage'), unit, 'no usage data')}",
-        f"Predicted (next {horizon} days): {_usage_text(row.get('predicted_daily_usage'), unit, 'forecast unavailable')}",
+        f"Recent average (last {recent_days} days): {_usage_text(row.get('recent_daily_usage'), unit, 'no usage data')}",
+        f"Predicted average (next {horizon} days): {_usage_text(row.get('predicted_daily_usage'), unit, 'forecast unavailable')}",
     ]
     return "<br>".join(lines)
 
 
 def cluster_map(stations: pd.DataFrame, centers, unit: str = "kWh", horizon: int = 10,
-                title: str | None = None) -> folium.Map:
+                recent_days: int = 28, title: str | None = None) -> folium.Map:
     """Stations coloured by cluster (noise grey) with each cluster's centre marked.
 
     ``stations`` is a station-to-cluster table (``latitude, longitude, cluster`` and optionally
@@ -59,7 +59,7 @@ def cluster_map(stations: pd.DataFrame, centers, unit: str = "kWh", horizon: int
         folium.CircleMarker(
             location=[row["latitude"], row["longitude"]], radius=6, color=color, weight=1,
             fill=True, fill_color=color, fill_opacity=0.85,
-            popup=folium.Popup(station_popup(row, unit, horizon), max_width=320),
+            popup=folium.Popup(station_popup(row, unit, horizon, recent_days), max_width=320),
             tooltip=escape(str(row.get("name", row.get("station_id", "")))),
         ).add_to(m)
     for label, (c_lat, c_lon) in enumerate(centers):

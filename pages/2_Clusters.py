@@ -83,7 +83,7 @@ cols[1].metric("Noise stations", quality["noise"])
 cols[2].metric("Silhouette", "–" if pd.isna(quality["silhouette"]) else f"{quality['silhouette']:.2f}")
 cols[3].metric("Mean km to centre", "–" if pd.isna(quality["mean_km"]) else f"{quality['mean_km']:.2f}")
 
-m = cluster_map(table, centers, unit=unit, horizon=HORIZON)
+m = cluster_map(table, centers, unit=unit, horizon=HORIZON, recent_days=RECENT_DAYS)
 st_folium(m, returned_objects=[], height=520, use_container_width=True, key="cluster_map")
 if forecast_note:
     st.caption(f"Predicted usage: {forecast_note}.")
@@ -104,8 +104,8 @@ st.dataframe(
 )
 
 left, right = st.columns(2)
-left.download_button("Station-to-cluster table (CSV)", table.to_csv(index=False).encode("utf-8"),
-                     file_name=f"clusters_{method}.csv", mime="text/csv")
+with left:
+    ui.csv_download("Station-to-cluster table (CSV)", table, file_name=f"clusters_{method}.csv")
 right.download_button("Map (HTML)", map_html(m).encode("utf-8"), file_name=f"clusters_{method}.html",
                       mime="text/html")
 
