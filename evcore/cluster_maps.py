@@ -32,11 +32,13 @@ def station_popup(row: pd.Series, unit: str = "kWh", horizon: int = 10, recent_d
     """The popup of one station: name, cluster, recent and predicted average daily usage."""
     name = row.get("name", row.get("station_id", "station"))
     cluster = int(row["cluster"])
+    recent = _usage_text(row.get("recent_daily_usage"), unit, "no usage data")
+    predicted = _usage_text(row.get("predicted_daily_usage"), unit, "forecast unavailable")
     lines = [
         f"<b>{escape(str(name))}</b>",
         f"Cluster: {'noise' if cluster < 0 else cluster}",
-        f"Recent average (last {recent_days} days): {_usage_text(row.get('recent_daily_usage'), unit, 'no usage data')}",
-        f"Predicted average (next {horizon} days): {_usage_text(row.get('predicted_daily_usage'), unit, 'forecast unavailable')}",
+        f"Recent average (last {recent_days} days): {recent}",
+        f"Predicted average (next {horizon} days): {predicted}",
     ]
     return "<br>".join(lines)
 
