@@ -98,7 +98,8 @@ def bench_speed(sizes, make_points):
     print(f"k-medians (k={K}, library defaults; numpy, one thread) vs scikit-learn KMeans (k={K}, n_init=5)")
     print("on the same km points; ratio = k-medians / KMeans on one thread (like for like). KMeans on")
     print("all threads is shown too: on a machine shared with other jobs its threads wait on each other.")
-    print(f"{'points':>10} {'kmedians s':>11} {'KMeans 1 thread s':>18} {'ratio':>6} {'KMeans all threads s':>21} {'iters':>6}")
+    print(f"{'points':>10} {'kmedians s':>11} {'KMeans 1 thread s':>18} {'ratio':>6} "
+          f"{'KMeans all threads s':>21} {'iters':>6}")
     warm = make_points(2000)  # imports and thread pools start outside the timings
     KMedians(K, random_state=0).fit(warm)
     sklearn_kmeans(warm, 1)

@@ -541,8 +541,8 @@ def elbow(points, ks=range(2, 31), method: str = "kmedians", sample_weight=None,
         xy = LocalProjection.around(lat, lon).to_km(lat, lon)
         with threadpool_limits(limits=1 if len(xy) < _THREADED_KMEANS_MIN_POINTS else None):
             for k in ks:
-                model = SklearnKMeans(n_clusters=k, n_init=n_init, random_state=random_state).fit(xy, sample_weight=w)
-                rows.append((k, model.inertia_))
+                model = SklearnKMeans(n_clusters=k, n_init=n_init, random_state=random_state)
+                rows.append((k, model.fit(xy, sample_weight=w).inertia_))
     else:
         raise InputError(f"the elbow chart is for kmeans and kmedians, not {method!r}.")
     return pd.DataFrame(rows, columns=["k", "objective"])
