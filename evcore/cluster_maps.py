@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evcore.geo import KM_PER_DEG_LAT, KM_PER_DEG_LON_AT_EQUATOR
+from evcore.maps import base_map, label_icon, popup_table
 
 PALETTE = [
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22",
@@ -28,58 +29,40 @@ def _usage_text(value, unit: str, missing: str) -> str:
     return missing if value is None or pd.isna(value) else f"{value:,.1f} {unit}/day"
 
 
-def station_popup(row: pd.Series, unit: str = "kWh", horizon: int = 10, recent_days: int = 28) -> str:
+def station_popup(row: pd.Series, unit: str = "kWh", horizon: int = 10, recent_days: int = 28) -> folium.Popup:
     """The popup of one station: name, cluster, recent and predicted average daily usage."""
-    name = row.get("name", row.get("station_id", "station"))
     cluster = int(row["cluster"])
-    recent = _usage_text(row.get("recent_daily_usage"), unit, "no usage data")
-    predicted = _usage_text(row.get("predicted_daily_usage"), unit, "forecast unavailable")
-    lines = [
-        f"<b>{escape(str(name))}</b>",
-        f"Cluster: {'noise' if cluster < 0 else cluster}",
-        f"Recent average (last {recent_days} days): {recent}",
-        f"Predicted average (next {horizon} days): {predicted}",
-    ]
-    return "<br>".join(lines)
+    return popup_table(row.get("name", row.get("station_id", "station")), {
+        "Cluster": "noise" if cluster < 0 else cluster,
+        f"Recent average (last {recent_days} days)": _usage_text(row.get("recent_daily_usage"), unit,
+                                                                 "no usage data"),
+        f"Predicted average (next {horizon} days)": _usage_text(row.get("predicted_daily_usage"), unit,
+                                                                "forecast unavailable"),
+    })
 
 
 def cluster_map(stations: pd.DataFrame, centers, unit: str = "kWh", horizon: int = 10,
-                recent_days: int = 28, title: str | None = None) -> folium.Map:
-    """Stations coloured by cluster (noise grey) with each cluster's centre marked.
+                recent_days: int = 28) -> folium.Map:
+    """Stations coloured by cluster (noise grey) with each cluster's centre as a numbered badge.
 
     ``stations`` is a station-to-cluster table (``latitude, longitude, cluster`` and optionally
     ``name``, ``recent_daily_usage``, ``predicted_daily_usage``); ``centers`` are [lat, lon]
     rows indexed by cluster label.
     """
     centers = np.asarray(centers, dtype=float).reshape(-1, 2)
-    lat, lon = stations["latitude"].to_numpy(float), stations["longitude"].to_numpy(float)
-    m = folium.Map(location=[float(lat.mean()), float(lon.mean())], zoom_start=10, tiles="OpenStreetMap")
-    if title:
-        m.get_root().html.add_child(folium.Element(f"<h4 style='margin:4px'>{escape(title)}</h4>"))
+    m = base_map(stations["latitude"], stations["longitude"])
     for _, row in stations.iterrows():
         color = cluster_color(int(row["cluster"]))
         folium.CircleMarker(
             location=[row["latitude"], row["longitude"]], radius=6, color=color, weight=1,
             fill=True, fill_color=color, fill_opacity=0.85,
-            popup=folium.Popup(station_popup(row, unit, horizon, recent_days), max_width=320),
+            popup=station_popup(row, unit, horizon, recent_days),
             tooltip=escape(str(row.get("name", row.get("station_id", "")))),
         ).add_to(m)
     for label, (c_lat, c_lon) in enumerate(centers):
-        color = cluster_color(label)
-        folium.Marker(
-            location=[c_lat, c_lon], tooltip=f"Centre of cluster {label}",
-            icon=folium.DivIcon(
-                icon_size=(18, 18), icon_anchor=(9, 9),
-                html=(f"<div style='width:14px;height:14px;background:{color};border:2px solid #000;"
-                      "transform:rotate(45deg)'></div>")),
-        ).add_to(m)
-    m.fit_bounds([[float(lat.min()), float(lon.min())], [float(lat.max()), float(lon.max())]])
+        folium.Marker(location=[c_lat, c_lon], tooltip=f"Centre of cluster {label}",
+                      icon=label_icon(str(label), cluster_color(label))).add_to(m)
     return m
-
-
-def map_html(m: folium.Map) -> str:
-    """The map as a standalone HTML page (for download)."""
-    return m.get_root().render()
 
 
 def side_by_side_chart(stations: pd.DataFrame, results: dict[str, tuple[np.ndarray, np.ndarray]]) -> go.Figure:

@@ -2,11 +2,10 @@
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 import ui
 from evcore import cluster as cl
-from evcore.cluster_maps import cluster_map, elbow_chart, map_html, side_by_side_chart
+from evcore.cluster_maps import cluster_map, elbow_chart, side_by_side_chart
 from evcore.errors import InputError
 
 HORIZON = 10
@@ -84,7 +83,7 @@ cols[2].metric("Silhouette", "–" if pd.isna(quality["silhouette"]) else f"{qua
 cols[3].metric("Mean km to centre", "–" if pd.isna(quality["mean_km"]) else f"{quality['mean_km']:.2f}")
 
 m = cluster_map(table, centers, unit=unit, horizon=HORIZON, recent_days=RECENT_DAYS)
-st_folium(m, returned_objects=[], height=520, use_container_width=True, key="cluster_map")
+ui.show_map(m, key="cluster_map", height=520)
 if forecast_note:
     st.caption(f"Predicted usage: {forecast_note}.")
 
@@ -105,9 +104,9 @@ st.dataframe(
 
 left, right = st.columns(2)
 with left:
-    ui.csv_download("Station-to-cluster table (CSV)", table, file_name=f"clusters_{method}.csv")
-right.download_button("Map (HTML)", map_html(m).encode("utf-8"), file_name=f"clusters_{method}.html",
-                      mime="text/html")
+    ui.csv_download("Station-to-cluster table (CSV)", table, f"clusters_{method}.csv", key="clusters_csv")
+with right:
+    ui.html_download("Map (HTML)", m, f"clusters_{method}.html", key="clusters_map_html")
 
 st.subheader(f"k-means and k-medians, k = {k}")
 st.caption("k-means centres are pulled towards outlying stations; k-medians centres stay with the "
