@@ -93,3 +93,13 @@ def test_map_popups_show_name_cluster_and_usage():
     assert ">noise<" in html and "Cluster" in html
     assert "55.5 kWh/day" in html and "forecast unavailable" in html
     assert "Centre of cluster 0" in html
+
+
+@pytest.mark.parametrize("method", ["kmedians", "hdbscan"])
+def test_page_handles_a_few_stations_without_usage(page, method):
+    page.session_state["dataset"] = Dataset(name="five stations", stations=demo_stations().head(5))
+    at = page.run()
+    at.selectbox[0].set_value(method).run()
+    assert not at.exception and not at.error
+    assert cluster_summary(at)["stations"].sum() == 5
+    assert at.slider[0].max == 5
