@@ -74,7 +74,8 @@ def cmd_cluster(args) -> int:
     # Weights (e.g. vehicles at a demand point) pull k-means and k-medians centres; the density
     # methods count points, so their partition is the plain one.
     weight = points["weight"] if "weight" in points.columns and args.method in ("kmeans", "kmedians") else None
-    log(f"clustering {len(points)} points with {METHOD_NAMES[args.method]}")
+    log(f"clustering {len(points)} points with {METHOD_NAMES[args.method]}"
+        + (" weighted by their 'weight' column" if weight is not None else ""))
     model = clusterer.fit(points, sample_weight=weight)
     labels, centers = model.labels_, model.cluster_centers_
     if args.out:
