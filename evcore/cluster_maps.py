@@ -1,0 +1,109 @@
+"""Maps and charts for clusters: pure functions returning folium.Map and plotly Figure objects."""
+
+from __future__ import annotations
+
+from html import escape
+
+import folium
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from evcore.geo import KM_PER_DEG_LAT, KM_PER_DEG_LON_AT_EQUATOR
+from evcore.maps import base_map, label_icon, popup_table
+
+PALETTE = [
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22",
+    "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d",
+    "#31a354", "#756bb1", "#636363", "#fd8d3c", "#74c476", "#9e9ac8", "#e7969c", "#6baed6",
+    "#fdae6b", "#a1d99b", "#bcbddc", "#d6616b", "#ce6dbd", "#9c9ede",
+]
+NOISE_COLOR = "#9e9e9e"
+
+
+def cluster_color(label: int) -> str:
+    return NOISE_COLOR if label < 0 else PALETTE[label % len(PALETTE)]
+
+
+def _usage_text(value, unit: str, missing: str) -> str:
+    return missing if value is None or pd.isna(value) else f"{value:,.1f} {unit}/day"
+
+
+def station_popup(row: pd.Series, unit: str = "kWh", horizon: int = 10, recent_days: int = 28) -> folium.Popup:
+    """The popup of one station: name, cluster, recent and predicted average daily usage."""
+    cluster = int(row["cluster"])
+    return popup_table(row.get("name", row.get("station_id", "station")), {
+        "Cluster": "noise" if cluster < 0 else cluster,
+        f"Recent average (last {recent_days} days)": _usage_text(row.get("recent_daily_usage"), unit,
+                                                                 "no usage data"),
+        f"Predicted average (next {horizon} days)": _usage_text(row.get("predicted_daily_usage"), unit,
+                                                                "forecast unavailable"),
+    })
+
+
+def cluster_map(stations: pd.DataFrame, centers, unit: str = "kWh", horizon: int = 10,
+                recent_days: int = 28) -> folium.Map:
+    """Stations coloured by cluster (noise grey) with each cluster's centre as a numbered badge.
+
+    ``stations`` is a station-to-cluster table (``latitude, longitude, cluster`` and optionally
+    ``name``, ``recent_daily_usage``, ``predicted_daily_usage``); ``centers`` are [lat, lon]
+    rows indexed by cluster label.
+    """
+    centers = np.asarray(centers, dtype=float).reshape(-1, 2)
+    m = base_map(stations["latitude"], stations["longitude"])
+    for _, row in stations.iterrows():
+        color = cluster_color(int(row["cluster"]))
+        folium.CircleMarker(
+            location=[row["latitude"], row["longitude"]], radius=6, color=color, weight=1,
+            fill=True, fill_color=color, fill_opacity=0.85,
+            popup=station_popup(row, unit, horizon, recent_days),
+            tooltip=escape(str(row.get("name", row.get("station_id", "")))),
+        ).add_to(m)
+    for label, (c_lat, c_lon) in enumerate(centers):
+        folium.Marker(location=[c_lat, c_lon], tooltip=f"Centre of cluster {label}",
+                      icon=label_icon(str(label), cluster_color(label))).add_to(m)
+    return m
+
+
+def side_by_side_chart(stations: pd.DataFrame, results: dict[str, tuple[np.ndarray, np.ndarray]]) -> go.Figure:
+    """One km-true panel per method (``name -> (labels, centers)``), side by side on the same
+    axes: stations coloured by cluster, centres as outlined diamonds. A centre pulled towards
+    outlying stations (k-means) stands apart from the median one (k-medians)."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=len(results), subplot_titles=list(results), shared_yaxes=True,
+                        horizontal_spacing=0.04)
+    names = stations["name"] if "name" in stations else stations.get("station_id")
+    for col, (labels, centers) in enumerate(results.values(), start=1):
+        labels = np.asarray(labels)
+        centers = np.asarray(centers, dtype=float).reshape(-1, 2)
+        fig.add_trace(go.Scatter(
+            x=stations["longitude"], y=stations["latitude"], mode="markers", showlegend=False,
+            marker=dict(size=7, color=[cluster_color(int(c)) for c in labels]),
+            text=names, customdata=labels, hovertemplate="%{text}<br>cluster %{customdata}<extra></extra>",
+        ), row=1, col=col)
+        fig.add_trace(go.Scatter(
+            x=centers[:, 1], y=centers[:, 0], mode="markers", showlegend=False,
+            marker=dict(size=12, symbol="diamond", color=[cluster_color(c) for c in range(len(centers))],
+                        line=dict(width=2, color="black")),
+            customdata=np.arange(len(centers)), hovertemplate="centre of cluster %{customdata}<extra></extra>",
+        ), row=1, col=col)
+    # Equal kilometres per pixel on both axes (x is longitude, y latitude).
+    ratio = KM_PER_DEG_LAT / (KM_PER_DEG_LON_AT_EQUATOR * np.cos(np.radians(float(stations["latitude"].mean()))))
+    for col in range(1, len(results) + 1):
+        suffix = "" if col == 1 else str(col)
+        fig.update_yaxes(scaleanchor=f"x{suffix}", scaleratio=ratio, row=1, col=col)
+        fig.update_xaxes(title="longitude", matches="x" if col > 1 else None, row=1, col=col)
+    fig.update_yaxes(title="latitude", row=1, col=1)
+    fig.update_layout(height=480, margin=dict(l=10, r=10, t=40, b=10))
+    return fig
+
+
+def elbow_chart(curve: pd.DataFrame, method: str, objective_unit: str, current_k: int | None = None) -> go.Figure:
+    """The objective against k (an ``elbow`` table), with the chosen k marked."""
+    fig = go.Figure(go.Scatter(x=curve["k"], y=curve["objective"], mode="lines+markers", name=method))
+    if current_k is not None:
+        fig.add_vline(x=current_k, line_dash="dot", annotation_text=f"k = {current_k}")
+    fig.update_layout(height=320, margin=dict(l=10, r=10, t=30, b=10), title=f"Elbow: {method}",
+                      xaxis_title="k", yaxis_title=f"objective ({objective_unit})")
+    return fig

@@ -1,0 +1,121 @@
+"""Clusters: group stations by location and compare areas by recent and predicted usage."""
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from evcore import cluster as cl
+from evcore.cluster_maps import cluster_map, elbow_chart, side_by_side_chart
+from evcore.errors import InputError
+
+HORIZON = 10
+RECENT_DAYS = 28
+OBJECTIVE_UNITS = {"kmeans": "sum of squared km", "kmedians": "sum of Manhattan km"}
+
+
+@st.cache_data(show_spinner="Clustering…")
+def clustering(fingerprint: str, method: str, k, eps_km, min_size, _stations: pd.DataFrame):
+    """Labels, centres and quality figures; keyed on the dataset's fingerprint and settings."""
+    model = cl.make_clusterer(method, k=k, eps_km=eps_km, min_samples=min_size).fit(_stations)
+    quality = cl.cluster_quality(_stations, model.labels_, model.cluster_centers_)
+    return model.labels_, model.cluster_centers_, quality
+
+
+@st.cache_data(show_spinner=False)
+def recent_usage(fingerprint: str, _usage: pd.DataFrame | None) -> pd.Series:
+    return cl.recent_daily_usage(_usage, RECENT_DAYS)
+
+
+@st.cache_data(show_spinner="Computing the elbow curve…")
+def elbow_curve(fingerprint: str, method: str, k_max: int, _stations: pd.DataFrame) -> pd.DataFrame:
+    return cl.elbow(_stations, range(2, k_max + 1), method=method)
+
+
+def predicted_usage(dataset) -> tuple[pd.Series, str | None]:
+    """Each station's mean forecast per day, or why there is none (the page renders either way)."""
+    if dataset.usage is None or dataset.usage.empty:
+        return cl.predicted_daily_usage(None), "forecast unavailable (no usage data)"
+    try:
+        with st.spinner("Forecasting usage…"):
+            return cl.predicted_daily_usage(ui.forecast_table(dataset, HORIZON)), None
+    except Exception as exc:  # the forecast is optional here: any failure means "unavailable"
+        return cl.predicted_daily_usage(None), f"forecast unavailable ({exc})"
+
+
+st.title("Clusters")
+dataset = ui.current_dataset()
+stations = dataset.stations
+if stations is None or len(stations) < 3:
+    st.info("Clustering needs station locations (at least 3): add a station list with latitude and "
+            "longitude on the home page.")
+    st.stop()
+fingerprint = dataset.fingerprint()
+unit = dataset.usage_unit
+st.caption(f"{dataset.name}: {len(stations)} stations.")
+
+with st.sidebar:
+    method = st.selectbox("Method", cl.METHODS, index=1, format_func=cl.METHOD_NAMES.get)
+    k_max = min(30, len(stations))
+    k = st.slider("k (k-means, k-medians)", 2, k_max, min(6, k_max))
+    eps_km = min_size = None
+    if method == "dbscan":
+        eps_km = st.slider("Radius (km)", 0.1, 20.0, 2.0, 0.1)
+        min_size = st.slider("Minimum stations around a core station", 1, 20, 3)
+    elif method == "hdbscan":
+        eps_km = st.slider("Merge clusters closer than (km)", 0.0, 20.0, 0.0, 0.1)
+        min_size = st.slider("Minimum cluster size", 2, 20, 3)
+
+k_for_method = k if method in ("kmeans", "kmedians") else None
+try:
+    labels, centers, quality = clustering(fingerprint, method, k_for_method, eps_km, min_size, stations)
+except InputError as exc:
+    st.error(str(exc))
+    st.stop()
+
+predicted, forecast_note = predicted_usage(dataset)
+table = cl.add_usage(cl.station_clusters(stations, labels), recent_usage(fingerprint, dataset.usage), predicted)
+summary = cl.cluster_table(table, centers)
+
+cols = st.columns(4)
+cols[0].metric("Clusters", quality["clusters"])
+cols[1].metric("Noise stations", quality["noise"])
+cols[2].metric("Silhouette", "–" if pd.isna(quality["silhouette"]) else f"{quality['silhouette']:.2f}")
+cols[3].metric("Mean km to centre", "–" if pd.isna(quality["mean_km"]) else f"{quality['mean_km']:.2f}")
+
+m = cluster_map(table, centers, unit=unit, horizon=HORIZON, recent_days=RECENT_DAYS)
+ui.show_map(m, key="cluster_map", height=520)
+if forecast_note:
+    st.caption(f"Predicted usage: {forecast_note}.")
+
+st.subheader("Clusters")
+number = st.column_config.NumberColumn
+st.dataframe(
+    summary, hide_index=True, width="stretch",
+    column_config={
+        "recent_daily_usage": number(f"recent {unit}/day (last {RECENT_DAYS} days)", format="%.1f"),
+        "predicted_daily_usage": number(f"predicted {unit}/day (next {HORIZON} days)", format="%.1f"),
+        "change_pct": number("change %", format="%+.1f"),
+        "center_lat": number("centre lat", format="%.5f"),
+        "center_lon": number("centre lon", format="%.5f"),
+        "spread_km": number("spread km (mean to centre)", format="%.2f"),
+        "max_km": number("max km", format="%.2f"),
+    },
+)
+
+left, right = st.columns(2)
+with left:
+    ui.csv_download("Station-to-cluster table (CSV)", table, f"clusters_{method}.csv", key="clusters_csv")
+with right:
+    ui.html_download("Map (HTML)", m, f"clusters_{method}.html", key="clusters_map_html")
+
+st.subheader(f"k-means and k-medians, k = {k}")
+st.caption("k-means centres are pulled towards outlying stations; k-medians centres stay with the "
+           "bulk of their members.")
+by_method = {cl.METHOD_NAMES[name]: clustering(fingerprint, name, k, None, None, stations)[:2]
+             for name in ("kmeans", "kmedians")}
+st.plotly_chart(side_by_side_chart(stations, by_method), width="stretch")
+
+elbow_method = method if method in OBJECTIVE_UNITS else "kmedians"
+st.plotly_chart(elbow_chart(elbow_curve(fingerprint, elbow_method, k_max, stations),
+                            cl.METHOD_NAMES[elbow_method], OBJECTIVE_UNITS[elbow_method], current_k=k),
+                width="stretch")
