@@ -64,6 +64,7 @@ class Reading:
     kind: str
     format: str
     dataset: Dataset
+    points: pd.DataFrame | None = None  # every located input row, in file order
 
     @property
     def notes(self) -> list[str]:
@@ -143,13 +144,11 @@ def read_demand(source, name: str | None = None) -> pd.DataFrame:
 
 def read_points(source, name: str | None = None) -> pd.DataFrame:
     """Any located rows (stations or demand) as ``latitude, longitude`` plus the columns present
-    among ``station_id, name, weight``: one row per located input row, in file order."""
+    among ``station_id, name, weight``: one row per located input row, in file order (a session
+    export gives one row per station)."""
     reading = read_file(source, name)
-    d = reading.dataset
-    if d.stations is not None:
-        return d.stations.reset_index(drop=True)
-    if reading.kind == "demand":
-        return d.demand.reset_index(drop=True)
+    if reading.points is not None:
+        return reading.points
     raise InputError(f"{reading.source} is a {reading.format} with no coordinates: expected "
                      "latitude and longitude columns (or WKT POINT values).")
 
@@ -473,10 +472,10 @@ def _read_open_charge_map(pois: list[dict], name: str) -> Reading:
     notes = [f"Read {len(rows)} stations from an Open Charge Map POI list."]
     if skipped:
         notes.append(f"Dropped {skipped} POIs without coordinates.")
-    stations = pd.DataFrame(rows)
-    stations = _dedupe_stations(stations, notes)
+    points = pd.DataFrame(rows)
+    stations = _dedupe_stations(points, notes)
     return Reading(name, "stations", "Open Charge Map JSON (POI list)",
-                   Dataset(name=name, stations=stations, notes=notes))
+                   Dataset(name=name, stations=stations, notes=notes), points=points)
 
 
 # --- tables -------------------------------------------------------------------------------------
@@ -619,7 +618,7 @@ def _read_sessions(table, name, station, start, energy, fmt_prefix) -> Reading:
                      "sessions' coordinates.")
     fmt = f"{fmt_prefix}session export (one row per charging session)"
     dataset = Dataset(name=name, usage=usage, stations=stations, usage_unit="kWh", sessions=counts, notes=notes)
-    return Reading(name, "usage", fmt, dataset)
+    return Reading(name, "usage", fmt, dataset, points=stations)
 
 
 def _clean_usage(long: pd.DataFrame, name: str, notes: list[str], already_aggregated: bool) -> pd.DataFrame:
@@ -714,7 +713,7 @@ def _read_demand(table, name, lat, lon, wkt, weight, fmt_prefix) -> Reading:
     if unlocated.any():
         notes.append(f"Dropped {int(unlocated.sum())} rows without a location (first at line "
                      f"{_line(table, unlocated.idxmax())}).")
-    points = points[~unlocated]
+    points = points[~unlocated].reset_index(drop=True)
     demand = aggregate_points(points)
     if weight:
         notes.insert(0, f"Read {len(points):,} demand points weighted by {weight!r} "
@@ -724,14 +723,19 @@ def _read_demand(table, name, lat, lon, wkt, weight, fmt_prefix) -> Reading:
     source = f"WKT column {wkt!r}" if not (lat and lon) else f"columns {lat!r}/{lon!r}"
     what = "weighted points" if weight else "one row per vehicle"
     fmt = f"{fmt_prefix}demand points ({what}, coordinates from {source})"
-    return Reading(name, "demand", fmt, Dataset(name=name, demand=demand, notes=notes))
+    return Reading(name, "demand", fmt, Dataset(name=name, demand=demand, notes=notes), points=points)
 
 
 def _read_station_list(table, name, lat, lon, station, fmt_prefix) -> Reading:
     notes: list[str] = []
     coords = _coordinates(table, name, lat, lon, None)
     label = _find(table, NAME_NAMES, exclude=(station,))
-    ids = table[station].astype(str) if station else table[label].astype(str)
+    # A row without an id is still a station: it takes its name, or its line in the file.
+    lines = pd.Series([f"line {_line(table, i)}" for i in table.index], index=table.index)
+    ids = table[station] if station else pd.Series(np.nan, index=table.index)
+    if label:
+        ids = ids.fillna(table[label])
+    ids = ids.fillna(lines).astype(str)
     stations = pd.DataFrame({
         "station_id": ids,
         "name": table[label].fillna(ids).astype(str) if label else ids,
@@ -746,11 +750,11 @@ def _read_station_list(table, name, lat, lon, station, fmt_prefix) -> Reading:
     if unlocated.any():
         notes.append(f"Dropped {int(unlocated.sum())} stations without coordinates (first at line "
                      f"{_line(table, unlocated.idxmax())}).")
-    stations = stations[~unlocated & table[station].notna()] if station else stations[~unlocated]
-    stations = _dedupe_stations(stations.reset_index(drop=True), notes)
+    points = stations[~unlocated].reset_index(drop=True)
+    stations = _dedupe_stations(points, notes)
     notes.insert(0, f"Read {len(stations)} stations with coordinates.")
     fmt = f"{fmt_prefix}station list ({'id ' + repr(station) if station else 'name ' + repr(label)}, coordinates {lat!r}/{lon!r})"
-    return Reading(name, "stations", fmt, Dataset(name=name, stations=stations, notes=notes))
+    return Reading(name, "stations", fmt, Dataset(name=name, stations=stations, notes=notes), points=points)
 
 
 def _dedupe_stations(stations: pd.DataFrame, notes: list[str]) -> pd.DataFrame:

@@ -277,3 +277,14 @@ def test_other_encodings_and_json_shapes(tmp_path, content, kind):
 def test_a_byte_order_mark_alone_is_an_empty_file(tmp_path):
     with pytest.raises(InputError, match="is empty"):
         read_file(write(tmp_path, "bom.csv", b"\xef\xbb\xbf\r\n"))
+
+
+def test_read_points_gives_one_row_per_located_input_row(tmp_path):
+    text = ('VIN,Vehicle Location\nA1,POINT (-122.5 47.6)\nA2,POINT (-122.5 47.6)\nA3,\n'
+            'A4,POINT (-122.7 47.5)\n')
+    points = read_points(write(tmp_path, "evs.csv", text))
+    assert len(points) == 3 and points["weight"].tolist() == [1, 1, 1]
+    stations = "station_id,name,latitude,longitude\n1,Depot,51.5,-0.1\n1,Depot again,51.6,-0.2\n,Yard,51.7,-0.3\n"
+    reading = read_file(write(tmp_path, "s.csv", stations))
+    assert len(read_points(write(tmp_path, "s.csv", stations))) == 3
+    assert reading.dataset.stations["station_id"].tolist() == ["1", "Yard"]  # repeated id kept once
