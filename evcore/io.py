@@ -732,7 +732,7 @@ def _read_station_list(table, name, lat, lon, station, fmt_prefix) -> Reading:
     label = _find(table, NAME_NAMES, exclude=(station,))
     # A row without an id is still a station: it takes its name, or its line in the file.
     lines = pd.Series([f"line {_line(table, i)}" for i in table.index], index=table.index)
-    ids = table[station] if station else pd.Series(np.nan, index=table.index)
+    ids = table[station] if station else pd.Series(np.nan, index=table.index, dtype=object)
     if label:
         ids = ids.fillna(table[label])
     ids = ids.fillna(lines).astype(str)
