@@ -559,15 +559,6 @@ def station_clusters(points: pd.DataFrame, labels) -> pd.DataFrame:
     return table
 
 
-def recent_daily_usage(usage: pd.DataFrame | None, days: int = 28) -> pd.Series:
-    """Each station's mean daily usage over the dataset's last ``days`` days (by station_id)."""
-    if usage is None or usage.empty:
-        return pd.Series(dtype=float, name="recent_daily_usage")
-    since = usage["date"].max() - pd.Timedelta(days=days - 1)
-    recent = usage[usage["date"] >= since]
-    return recent.groupby("station_id")["usage"].mean().rename("recent_daily_usage")
-
-
 def predicted_daily_usage(forecast: pd.DataFrame | None) -> pd.Series:
     """Each station's mean forecast per day over the forecast horizon (by station_id)."""
     if forecast is None or forecast.empty:

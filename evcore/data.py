@@ -56,15 +56,21 @@ def usage_matrix(usage: pd.DataFrame) -> pd.DataFrame:
     return wide.reindex(full).rename_axis("date")
 
 
+def recent_daily_usage(usage: pd.DataFrame | None, days: int = 28) -> pd.Series:
+    """Each station's mean daily usage over the dataset's last ``days`` days (by station_id)."""
+    if usage is None or usage.empty:
+        return pd.Series(dtype=float, name="recent_daily_usage")
+    since = usage["date"].max() - pd.Timedelta(days=days - 1)
+    recent = usage[usage["date"] >= since]
+    return recent.groupby("station_id")["usage"].mean().rename("recent_daily_usage")
+
+
 def station_summary(usage: pd.DataFrame, stations: pd.DataFrame | None = None, recent_days: int = 28) -> pd.DataFrame:
     """Per station: days with data, total, mean daily usage overall and over the last
     ``recent_days`` days of the data, with the station's name and coordinates where known."""
-    last = usage["date"].max()
-    recent = usage[usage["date"] > last - pd.Timedelta(days=recent_days)]
     summary = usage.groupby("station_id").agg(days=("usage", "size"), total=("usage", "sum"),
                                               mean_daily=("usage", "mean"))
-    summary["recent_daily"] = recent.groupby("station_id")["usage"].mean()
-    summary["recent_daily"] = summary["recent_daily"].fillna(0.0)
+    summary["recent_daily"] = recent_daily_usage(usage, recent_days).reindex(summary.index).fillna(0.0)
     summary = summary.reset_index()
     if stations is not None:
         summary = summary.merge(stations[["station_id", "name", "latitude", "longitude"]],

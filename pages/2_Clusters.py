@@ -6,6 +6,7 @@ import streamlit as st
 import ui
 from evcore import cluster as cl
 from evcore.cluster_maps import cluster_map, elbow_chart, side_by_side_chart
+from evcore.data import recent_daily_usage
 from evcore.errors import InputError
 
 HORIZON = 10
@@ -23,7 +24,7 @@ def clustering(fingerprint: str, method: str, k, eps_km, min_size, _stations: pd
 
 @st.cache_data(show_spinner=False)
 def recent_usage(fingerprint: str, _usage: pd.DataFrame | None) -> pd.Series:
-    return cl.recent_daily_usage(_usage, RECENT_DAYS)
+    return recent_daily_usage(_usage, RECENT_DAYS)
 
 
 @st.cache_data(show_spinner="Computing the elbow curve…")

@@ -6,6 +6,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from conftest import shared_file
 from evcore import cluster as cl
+from evcore.data import recent_daily_usage
 from evcore.demo import demo_dataset
 from evcore.errors import InputError
 from evcore.geo import EARTH_RADIUS_KM, haversine_km
@@ -182,7 +183,7 @@ def test_cluster_table_sums_usage_and_puts_noise_last():
     dataset = demo_dataset()
     stations = dataset.stations
     model = cl.DBSCAN(eps_km=2.0, min_samples=3).fit(stations)
-    recent = cl.recent_daily_usage(dataset.usage, days=28)
+    recent = recent_daily_usage(dataset.usage, days=28)
     last = dataset.usage[dataset.usage["date"] > dataset.usage["date"].max() - pd.Timedelta(days=28)]
     assert recent["SEA-001"] == pytest.approx(last.loc[last["station_id"] == "SEA-001", "usage"].mean())
     forecast = pd.DataFrame({"station_id": np.repeat(stations["station_id"], 2), "forecast": 10.0})
