@@ -203,6 +203,10 @@ def _build_network(n_inputs: int, hidden_size: int, horizon: int, n_quantiles: i
     return QuantileLSTM()
 
 
+def _level(window: np.ndarray) -> np.ndarray:
+    return window[-LEVEL_DAYS:].mean(axis=0)
+
+
 def _windows(y: np.ndarray, weekdays: np.ndarray, lookback: int, horizon: int, origins: np.ndarray):
     """Model inputs for the given origins (a window ends the day before its origin), per station.
 
@@ -216,7 +220,7 @@ def _windows(y: np.ndarray, weekdays: np.ndarray, lookback: int, horizon: int, o
     xs, firsts, levels, targets = [], [], [], []
     for t in origins:
         window = y[t - lookback:t]                                  # (lookback, stations)
-        level = window[-LEVEL_DAYS:].mean(axis=0)
+        level = _level(window)
         ratio = np.clip(window / np.maximum(level, 1e-9), 0, MAX_RATIO)
         net = total[t - lookback:t] / max(total[t - LEVEL_DAYS:t].mean(), 1e-9)
         net = np.clip(net, 0, MAX_RATIO)
@@ -246,25 +250,30 @@ class LSTMForecaster:
     name = "lstm"
 
     def __init__(self, horizon: int = 10, lookback: int = 30, hidden_size: int = 32,
-                 epochs: int = 40, average_last: int = 20, learning_rate: float = 3e-3,
+                 epochs: int = 40, average_last: int = 20, snapshot_every: int = 4,
+                 learning_rate: float = 3e-3,
                  batch_size: int = 256, max_windows_per_epoch: int = 8192, seeds: int = 3,
-                 level: float = 0.8, threads: int = 1):
+                 level: float = 0.8, combine: tuple = ("exp_smoothing", "seasonal_naive"),
+                 random_state: int = 0, threads: int = 1):
         self.horizon = horizon
         self.lookback = lookback
         self.hidden_size = hidden_size
         self.epochs = epochs
         self.average_last = average_last
+        self.snapshot_every = snapshot_every
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.max_windows_per_epoch = max_windows_per_epoch
         self.seeds = seeds
         self.level = level
+        self.combine = tuple(combine)
+        self.random_state = random_state
         self.threads = threads
 
     def get_params(self) -> dict:
         return {k: getattr(self, k) for k in (
-            "horizon", "lookback", "hidden_size", "epochs", "average_last", "learning_rate",
-            "batch_size", "max_windows_per_epoch", "seeds", "level", "threads")}
+            "horizon", "lookback", "hidden_size", "epochs", "average_last", "snapshot_every", "learning_rate",
+            "batch_size", "max_windows_per_epoch", "seeds", "level", "combine", "random_state", "threads")}
 
     @property
     def quantiles(self):
@@ -298,12 +307,11 @@ class LSTMForecaster:
         steps_total = self.seeds * self.epochs
         with _torch_threads(self.threads):
             for seed in range(self.seeds):
-                torch.manual_seed(seed)
-                generator = torch.Generator().manual_seed(seed)
+                torch.manual_seed(self.random_state + seed)
+                generator = torch.Generator().manual_seed(self.random_state + seed)
                 net = _build_network(x.shape[2], self.hidden_size, self.horizon, len(q))
                 net.level_stats.copy_(stats)
                 optimizer = torch.optim.Adam(net.parameters(), lr=self.learning_rate)
-                averaged, n_averaged = None, 0
                 for epoch in range(self.epochs):
                     net.train()
                     order = torch.randperm(len(x), generator=generator)[:self.max_windows_per_epoch]
@@ -315,23 +323,20 @@ class LSTMForecaster:
                         optimizer.zero_grad()
                         loss.backward()
                         optimizer.step()
-                    if epoch >= self.epochs - self.average_last:  # average the weights of the last epochs
-                        n_averaged += 1
-                        state = {k: v.detach().clone() for k, v in net.state_dict().items()}
-                        if averaged is None:
-                            averaged = state
-                        else:
-                            for k in averaged:
-                                averaged[k] += (state[k] - averaged[k]) / n_averaged
+                    if self._is_snapshot(epoch):
+                        snapshot = _build_network(x.shape[2], self.hidden_size, self.horizon, len(q))
+                        snapshot.load_state_dict(net.state_dict())
+                        self.networks_.append(snapshot.eval())
                     if progress is not None:
                         progress((seed * self.epochs + epoch + 1) / steps_total,
                                  f"training the LSTM: seed {seed + 1}/{self.seeds}, epoch {epoch + 1}/{self.epochs}")
-                if averaged is not None:
-                    net.load_state_dict(averaged)
-                net.eval()
-                self.networks_.append(net)
         self.training_seconds_ = time.perf_counter() - started
         return self
+
+    def _is_snapshot(self, epoch: int) -> bool:
+        """Keep the weights of every ``snapshot_every``-th of the last ``average_last`` epochs."""
+        left = self.epochs - 1 - epoch
+        return left < max(self.average_last, 1) and left % self.snapshot_every == 0
 
     def _remember(self, history: pd.DataFrame) -> None:
         self.history_ = history.to_numpy(float)
@@ -341,6 +346,16 @@ class LSTMForecaster:
         self.weekdays_ = days.day_of_week.to_numpy()
 
     def predict(self, horizon: int | None = None):
+        """``(lower, forecast, upper)``: the network's quantiles averaged with the ``combine``
+        baselines' forecasts and intervals, with equal weights."""
+        parts = [self.predict_network(horizon)]
+        history = pd.DataFrame(self.history_)
+        for name in self.combine:
+            parts.append(BASELINES[name]().fit(history).predict(parts[0][1].shape[0]))
+        return tuple(np.mean([p[i] for p in parts], axis=0) for i in range(3))
+
+    def predict_network(self, horizon: int | None = None):
+        """``(lower, forecast, upper)`` from the network alone."""
         import torch
 
         horizon = self.horizon if horizon is None else horizon
@@ -359,14 +374,14 @@ class LSTMForecaster:
         lower, point, upper = (values[:, :, i].T for i in range(3))
         return lower, point, upper
 
-    # checkpoints: all seeds' weights in one state_dict, keys prefixed by the seed
+    # checkpoints: all snapshots' weights in one state_dict, keys prefixed by the snapshot's number
     def state_dict(self) -> dict:
         return {f"{i}.{k}": v for i, net in enumerate(self.networks_) for k, v in net.state_dict().items()}
 
     def load_state_dict(self, state: dict, history: pd.DataFrame):
         self._remember(history)
         self.networks_ = []
-        for i in range(self.seeds):
+        for i in range(len({k.split(".", 1)[0] for k in state})):
             prefix = f"{i}."
             own = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
             net = _build_network(9, self.hidden_size, self.horizon, 3)
@@ -376,6 +391,9 @@ class LSTMForecaster:
         return self
 
 
+BASELINES = {m.name: m for m in (SeasonalNaive, MovingAverage, ExponentialSmoothing)}
+
+
 def default_models(horizon: int = 10, lstm: dict | None = None) -> list:
     """The LSTM and the baselines it is compared with, in the order the backtest reports them."""
     return [LSTMForecaster(horizon=horizon, **(lstm or {})), SeasonalNaive(), MovingAverage(),
@@ -383,6 +401,23 @@ def default_models(horizon: int = 10, lstm: dict | None = None) -> list:
 
 
 # --- backtest ----------------------------------------------------------------------------------
+
+def _score(name, fold, prediction, truth, mask) -> dict:
+    lower, point, upper = (np.clip(a, 0, None) for a in prediction)
+    abs_error = np.where(mask, np.abs(truth - point), 0.0)
+    inside = mask & (truth >= lower) & (truth <= upper)
+    return {"model": name, "fold": fold + 1, "wape": abs_error.sum() / max(truth.sum(), 1e-12),
+            "mae": abs_error.sum() / max(mask.sum(), 1), "coverage": inside.sum() / max(mask.sum(), 1)}
+
+
+def _station_errors(name, stations, prediction, truth, mask) -> pd.DataFrame:
+    lower, point, upper = (np.clip(a, 0, None) for a in prediction)
+    return pd.DataFrame({
+        "model": name, "station_id": stations,
+        "abs_error": np.where(mask, np.abs(truth - point), 0.0).sum(axis=0),
+        "usage": truth.sum(axis=0), "inside": (mask & (truth >= lower) & (truth <= upper)).sum(axis=0),
+        "days": mask.sum(axis=0)})
+
 
 @dataclass
 class Backtest:
@@ -397,7 +432,8 @@ class Backtest:
 
     def to_dict(self) -> dict:
         models = {row.model: {"wape": row.wape, "mae": row.mae, "coverage": row.coverage,
-                              "seconds": row.seconds} for row in self.summary.itertuples()}
+                              "seconds": None if pd.isna(row.seconds) else row.seconds}
+                  for row in self.summary.itertuples()}
         return {"horizon": self.horizon, "folds": self.folds, "models": models,
                 "per_fold": self.per_fold.to_dict(orient="records"),
                 "per_station": self.per_station.to_dict(orient="records")}
@@ -446,17 +482,13 @@ def backtest(usage: pd.DataFrame, horizon: int = 10, folds: int = 3, models=None
             step(0.0, f"{model.name}")
             began = time.perf_counter()
             model.fit(filled.iloc[:start], progress=step)
-            lower, point, upper = (np.clip(a, 0, None) for a in model.predict(horizon))
+            predictions = {model.name: model.predict(horizon)}
+            if isinstance(model, LSTMForecaster) and model.combine:  # also score the network alone
+                predictions[model.name + "_network"] = model.predict_network(horizon)
             seconds[model.name] += time.perf_counter() - began
-            abs_error = np.where(mask, np.abs(truth0 - point), 0.0)
-            inside = np.where(mask, (truth0 >= lower) & (truth0 <= upper), False)
-            fold_rows.append({"model": model.name, "fold": k + 1,
-                              "wape": abs_error.sum() / max(truth0.sum(), 1e-12),
-                              "mae": abs_error.sum() / max(mask.sum(), 1),
-                              "coverage": inside.sum() / max(mask.sum(), 1)})
-            station_errors.append(pd.DataFrame({
-                "model": model.name, "station_id": wide.columns, "abs_error": abs_error.sum(axis=0),
-                "usage": truth0.sum(axis=0), "inside": inside.sum(axis=0), "days": mask.sum(axis=0)}))
+            for name, prediction in predictions.items():
+                fold_rows.append(_score(name, k, prediction, truth0, mask))
+                station_errors.append(_station_errors(name, wide.columns, prediction, truth0, mask))
     if progress is not None:
         progress(1.0, "backtest done")
     per_fold = pd.DataFrame(fold_rows)
