@@ -31,6 +31,7 @@ from evcore.errors import InputError
 MIN_HORIZON, MAX_HORIZON = 1, 30
 LEVEL_DAYS = 7          # a station's level: the mean of its last 7 days
 MAX_RATIO = 50.0        # caps a day's value relative to the level (outliers, restarts)
+SETTINGS_ENV = "EVCORE_LSTM_SETTINGS"  # JSON of LSTMForecaster parameters, e.g. '{"epochs": 2}' for tests
 MODEL_VERSION = 1       # bump when the LSTM's inputs or architecture change (old checkpoints retrain)
 
 
@@ -394,10 +395,32 @@ class LSTMForecaster:
 BASELINES = {m.name: m for m in (SeasonalNaive, MovingAverage, ExponentialSmoothing)}
 
 
+def lstm_settings(lstm: dict | None = None) -> dict:
+    """LSTM parameters: ``$EVCORE_LSTM_SETTINGS`` (JSON) overridden by ``lstm``."""
+    import json
+    import os
+
+    text = os.environ.get(SETTINGS_ENV, "").strip()
+    try:
+        settings = json.loads(text) if text else {}
+    except json.JSONDecodeError:
+        raise InputError(f"{SETTINGS_ENV} must be a JSON object of LSTM settings; got {text!r}.") from None
+    if not isinstance(settings, dict):
+        raise InputError(f"{SETTINGS_ENV} must be a JSON object of LSTM settings; got {text!r}.")
+    return {**settings, **(lstm or {})}
+
+
+def make_lstm(horizon: int, lstm: dict | None = None) -> LSTMForecaster:
+    settings = lstm_settings(lstm)
+    try:
+        return LSTMForecaster(horizon=horizon, **settings)
+    except TypeError as exc:
+        raise InputError(f"Unknown LSTM setting in {sorted(settings)}: {exc}.") from None
+
+
 def default_models(horizon: int = 10, lstm: dict | None = None) -> list:
     """The LSTM and the baselines it is compared with, in the order the backtest reports them."""
-    return [LSTMForecaster(horizon=horizon, **(lstm or {})), SeasonalNaive(), MovingAverage(),
-            ExponentialSmoothing()]
+    return [make_lstm(horizon, lstm), SeasonalNaive(), MovingAverage(), ExponentialSmoothing()]
 
 
 # --- backtest ----------------------------------------------------------------------------------
@@ -521,7 +544,7 @@ def trained_lstm(usage: pd.DataFrame, horizon: int = 10, lstm: dict | None = Non
 
     horizon = check_horizon(horizon)
     filled = fill_history(daily_matrix(usage))
-    model = LSTMForecaster(horizon=horizon, **(lstm or {}))
+    model = make_lstm(horizon, lstm)
     path = _checkpoint_path(filled, model, checkpoint_dir)
     loaded = load_checkpoint(path)
     if loaded is not None:
@@ -551,7 +574,7 @@ def cached_backtest(usage: pd.DataFrame, horizon: int = 10, folds: int = 3, lstm
 
     horizon = check_horizon(horizon)
     filled = fill_history(daily_matrix(usage))
-    path = _checkpoint_path(filled, LSTMForecaster(horizon=horizon, **(lstm or {})), checkpoint_dir)
+    path = _checkpoint_path(filled, make_lstm(horizon, lstm), checkpoint_dir)
     loaded = load_checkpoint(path)
     if loaded is not None and loaded[1].get("backtest", {}).get("folds") == folds:
         return Backtest.from_dict(loaded[1]["backtest"])
