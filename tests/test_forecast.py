@@ -148,3 +148,10 @@ def test_backtest_figures_are_kept_with_the_checkpoint(tmp_path, monkeypatch):
     again = cached_backtest(usage, horizon=5, folds=2, lstm=QUICK, checkpoint_dir=tmp_path)
     pd.testing.assert_frame_equal(first.summary, again.summary)
     assert "backtest" in load_checkpoint(next(tmp_path.glob("*.pt")))[1]
+
+
+def test_folds_in_worker_processes_give_the_same_figures():
+    usage = weekly_usage(stations=3, days=90)
+    alone = backtest(usage, horizon=5, folds=2, lstm=QUICK).summary
+    parallel = backtest(usage, horizon=5, folds=2, lstm=QUICK, n_jobs=2).summary
+    pd.testing.assert_frame_equal(alone.drop(columns="seconds"), parallel.drop(columns="seconds"))
