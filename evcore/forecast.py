@@ -467,9 +467,11 @@ class Backtest:
         models = {row.model: {"wape": row.wape, "mae": row.mae, "coverage": row.coverage,
                               "seconds": None if pd.isna(row.seconds) else row.seconds}
                   for row in self.summary.itertuples()}
+        def records(table):  # NaN (a station without usage in the folds) as null: strict JSON
+            return table.astype(object).where(table.notna(), None).to_dict(orient="records")
+
         return {"horizon": self.horizon, "folds": self.folds, "models": models,
-                "per_fold": self.per_fold.to_dict(orient="records"),
-                "per_station": self.per_station.to_dict(orient="records")}
+                "per_fold": records(self.per_fold), "per_station": records(self.per_station)}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Backtest":

@@ -9,8 +9,10 @@ from evcore.forecast_charts import backtest_table, forecast_figure, series_for
 
 st.set_page_config(page_title="Forecast", layout="wide")
 st.title("Forecast")
-st.caption("Daily usage per station for the coming days from one LSTM trained across all stations, "
-           "with an 80% prediction interval, and how well it did on the last weeks of the data.")
+st.caption("Daily usage per station for the coming days from one LSTM trained across all stations "
+           "(averaged with exponential smoothing and the weekly seasonal naive), with an 80% prediction "
+           "interval, and how well it did on the last weeks of the data. Training runs once per dataset "
+           "and horizon and is kept in checkpoints/.")
 
 dataset = ui.current_dataset()
 if dataset.usage is None or dataset.usage.empty:

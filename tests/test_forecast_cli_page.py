@@ -74,3 +74,17 @@ def test_forecast_page_renders_with_every_option(quick_lstm):
     began = time.perf_counter()  # a second visit: from the cache and the checkpoint, no training
     again = AppTest.from_file(str(ROOT / "pages" / "1_Forecast.py"), default_timeout=30).run()
     assert not again.exception and time.perf_counter() - began < 10
+
+
+def test_forecast_page_explains_too_short_or_missing_usage(quick_lstm):
+    from evcore.data import Dataset
+
+    at = AppTest.from_file(str(ROOT / "pages" / "1_Forecast.py"), default_timeout=60)
+    at.session_state["dataset"] = Dataset(name="short", usage=weekly_usage(days=20))
+    at.run()
+    assert not at.exception
+    assert "20 days" in at.error[0].value
+
+    at.session_state["dataset"] = Dataset(name="stations only")
+    at.run()
+    assert not at.exception and "no usage" in at.info[0].value
