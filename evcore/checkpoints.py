@@ -56,6 +56,7 @@ def save_checkpoint(path: str | os.PathLike, state_dict: dict, metadata: dict) -
     try:
         with os.fdopen(fd, "wb") as handle:
             torch.save(payload, handle)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a checkpoint is an ordinary file
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

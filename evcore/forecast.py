@@ -253,7 +253,11 @@ def _windows(y: np.ndarray, weekdays: np.ndarray, lookback: int, horizon: int, o
 class LSTMForecaster:
     """A global LSTM over all stations, with per-station scaling and quantile outputs.
 
-    Parameters are the settings that identify a trained model (and its checkpoint).
+    Parameters are the settings that identify a trained model (and its checkpoint): ``lookback``
+    days in, ``horizon`` days out; ``seeds`` networks, each kept every ``snapshot_every``-th of
+    its last ``average_last`` epochs, all averaged; ``level`` the interval's coverage;
+    ``combine`` the baselines averaged with the network (empty: the network alone);
+    ``threads`` torch threads while training.
     ``fit(history)`` takes the filled wide daily matrix; ``predict(horizon)`` returns
     ``(lower, forecast, upper)`` arrays of shape ``(horizon, stations)``.
     """
