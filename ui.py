@@ -60,6 +60,30 @@ def forecast_table(dataset: Dataset, horizon: int = 10):
     """Each station's forecast for the next ``horizon`` days: ``station_id, date, forecast,
     lower, upper`` (the Forecast page's table; the Clusters page's popups use it too).
 
-    Trained once per dataset and settings, reused from ``checkpoints/`` and cached.
+    Trained once per dataset and settings, reused from ``checkpoints/`` and cached. While the
+    LSTM trains, a progress bar shows where it is. Raises ``evcore.errors.InputError`` when the
+    dataset has no usage or too little of it (show it with ``st.error``).
     """
-    raise NotImplementedError("built by the Forecast issue")
+    from evcore.errors import InputError
+    from evcore.forecast import forecast_table as library_forecast_table
+    from evcore.forecast import lstm_settings
+
+    if dataset.usage is None or dataset.usage.empty:
+        raise InputError(f"The dataset {dataset.name!r} has no usage table to forecast from.")
+    key = (dataset.fingerprint(), int(horizon), repr(lstm_settings()))
+    tables = _forecast_tables()
+    if key not in tables:  # train (or load the checkpoint) outside any cached function: the bar is live
+        bar = st.empty()
+        try:
+            tables[key] = library_forecast_table(
+                dataset.usage, horizon=int(horizon),
+                progress=lambda fraction, text: bar.progress(min(max(fraction, 0.0), 1.0), text=text))
+        finally:
+            bar.empty()
+    return tables[key].copy()
+
+
+@st.cache_resource(show_spinner=False)
+def _forecast_tables() -> dict:
+    """Forecast tables by (data fingerprint, horizon, settings), shared by pages and sessions."""
+    return {}

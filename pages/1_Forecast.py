@@ -1,0 +1,88 @@
+"""Forecast: each station's daily usage for the next days, with an interval and a backtest."""
+
+import streamlit as st
+
+import ui
+from evcore.errors import InputError
+from evcore.forecast import cached_backtest, daily_matrix, lstm_settings
+from evcore.forecast_charts import backtest_table, forecast_figure, series_for
+
+st.set_page_config(page_title="Forecast", layout="wide")
+st.title("Forecast")
+st.caption("Daily usage per station for the coming days from one LSTM trained across all stations "
+           "(averaged with exponential smoothing and the weekly seasonal naive), with an 80% prediction "
+           "interval, and how well it did on the last weeks of the data. Training runs once per dataset "
+           "and horizon and is kept in checkpoints/.")
+
+dataset = ui.current_dataset()
+if dataset.usage is None or dataset.usage.empty:
+    st.info("This dataset has no usage table (energy or sessions per station and day), so there is "
+            "nothing to forecast: add a usage file on the home page.")
+    st.stop()
+
+NETWORK = "Network total"
+names = {}
+if dataset.stations is not None and "name" in dataset.stations:
+    names = dict(zip(dataset.stations["station_id"].astype(str), dataset.stations["name"].astype(str)))
+
+left, right = st.columns(2)
+with left:
+    horizon = st.slider("Days ahead", 1, 30, 10)
+
+
+@st.cache_data(show_spinner=False)
+def history_matrix(fingerprint, _usage):
+    return daily_matrix(_usage)
+
+
+@st.cache_resource(show_spinner=False)
+def backtests() -> dict:
+    return {}  # Backtest figures by (data fingerprint, horizon, settings); filled below, outside the cache
+
+
+try:
+    table = ui.forecast_table(dataset, horizon)
+    history = history_matrix(dataset.fingerprint(), dataset.usage)
+except InputError as exc:
+    st.error(str(exc))
+    st.stop()
+
+with right:
+    station = st.selectbox("Station", [NETWORK] + list(history.columns),
+                           format_func=lambda s: s if s == NETWORK or s not in names else f"{names[s]} ({s})")
+
+past, future = series_for(history, table, None if station == NETWORK else station)
+title = station if station == NETWORK else names.get(station, station)
+st.plotly_chart(forecast_figure(past, future, f"{title}: next {horizon} days", unit=dataset.usage_unit),
+                width="stretch")
+if station == NETWORK:
+    st.caption("The network's interval is the sum of the stations' intervals (wider than the total's own).")
+
+ui.csv_download("Download the forecast table (CSV)", table, f"forecast_{horizon}d.csv", key="forecast_csv")
+with st.expander("Forecast table"):
+    st.dataframe(table, hide_index=True, width="stretch")
+
+st.subheader("Backtest")
+st.caption(f"Three folds of {horizon} days at the end of the data: each fold trains on the days before it. "
+           "WAPE = total absolute error / total usage (lower is better); coverage = share of days inside "
+           "the 80% interval (0.8 is right). Stations that never had usage are not scored.")
+key = (dataset.fingerprint(), horizon, repr(lstm_settings()))
+bar = st.empty()
+try:
+    if key not in backtests():
+        backtests()[key] = cached_backtest(dataset.usage, horizon=horizon, folds=3, progress=lambda fraction, text:
+                                           bar.progress(min(max(fraction, 0.0), 1.0), text=f"Backtest: {text}"))
+    result = backtests()[key]
+except InputError as exc:
+    st.warning(str(exc))
+else:
+    st.dataframe(backtest_table(result.summary), hide_index=True, width="stretch",
+                 column_config={"WAPE": st.column_config.NumberColumn(format="%.3f"),
+                                "MAE": st.column_config.NumberColumn(format="%.1f"),
+                                "Interval coverage": st.column_config.NumberColumn(format="%.2f"),
+                                "Seconds": st.column_config.NumberColumn(format="%.1f")})
+    with st.expander("Backtest per station"):
+        per_station = result.per_station.pivot(index="station_id", columns="model", values="wape")
+        st.dataframe(per_station, width="stretch")
+finally:
+    bar.empty()

@@ -1,0 +1,90 @@
+"""The backtest and forecast commands, and the Forecast page on the demo data."""
+
+import json
+import time
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from evcore.cli import main
+from test_forecast import QUICK, weekly_usage
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def quick_lstm(tmp_path, monkeypatch):
+    """Few epochs and a private checkpoint directory, for this test only."""
+    monkeypatch.setenv("EVCORE_LSTM_SETTINGS", json.dumps(QUICK))
+    monkeypatch.setenv("EVCORE_CHECKPOINTS", str(tmp_path / "checkpoints"))
+    return tmp_path
+
+
+@pytest.fixture
+def usage_csv(tmp_path):
+    pytest.importorskip("evcore.io")
+    path = tmp_path / "usage.csv"
+    weekly_usage().to_csv(path, index=False)
+    return path
+
+
+def test_backtest_command_prints_models_as_json(quick_lstm, usage_csv, capsys):
+    assert main(["backtest", "--usage", str(usage_csv), "--horizon", "7", "--folds", "2", "--json"]) == 0
+    out, err = capsys.readouterr()
+    result = json.loads(out)
+    for name in ("lstm", "seasonal_naive", "moving_average", "exp_smoothing"):
+        assert set(result["models"][name]) >= {"wape", "mae", "coverage"}
+    assert "folds" in err and "100%" in err  # progress goes to stderr
+
+
+def test_forecast_command_writes_the_table(quick_lstm, usage_csv, capsys):
+    out_csv = quick_lstm / "forecast.csv"
+    assert main(["forecast", "--usage", str(usage_csv), "--horizon", "4", "--out", str(out_csv), "--json"]) == 0
+    table = pd.read_csv(out_csv)
+    assert list(table.columns) == ["station_id", "date", "forecast", "lower", "upper"]
+    assert len(table) == 6 * 4
+    assert json.loads(capsys.readouterr().out)["horizon"] == 4
+
+
+@pytest.mark.parametrize("horizon", ["0", "31", "40"])
+def test_bad_horizon_exits_2_with_one_error_line(quick_lstm, usage_csv, capsys, horizon):
+    assert main(["forecast", "--usage", str(usage_csv), "--horizon", horizon]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error:") and "horizon" in err[0]
+
+
+def test_forecast_page_renders_with_every_option(quick_lstm):
+    at = AppTest.from_file(str(ROOT / "pages" / "1_Forecast.py"), default_timeout=180).run()
+    assert not at.exception and not at.error
+    assert at.slider[0].value == 10
+    assert len(at.get("plotly_chart")) == 1
+    assert len(at.get("download_button")) == 1
+    backtest = at.dataframe[-2].value
+    assert {"WAPE", "MAE", "Interval coverage"} <= set(backtest.columns)
+    assert backtest["Model"].str.startswith("LSTM").any() and backtest["Model"].str.startswith("Seasonal").any()
+
+    at.selectbox[0].set_value(at.selectbox[0].options[1]).run()
+    assert not at.exception
+    at.slider[0].set_value(30).run()
+    assert not at.exception and not at.error
+    at.slider[0].set_value(1).run()
+    assert not at.exception and not at.error
+
+    began = time.perf_counter()  # a second visit: from the cache and the checkpoint, no training
+    again = AppTest.from_file(str(ROOT / "pages" / "1_Forecast.py"), default_timeout=30).run()
+    assert not again.exception and time.perf_counter() - began < 10
+
+
+def test_forecast_page_explains_too_short_or_missing_usage(quick_lstm):
+    from evcore.data import Dataset
+
+    at = AppTest.from_file(str(ROOT / "pages" / "1_Forecast.py"), default_timeout=60)
+    at.session_state["dataset"] = Dataset(name="short", usage=weekly_usage(days=20))
+    at.run()
+    assert not at.exception
+    assert "20 days" in at.error[0].value
+
+    at.session_state["dataset"] = Dataset(name="stations only")
+    at.run()
+    assert not at.exception and "no usage" in at.info[0].value
