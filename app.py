@@ -118,6 +118,7 @@ def home() -> None:
 
 PAGES = [
     st.Page(home, title="Home", icon=":material/home:", default=True),
+    st.Page("pages/1_Forecast.py", title="Forecast", icon=":material/trending_up:"),
     st.Page("pages/2_Clusters.py", title="Clusters", icon=":material/hub:"),
     st.Page("pages/3_Placement.py", title="Placement", icon=":material/add_location_alt:"),
 ]

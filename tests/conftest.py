@@ -1,4 +1,4 @@
-import os
+import json
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,13 @@ def shared_file(*parts: str) -> Path:
     return path
 
 
+# A small LSTM for every test: pages that forecast (Forecast, Clusters) train in seconds, not
+# minutes. Full-size accuracy is measured by bench/forecast.py, not by the tests.
+QUICK_LSTM = {"epochs": 3, "seeds": 1, "average_last": 1, "max_windows_per_epoch": 512}
+
+
 @pytest.fixture(autouse=True)
-def _quiet_torch_threads():
-    os.environ.setdefault("OMP_NUM_THREADS", "2")
+def _quick_lstm_and_private_checkpoints(monkeypatch, tmp_path_factory):
+    monkeypatch.setenv("EVCORE_LSTM_SETTINGS", json.dumps(QUICK_LSTM))
+    monkeypatch.setenv("EVCORE_CHECKPOINTS", str(tmp_path_factory.getbasetemp() / "checkpoints"))
     yield

@@ -5,13 +5,13 @@ import pandas as pd
 import pytest
 import torch
 
-from conftest import shared_file
+from conftest import QUICK_LSTM, shared_file
 from evcore.checkpoints import load_checkpoint
 from evcore.errors import InputError
 from evcore.forecast import (LSTMForecaster, MovingAverage, SeasonalNaive, backtest, cached_backtest,
                              daily_matrix, fill_history, forecast_table, trained_lstm)
 
-QUICK = {"epochs": 3, "seeds": 1, "average_last": 1, "max_windows_per_epoch": 512}
+QUICK = QUICK_LSTM
 
 
 def weekly_usage(stations=6, days=120, seed=0, start="2024-01-01"):
