@@ -4,15 +4,18 @@ Data in and out are long tables (``station_id, date, usage`` in; ``station_id, d
 lower, upper`` out). Inside, every model works on the wide daily matrix (one column a station)
 and returns three arrays ``(lower, forecast, upper)`` of shape ``(horizon, stations)``.
 
-The LSTM is one model trained across all stations. Each window is divided by its station's
-recent level (the mean of its last 7 days), so stations of any size share what they have in
-common while each forecast stays on its own station's scale. It predicts all ``horizon`` days
-at once (no feeding back) as three quantiles: the median is the forecast and the outer two give
-the prediction interval. The networks of several seeds, each kept at a few of its last epochs,
-are averaged, which steadies the forecasts of such small data sets. The forecast it gives (the
-``lstm`` model) averages that network with exponential smoothing and the weekly seasonal naive,
-with equal weights: on the real cities this measured better than any of the three alone (the
-backtest also reports the network alone as ``lstm_network``).
+The LSTM is one model trained across all stations, normalised as in Smyl's ES-RNN: each window
+is divided by its station's weekly profile (the seasonal index of each weekday over the last 4
+weeks, shrunk towards flat) and by its level (exponential smoothing of the deseasonalised
+history), so stations of any size and rhythm share what they have in common. It predicts all
+``horizon`` days at once (no feeding back) as three quantiles of the ratio to that level and
+profile, which are multiplied back: the median is the forecast and the outer two give the
+prediction interval. The networks of several seeds, each kept at a few of its last epochs, are
+averaged, which steadies the forecasts of such small data sets. The forecast the app ships (the
+``lstm`` model) is, per station and day, the median of four forecasts: that network, seasonal
+exponential smoothing, exponential smoothing and the weekly seasonal naive (likewise for the
+interval bounds). On the real cities this measured better than any of the four alone; the
+backtest also reports the network alone as ``lstm_network``.
 
 Backtest (DESIGN.md): F folds of H days at the end, rolling origin; WAPE pooled over stations
 and days within a fold, then averaged over folds; stations with zero total usage are not scored;
@@ -32,10 +35,12 @@ from evcore.data import usage_matrix
 from evcore.errors import InputError
 
 MIN_HORIZON, MAX_HORIZON = 1, 30
-LEVEL_DAYS = 7          # a station's level: the mean of its last 7 days
+LEVEL_DAYS = 7          # a week: the least history a baseline needs; a new station's padding
+SMOOTHING_WEIGHTS = np.linspace(0.05, 0.95, 19)  # exponential smoothing's grid
 MAX_RATIO = 50.0        # caps a day's value relative to the level (outliers, restarts)
 SETTINGS_ENV = "EVCORE_LSTM_SETTINGS"  # JSON of LSTMForecaster parameters, e.g. '{"epochs": 2}' for tests
-MODEL_VERSION = 1       # bump when the LSTM's inputs or architecture change (old checkpoints retrain)
+N_INPUTS = 10          # per day: scaled usage, scaled network total, log seasonal index, weekday one-hot
+MODEL_VERSION = 2       # bump when the LSTM's inputs or architecture change (old checkpoints retrain)
 
 
 # --- data ------------------------------------------------------------------------------------
@@ -138,6 +143,31 @@ class SeasonalNaive(_Baseline):
         return last[np.arange(horizon) % len(last)]
 
 
+class SeasonalExpSmoothing(_Baseline):
+    """Exponential smoothing of the deseasonalised series, times each weekday's seasonal index:
+    the weekly profile of the last ``season_weeks`` weeks (shrunk towards flat by
+    ``season_shrink``) divides the history, simple exponential smoothing (as ``exp_smoothing``)
+    gives the level, and the target weekdays' indices put the profile back."""
+
+    name = "seasonal_exp_smoothing"
+
+    def __init__(self, season_weeks: int = 4, season_shrink: float = 0.3, **kwargs):
+        super().__init__(**kwargs)
+        self.season_weeks = season_weeks
+        self.season_shrink = season_shrink
+
+    def fit(self, history: pd.DataFrame, progress=None):
+        super().fit(history)
+        self.weekdays_ = _weekdays(history.index)
+        return self
+
+    def _point(self, y, horizon):
+        weekdays = self.weekdays_
+        index = _seasonal_index(y, weekdays[:len(y)], min(self.season_weeks, len(y) // 7), self.season_shrink)
+        level = smoothed_level(y / index[weekdays[:len(y)]])
+        return level[None] * index[weekdays[len(y):len(y) + horizon]]
+
+
 class MovingAverage(_Baseline):
     """Every day is the mean of the last ``window`` days."""
 
@@ -152,21 +182,26 @@ class MovingAverage(_Baseline):
 
 
 class ExponentialSmoothing(_Baseline):
-    """Simple exponential smoothing; each station's smoothing weight minimises its one-day-ahead
-    absolute error over the history (a grid search)."""
+    """Simple exponential smoothing (see ``smoothed_level``)."""
 
     name = "exp_smoothing"
-    ALPHAS = np.linspace(0.05, 0.95, 19)
 
     def _point(self, y, horizon):
-        level = np.repeat(y[:1], len(self.ALPHAS), axis=0)  # (alphas, stations)
-        error = np.zeros_like(level)
-        alphas = self.ALPHAS[:, None]
-        for row in y[1:]:
-            error += np.abs(row - level)
-            level = alphas * row + (1 - alphas) * level
-        best = error.argmin(axis=0)
-        return np.repeat(level[best, np.arange(y.shape[1])][None], horizon, axis=0)
+        return np.repeat(smoothed_level(y)[None], horizon, axis=0)
+
+
+def smoothed_level(y: np.ndarray) -> np.ndarray:
+    """Each station's last level under simple exponential smoothing of ``y`` (days, stations);
+    each station's smoothing weight minimises its one-day-ahead absolute error over ``y``
+    (a grid search)."""
+    alphas = SMOOTHING_WEIGHTS[:, None]
+    level = np.repeat(y[:1], len(alphas), axis=0)  # (alphas, stations)
+    error = np.zeros_like(level)
+    for row in y[1:]:
+        error += np.abs(row - level)
+        level = alphas * row + (1 - alphas) * level
+    best = error.argmin(axis=0)
+    return level[best, np.arange(y.shape[1])]
 
 
 # --- the LSTM ---------------------------------------------------------------------------------
@@ -195,8 +230,9 @@ def _build_network(n_inputs: int, hidden_size: int, horizon: int, n_quantiles: i
     from torch import nn
 
     class QuantileLSTM(nn.Module):
-        """LSTM over the scaled lookback window; a small head maps its last state, the weekday
-        of the first target day and the station's level to ``horizon x quantiles`` ratios."""
+        """LSTM over the lookback window divided by level and weekly profile; a small head maps
+        its last state, the weekday of the first target day and the station's level to
+        ``horizon x quantiles`` ratios to the level and profile of the target days."""
 
         def __init__(self):
             super().__init__()
@@ -214,38 +250,64 @@ def _build_network(n_inputs: int, hidden_size: int, horizon: int, n_quantiles: i
     return QuantileLSTM()
 
 
-def _level(window: np.ndarray) -> np.ndarray:
-    return window[-LEVEL_DAYS:].mean(axis=0)
+def _weekdays(index: pd.DatetimeIndex) -> np.ndarray:
+    """The weekday (0 Monday) of each day of a daily history and of the ``MAX_HORIZON`` days after."""
+    return pd.date_range(index[0], index[-1] + pd.Timedelta(days=MAX_HORIZON), freq="D").day_of_week.to_numpy()
 
 
-def _windows(y: np.ndarray, weekdays: np.ndarray, lookback: int, horizon: int, origins: np.ndarray):
+def _seasonal_index(window: np.ndarray, weekdays: np.ndarray, weeks: int, shrink: float) -> np.ndarray:
+    """Each station's weekly profile ``(7, stations)``: the mean of each weekday over the last
+    ``weeks`` weeks of the window divided by the mean of those weeks, shrunk towards 1 by
+    ``shrink`` (so one odd week does not make a weekday look dead). Ones when ``weeks`` is 0."""
+    index = np.ones((7, window.shape[1]))
+    if weeks <= 0:
+        return index
+    recent, days = window[-7 * weeks:], weekdays[-7 * weeks:]
+    mean = recent.mean(axis=0)
+    for d in range(7):
+        index[d] = np.where(mean > 0, recent[days == d].mean(axis=0) / np.maximum(mean, 1e-9), 1.0)
+    return shrink + (1 - shrink) * index
+
+
+def _windows(y: np.ndarray, weekdays: np.ndarray, lookback: int, horizon: int, origins: np.ndarray,
+             season_weeks: int, season_shrink: float):
     """Model inputs for the given origins (a window ends the day before its origin), per station.
 
-    Returns x (samples, lookback, 9), first weekday one-hot (samples, 7), level (samples,),
-    targets (samples, horizon) or None when the origins have no full target, and the station
-    index of each sample. Sample order: origin-major, then station.
+    Each day is divided by its station's level (``smoothed_level`` of the deseasonalised history
+    up to the origin) and by the station's seasonal index of that weekday (``_seasonal_index``
+    of the window), so the network sees and predicts what is left after level and weekly profile
+    (level x index is the ``seasonal_exp_smoothing`` forecast). Returns x (samples, lookback, 10), first weekday one-hot
+    (samples, 7), level (samples,), the target days' seasonal index (samples, horizon), targets
+    (samples, horizon) or None when the origins have no full target, and the station index of
+    each sample. Sample order: origin-major, then station.
     """
     n_days, n_stations = y.shape
     total = y.sum(axis=1)
     eye = np.eye(7, dtype=np.float32)
-    xs, firsts, levels, targets = [], [], [], []
+    xs, firsts, levels, seasons, targets = [], [], [], [], []
     for t in origins:
         window = y[t - lookback:t]                                  # (lookback, stations)
-        level = _level(window)
-        ratio = np.clip(window / np.maximum(level, 1e-9), 0, MAX_RATIO)
+        index = _seasonal_index(window, weekdays[t - lookback:t], season_weeks, season_shrink)
+        level = smoothed_level(y[:t] / index[weekdays[:t]])
+        base = np.maximum(level, 1e-9)
+        ratio = np.clip(window / (base * index[weekdays[t - lookback:t]]), 0, MAX_RATIO)
         net = total[t - lookback:t] / max(total[t - LEVEL_DAYS:t].mean(), 1e-9)
         net = np.clip(net, 0, MAX_RATIO)
-        x = np.empty((n_stations, lookback, 9), dtype=np.float32)
+        x = np.empty((n_stations, lookback, N_INPUTS), dtype=np.float32)
         x[:, :, 0] = np.log1p(ratio.T)
         x[:, :, 1] = np.log1p(net)[None]
-        x[:, :, 2:] = eye[weekdays[t - lookback:t]][None]
+        x[:, :, 2] = np.log(index[weekdays[t - lookback:t]]).T
+        x[:, :, 3:] = eye[weekdays[t - lookback:t]][None]
         xs.append(x)
         firsts.append(np.repeat(eye[weekdays[t]][None], n_stations, axis=0))
         levels.append(level)
+        target_index = index[weekdays[t:t + horizon]]               # (horizon, stations)
+        seasons.append(target_index.T)
         if t + horizon <= n_days:
-            targets.append(np.clip(y[t:t + horizon] / np.maximum(level, 1e-9), 0, MAX_RATIO).T)
+            targets.append(np.clip(y[t:t + horizon] / (base * target_index), 0, MAX_RATIO).T)
     stations = np.tile(np.arange(n_stations), len(origins))
     return (np.concatenate(xs), np.concatenate(firsts), np.concatenate(levels).astype(np.float32),
+            np.concatenate(seasons).astype(np.float32),
             np.concatenate(targets).astype(np.float32) if len(targets) == len(origins) else None,
             stations)
 
@@ -256,7 +318,9 @@ class LSTMForecaster:
     Parameters are the settings that identify a trained model (and its checkpoint): ``lookback``
     days in, ``horizon`` days out; ``seeds`` networks, each kept every ``snapshot_every``-th of
     its last ``average_last`` epochs, all averaged; ``level`` the interval's coverage;
-    ``combine`` the baselines averaged with the network (empty: the network alone);
+    ``season_weeks`` and ``season_shrink`` the weekly profile the inputs are divided by
+    (``_seasonal_index``); ``combine`` the baselines whose forecasts are combined with the
+    network's by the median (empty: the network alone);
     ``threads`` torch threads while training.
     ``fit(history)`` takes the filled wide daily matrix; ``predict(horizon)`` returns
     ``(lower, forecast, upper)`` arrays of shape ``(horizon, stations)``.
@@ -265,10 +329,12 @@ class LSTMForecaster:
     name = "lstm"
 
     def __init__(self, horizon: int = 10, lookback: int = 30, hidden_size: int = 32,
-                 epochs: int = 40, average_last: int = 20, snapshot_every: int = 4,
+                 epochs: int = 20, average_last: int = 10, snapshot_every: int = 2,
                  learning_rate: float = 3e-3,
                  batch_size: int = 256, max_windows_per_epoch: int = 8192, seeds: int = 3,
-                 level: float = 0.8, combine: tuple = ("exp_smoothing", "seasonal_naive"),
+                 level: float = 0.8,
+                 combine: tuple = ("seasonal_exp_smoothing", "exp_smoothing", "seasonal_naive"),
+                 season_weeks: int = 4, season_shrink: float = 0.3,
                  random_state: int = 0, threads: int = 1):
         self.horizon = horizon
         self.lookback = lookback
@@ -282,13 +348,16 @@ class LSTMForecaster:
         self.seeds = seeds
         self.level = level
         self.combine = tuple(combine)
+        self.season_weeks = season_weeks
+        self.season_shrink = season_shrink
         self.random_state = random_state
         self.threads = threads
 
     def get_params(self) -> dict:
         return {k: getattr(self, k) for k in (
             "horizon", "lookback", "hidden_size", "epochs", "average_last", "snapshot_every", "learning_rate",
-            "batch_size", "max_windows_per_epoch", "seeds", "level", "combine", "random_state", "threads")}
+            "batch_size", "max_windows_per_epoch", "seeds", "level", "combine", "season_weeks", "season_shrink",
+            "random_state", "threads")}
 
     @property
     def quantiles(self):
@@ -309,7 +378,7 @@ class LSTMForecaster:
         self._remember(history)
         started = time.perf_counter()
         origins = np.arange(self.lookback, len(y) - self.horizon + 1)
-        x, first, level, target, station = _windows(y, self.weekdays_, self.lookback, self.horizon, origins)
+        x, first, level, _, target, station = self._windows(y, origins)
         keep = (level > 0) & (y.sum(axis=0) > 0)[station]  # skip dead stations and silent weeks
         x, first, level, target = x[keep], first[keep], level[keep], target[keep]
         if len(x) == 0:
@@ -348,6 +417,10 @@ class LSTMForecaster:
         self.training_seconds_ = time.perf_counter() - started
         return self
 
+    def _windows(self, y: np.ndarray, origins: np.ndarray):
+        return _windows(y, self.weekdays_, self.lookback, self.horizon, origins,
+                        min(self.season_weeks, self.lookback // 7), self.season_shrink)
+
     def _is_snapshot(self, epoch: int) -> bool:
         """Keep the weights of every ``snapshot_every``-th of the last ``average_last`` epochs."""
         left = self.epochs - 1 - epoch
@@ -356,18 +429,17 @@ class LSTMForecaster:
     def _remember(self, history: pd.DataFrame) -> None:
         self.history_ = history.to_numpy(float)
         self.stations_ = list(history.columns)
-        last = history.index[-1]
-        days = pd.date_range(history.index[0], last + pd.Timedelta(days=MAX_HORIZON), freq="D")
-        self.weekdays_ = days.day_of_week.to_numpy()
+        self.dates_ = history.index
+        self.weekdays_ = _weekdays(history.index)
 
     def predict(self, horizon: int | None = None):
-        """``(lower, forecast, upper)``: the network's quantiles averaged with the ``combine``
-        baselines' forecasts and intervals, with equal weights."""
+        """``(lower, forecast, upper)``: per station and day, the median of the network's and the
+        ``combine`` baselines' forecasts (and of their lower and of their upper bounds)."""
         parts = [self.predict_network(horizon)]
-        history = pd.DataFrame(self.history_)
+        history = pd.DataFrame(self.history_, index=self.dates_)
         for name in self.combine:
             parts.append(BASELINES[name]().fit(history).predict(parts[0][1].shape[0]))
-        return tuple(np.mean([p[i] for p in parts], axis=0) for i in range(3))
+        return tuple(np.median([p[i] for p in parts], axis=0) for i in range(3))
 
     def predict_network(self, horizon: int | None = None):
         """``(lower, forecast, upper)`` from the network alone."""
@@ -378,13 +450,13 @@ class LSTMForecaster:
             raise InputError(f"This model was trained for {self.horizon} days ahead; asked for {horizon}.")
         y = self.history_
         n_days = len(y)
-        x, first, level, _, _ = _windows(y, self.weekdays_, self.lookback, self.horizon, np.array([n_days]))
+        x, first, level, season, _, _ = self._windows(y, np.array([n_days]))
         with torch.no_grad(), _torch_threads(self.threads):
             inputs = (torch.from_numpy(x), torch.from_numpy(first),
                       torch.from_numpy(np.log1p(level).astype(np.float32)))
             ratios = np.mean([net(*inputs).numpy() for net in self.networks_], axis=0)
         ratios = np.sort(ratios, axis=2)  # quantiles never cross
-        values = np.clip(ratios * level[:, None, None], 0, None)[:, :horizon]  # (stations, h, q)
+        values = np.clip(ratios * (level[:, None] * season)[:, :, None], 0, None)[:, :horizon]  # (stations, h, q)
         values[y.sum(axis=0) <= 0] = 0.0
         lower, point, upper = (values[:, :, i].T for i in range(3))
         return lower, point, upper
@@ -399,14 +471,14 @@ class LSTMForecaster:
         for i in range(len({k.split(".", 1)[0] for k in state})):
             prefix = f"{i}."
             own = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
-            net = _build_network(9, self.hidden_size, self.horizon, 3)
+            net = _build_network(N_INPUTS, self.hidden_size, self.horizon, 3)
             net.load_state_dict(own)
             net.eval()
             self.networks_.append(net)
         return self
 
 
-BASELINES = {m.name: m for m in (SeasonalNaive, MovingAverage, ExponentialSmoothing)}
+BASELINES = {m.name: m for m in (SeasonalNaive, MovingAverage, ExponentialSmoothing, SeasonalExpSmoothing)}
 
 
 def lstm_settings(lstm: dict | None = None) -> dict:
@@ -434,7 +506,8 @@ def make_lstm(horizon: int, lstm: dict | None = None) -> LSTMForecaster:
 
 def default_models(horizon: int = 10, lstm: dict | None = None) -> list:
     """The LSTM and the baselines it is compared with, in the order the backtest reports them."""
-    return [make_lstm(horizon, lstm), SeasonalNaive(), MovingAverage(), ExponentialSmoothing()]
+    return [make_lstm(horizon, lstm), SeasonalNaive(), MovingAverage(), ExponentialSmoothing(),
+            SeasonalExpSmoothing()]
 
 
 # --- backtest ----------------------------------------------------------------------------------

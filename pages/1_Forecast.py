@@ -9,8 +9,9 @@ from evcore.forecast_charts import backtest_table, forecast_figure, series_for
 
 st.set_page_config(page_title="Forecast", layout="wide")
 st.title("Forecast")
-st.caption("Daily usage per station for the coming days from one LSTM trained across all stations "
-           "(averaged with exponential smoothing and the weekly seasonal naive), with an 80% prediction "
+st.caption("Daily usage per station for the coming days: per day, the median of four forecasts, "
+           "one LSTM trained across all stations, seasonal exponential smoothing, exponential smoothing "
+           "and the weekly seasonal naive (the backtest shows each alone), with an 80% prediction "
            "interval, and how well it did on the last weeks of the data. Training runs once per dataset "
            "and horizon and is kept in checkpoints/.")
 

@@ -42,11 +42,13 @@ def test_backtest_scores_every_model_with_wape_mae_and_coverage():
     usage = weekly_usage()
     result = backtest(usage, horizon=7, folds=2, lstm=QUICK)
     summary = result.summary.set_index("model")
-    assert {"lstm", "seasonal_naive", "moving_average", "exp_smoothing"} <= set(summary.index)
+    assert {"lstm", "lstm_network", "seasonal_naive", "moving_average", "exp_smoothing",
+            "seasonal_exp_smoothing"} <= set(summary.index)
     assert summary[["wape", "mae", "coverage"]].notna().all().all()
     assert ((summary["coverage"] >= 0) & (summary["coverage"] <= 1)).all()
-    # a weekly pattern is what seasonal naive gets right and a flat average does not
+    # a weekly pattern is what the seasonal models get right and the flat ones do not
     assert summary.loc["seasonal_naive", "wape"] < summary.loc["moving_average", "wape"]
+    assert summary.loc["seasonal_exp_smoothing", "wape"] < summary.loc["exp_smoothing", "wape"]
     assert set(result.per_station["station_id"]) == set(usage["station_id"])
     assert result.to_dict()["models"]["lstm"]["wape"] == summary.loc["lstm", "wape"]
 
