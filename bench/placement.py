@@ -28,17 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from evcore.geo import LocalProjection, pairwise_haversine_km  # noqa: E402
+from evcore.io import read_demand  # noqa: E402
 from evcore.placement import MaxCoverage, PMedian  # noqa: E402
 
 WA_FILE = ROOT.parent / "shared" / "data" / "wa_ev_population" / "Electric_Vehicle_Population_Data.csv"
-
-
-def wa_demand(path=WA_FILE) -> pd.DataFrame:
-    """Vehicles aggregated to their distinct WKT points: latitude, longitude, weight."""
-    raw = pd.read_csv(path, usecols=["Vehicle Location"])
-    xy = raw["Vehicle Location"].str.extract(r"POINT \(([-\d.]+) ([-\d.]+)\)").dropna().astype(float)
-    xy.columns = ["longitude", "latitude"]
-    return xy.groupby(["latitude", "longitude"]).size().rename("weight").reset_index()
 
 
 def read_orlib(path) -> tuple[np.ndarray, int]:
@@ -80,7 +73,7 @@ def washington(skip_exact: bool) -> None:
     if not WA_FILE.exists():
         print(f"Washington: {WA_FILE} is not on this machine, skipped")
         return
-    demand = wa_demand()
+    demand = read_demand(WA_FILE)  # vehicles aggregated to their distinct WKT points
     print(f"Washington EV population: {len(demand)} points, {int(demand['weight'].sum()):,} vehicles, "
           "candidates = the points")
     print("\np-median (mean km per vehicle)")

@@ -182,9 +182,9 @@ def test_or_library_pmed1_reaches_the_published_optimum():
 
 
 def test_washington_fast_solver_meets_the_bar():
-    from placement import wa_demand
+    from evcore.io import read_demand
 
-    demand = wa_demand(shared_file("wa_ev_population", "Electric_Vehicle_Population_Data.csv"))
+    demand = read_demand(shared_file("wa_ev_population", "Electric_Vehicle_Population_Data.csv"))
     assert len(demand) == 365 and demand["weight"].sum() == 16661
     distance = PMedian.from_points(demand, k=10).solve(time_limit=4.5)
     assert distance.mean_km_ <= 11.458
