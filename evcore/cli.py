@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from evcore.errors import InputError
@@ -79,8 +80,6 @@ def cmd_backtest(args) -> int:
 
     horizon = check_horizon(args.horizon)
     usage = read_usage(args.usage)
-    import os
-
     # folds in two processes (one torch thread each): same numbers, about half the time on 2 cores
     result = backtest(usage, horizon=horizon, folds=args.folds, progress=_progress_logger("backtest"),
                       n_jobs=min(2, os.cpu_count() or 1))
