@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from evcore.geo import KM_PER_DEG_LAT, KM_PER_DEG_LON_AT_EQUATOR
+from evcore.geo import LocalProjection
 from evcore.maps import base_map, label_icon, popup_table
 
 PALETTE = [
@@ -89,7 +89,8 @@ def side_by_side_chart(stations: pd.DataFrame, results: dict[str, tuple[np.ndarr
             customdata=np.arange(len(centers)), hovertemplate="centre of cluster %{customdata}<extra></extra>",
         ), row=1, col=col)
     # Equal kilometres per pixel on both axes (x is longitude, y latitude).
-    ratio = KM_PER_DEG_LAT / (KM_PER_DEG_LON_AT_EQUATOR * np.cos(np.radians(float(stations["latitude"].mean()))))
+    projection = LocalProjection.around(stations["latitude"], stations["longitude"])
+    ratio = projection.ky / projection.kx
     for col in range(1, len(results) + 1):
         suffix = "" if col == 1 else str(col)
         fig.update_yaxes(scaleanchor=f"x{suffix}", scaleratio=ratio, row=1, col=col)
