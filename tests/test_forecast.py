@@ -157,3 +157,21 @@ def test_folds_in_worker_processes_give_the_same_figures():
     alone = backtest(usage, horizon=5, folds=2, lstm=QUICK).summary
     parallel = backtest(usage, horizon=5, folds=2, lstm=QUICK, n_jobs=2).summary
     pd.testing.assert_frame_equal(alone.drop(columns="seconds"), parallel.drop(columns="seconds"))
+
+
+def test_the_demo_checkpoint_shipped_in_the_repository_is_current(monkeypatch):
+    """A fresh machine shows the demo's forecast and backtest at once, from checkpoints/: the
+    shipped file must be the one the current demo data and default settings look for."""
+    from conftest import ROOT
+    from evcore.demo import demo_dataset
+    from evcore.forecast import _checkpoint_path, make_lstm
+
+    monkeypatch.delenv("EVCORE_LSTM_SETTINGS")
+    usage = demo_dataset().usage
+    path = _checkpoint_path(fill_history(daily_matrix(usage)), make_lstm(10), ROOT / "checkpoints")
+    loaded = load_checkpoint(path)
+    assert loaded is not None, f"{path.name} is missing: regenerate it (see .gitignore)"
+    assert loaded[1]["backtest"]["folds"] == 3
+    monkeypatch.setenv("EVCORE_CHECKPOINTS", str(ROOT / "checkpoints"))
+    table = forecast_table(usage, horizon=10)  # loads, does not train
+    assert len(table) == 10 * usage["station_id"].nunique()
