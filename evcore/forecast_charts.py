@@ -6,9 +6,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 MODEL_LABELS = {
-    "lstm": "LSTM (with exp. smoothing and seasonal naive)",
+    "lstm": "LSTM as shipped (median of the network, seasonal exp. smoothing, exp. smoothing, seasonal naive)",
     "lstm_network": "LSTM network alone",
     "seasonal_naive": "Seasonal naive (weekly)",
+    "seasonal_exp_smoothing": "Seasonal exponential smoothing",
     "moving_average": "Moving average (7 days)",
     "exp_smoothing": "Exponential smoothing",
 }
