@@ -6,9 +6,10 @@
    candidates = the points: p-median mean km and MCLP (R = 5 km) coverage at k = 5, 10, 20,
    heuristic and exact in the same run, with a k-means baseline for context.
 2. OR-Library p-median instances pmed1..pmed40 (Beasley 1990) with their published optima:
-   gap of the fast solver, and its time. bench/data/orlib holds pmed1-pmed15 and the optima of
-   all 40 (pmedopt.txt); point --orlib-dir at a folder with the others (pmedN.txt) to run them
-   too. --orlib-exact also solves each instance exactly (checks the copied data).
+   gap of the fast solver, and its time. bench/data/orlib holds all 40 instances and their
+   optima (pmedopt.txt; see its README for the source and the checks); --orlib-dir points at
+   another folder of pmedN.txt files. --orlib-exact also solves each instance exactly (checks
+   the copied data; practical up to pmed15).
 
 Timings are wall-clock on a shared machine (2 cores, other jobs running): compare the ratios
 within one run, not the seconds across runs.
