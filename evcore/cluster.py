@@ -13,8 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from evcore.data import weights_array
 from evcore.errors import InputError
-from evcore.geo import EARTH_RADIUS_KM, LocalProjection, haversine_km, pairwise_haversine_km
+from evcore.geo import EARTH_RADIUS_KM, LocalProjection, haversine_km, latlon_arrays, pairwise_haversine_km
 
 METHODS = ("kmeans", "kmedians", "dbscan", "hdbscan")
 METHOD_NAMES = {"kmeans": "k-means", "kmedians": "k-medians", "dbscan": "DBSCAN", "hdbscan": "HDBSCAN"}
@@ -30,43 +31,6 @@ _RANKING_TOL = 1e-4
 
 
 # --- input ------------------------------------------------------------------------------------
-
-def latlon_arrays(points, what: str = "points") -> tuple[np.ndarray, np.ndarray]:
-    """Latitudes and longitudes (float arrays) from a table or an (n, 2) [lat, lon] array."""
-    if isinstance(points, pd.DataFrame):
-        missing = [c for c in ("latitude", "longitude") if c not in points.columns]
-        if missing:
-            raise InputError(f"{what}: expected columns 'latitude' and 'longitude', missing {missing[0]!r}.")
-        lat = pd.to_numeric(points["latitude"], errors="coerce").to_numpy(float)
-        lon = pd.to_numeric(points["longitude"], errors="coerce").to_numpy(float)
-    else:
-        arr = np.asarray(points, dtype=float)
-        if arr.ndim != 2 or arr.shape[1] != 2:
-            raise InputError(f"{what}: expected an (n, 2) array of [latitude, longitude], got shape {arr.shape}.")
-        lat, lon = arr[:, 0], arr[:, 1]
-    if len(lat) == 0:
-        raise InputError(f"{what}: there are no points to cluster.")
-    bad = ~(np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180))
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise InputError(f"{what}: row {row} has latitude {lat[row]} and longitude {lon[row]}; "
-                         "expected numbers within -90..90 and -180..180.")
-    return lat, lon
-
-
-def _weights(sample_weight, n: int) -> np.ndarray:
-    if sample_weight is None:
-        return np.ones(n)
-    w = np.asarray(sample_weight, dtype=float).ravel()
-    if len(w) != n:
-        raise InputError(f"weights: expected one weight per point ({n}), got {len(w)}.")
-    if not np.all(np.isfinite(w)) or (w < 0).any():
-        row = int(np.flatnonzero(~(np.isfinite(w) & (w >= 0)))[0])
-        raise InputError(f"weights: row {row} has weight {w[row]}; expected a number of at least 0.")
-    if w.sum() <= 0:
-        raise InputError("weights: all weights are zero; expected some positive weight.")
-    return w
-
 
 def _check_k(k, n: int) -> int:
     if k is None or int(k) != k or k < 1:
@@ -248,7 +212,7 @@ class _ProjectedClusterer(_LocationClusterer):
     def _project(self, points, sample_weight) -> tuple[np.ndarray, np.ndarray, int]:
         """The points in km (setting ``projection_``), their weights and the checked k."""
         lat, lon = latlon_arrays(points)
-        w = _weights(sample_weight, len(lat))
+        w = weights_array(sample_weight, len(lat))
         k = _check_k(self.n_clusters, len(lat))
         self.projection_ = LocalProjection.around(lat, lon)
         return self.projection_.to_km(lat, lon), w, k
@@ -392,7 +356,7 @@ class DBSCAN(_LocationClusterer):
             raise InputError(f"the DBSCAN radius eps_km must be a positive number of km, got {self.eps_km}.")
         _check_min(self.min_samples, "min_samples", 1)
         lat, lon = latlon_arrays(points)
-        w = None if sample_weight is None else _weights(sample_weight, len(lat))
+        w = None if sample_weight is None else weights_array(sample_weight, len(lat))
         model = SklearnDBSCAN(eps=self.eps_km / EARTH_RADIUS_KM, min_samples=int(self.min_samples),
                               metric="haversine", algorithm="ball_tree")
         model.fit(_radians(lat, lon), sample_weight=w)
@@ -526,7 +490,7 @@ def elbow(points, ks=range(2, 31), method: str = "kmedians", sample_weight=None,
     out), computed in one go on one projection: ``k, objective`` (Manhattan km for k-medians,
     squared km for k-means)."""
     lat, lon = latlon_arrays(points)
-    w = _weights(sample_weight, len(lat))
+    w = weights_array(sample_weight, len(lat))
     ks = [int(k) for k in ks if 1 <= k <= len(lat)]
     rows = []
     if method == "kmedians":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 USAGE_COLUMNS = ["station_id", "date", "usage"]
@@ -47,6 +48,26 @@ class Dataset:
                 h.update(",".join(map(str, table.columns)).encode())
         h.update(self.usage_unit.encode())
         return h.hexdigest()[:16]
+
+
+def weights_array(weights, n: int, what: str = "point") -> np.ndarray:
+    """One finite, non-negative weight per point (ones when ``weights`` is None), not all zero."""
+    from evcore.errors import InputError
+
+    if weights is None:
+        return np.ones(n)
+    try:
+        w = np.asarray(weights, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise InputError("weights: expected numbers.") from None
+    if len(w) != n:
+        raise InputError(f"weights: expected one value per {what} ({n}), got {len(w)}.")
+    if not np.all(np.isfinite(w)) or (w < 0).any():
+        row = int(np.flatnonzero(~(np.isfinite(w) & (w >= 0)))[0])
+        raise InputError(f"weights: row {row + 1} has weight {w[row]}; expected a number of at least 0.")
+    if w.sum() <= 0:
+        raise InputError("weights: all weights are zero; expected some positive weight.")
+    return w
 
 
 def usage_matrix(usage: pd.DataFrame) -> pd.DataFrame:

@@ -8,10 +8,37 @@ a local equirectangular projection around the data's mean latitude and longitude
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+
+from evcore.errors import InputError
 
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEG_LON_AT_EQUATOR = 111.320
 KM_PER_DEG_LAT = 110.574
+
+
+def latlon_arrays(points, what: str = "points") -> tuple[np.ndarray, np.ndarray]:
+    """Latitudes and longitudes (float arrays) from a table with ``latitude``/``longitude``
+    columns or an (n, 2) [lat, lon] array; refuses missing, non-numeric or out-of-range values."""
+    if isinstance(points, pd.DataFrame):
+        missing = [c for c in ("latitude", "longitude") if c not in points.columns]
+        if missing:
+            raise InputError(f"{what}: expected columns 'latitude' and 'longitude', missing {missing[0]!r}.")
+        lat = pd.to_numeric(points["latitude"], errors="coerce").to_numpy(float)
+        lon = pd.to_numeric(points["longitude"], errors="coerce").to_numpy(float)
+    else:
+        arr = np.asarray(points, dtype=float)
+        if arr.ndim != 2 or arr.shape[1] != 2:
+            raise InputError(f"{what}: expected an (n, 2) array of [latitude, longitude], got shape {arr.shape}.")
+        lat, lon = arr[:, 0], arr[:, 1]
+    if len(lat) == 0:
+        raise InputError(f"{what}: there are no points.")
+    bad = ~(np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180))
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise InputError(f"{what}: row {row + 1} has latitude {lat[row]} and longitude {lon[row]}; "
+                         "expected numbers within -90..90 and -180..180.")
+    return lat, lon
 
 
 def haversine_km(lat1, lon1, lat2, lon2):

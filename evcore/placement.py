@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 
 from evcore.errors import InputError
-from evcore.geo import pairwise_haversine_km
+from evcore.data import weights_array
+from evcore.geo import latlon_arrays, pairwise_haversine_km
 
 # The exact solvers refuse problems with more MILP variables than these (memory and time).
 MAX_EXACT_PMEDIAN_VARIABLES = 400_000
@@ -189,31 +190,11 @@ def _as_matrix(cost, name: str = "the cost matrix") -> np.ndarray:
     return cost
 
 
-def _as_weights(weights, n: int) -> np.ndarray:
-    if weights is None:
-        return np.ones(n)
-    try:
-        weights = np.asarray(weights, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise InputError("the weights must be numbers.") from None
-    if weights.shape[0] != n:
-        raise InputError(f"the weights must have one value per demand point ({n}), got {weights.shape[0]}.")
-    if not np.isfinite(weights).all() or (weights < 0).any() or weights.sum() <= 0:
-        raise InputError("the weights must be finite, non-negative and not all zero.")
-    return weights
-
-
 def _latlon(table: pd.DataFrame, what: str) -> np.ndarray:
+    """(n, 2) [lat, lon] from a table, checked as everywhere else (``geo.latlon_arrays``)."""
     if not isinstance(table, pd.DataFrame):
         raise InputError(f"the {what} must be a table with latitude and longitude columns.")
-    missing = [c for c in ("latitude", "longitude") if c not in table.columns]
-    if missing:
-        raise InputError(f"the {what} table has no {missing[0]} column (expected latitude and longitude).")
-    values = table[["latitude", "longitude"]].apply(pd.to_numeric, errors="coerce").to_numpy(float)
-    bad = ~np.isfinite(values).all(axis=1) | (np.abs(values[:, 0]) > 90) | (np.abs(values[:, 1]) > 180)
-    if bad.any():
-        raise InputError(f"the {what} table has no valid latitude/longitude in row {int(np.argmax(bad)) + 1}.")
-    return values
+    return np.column_stack(latlon_arrays(table, what))
 
 
 def _check_size(n: int, m: int) -> None:
@@ -240,7 +221,7 @@ class _LocationModel:
         self.cost = _as_matrix(cost)
         n, m = self.cost.shape
         _check_size(n, m)
-        self.weights = _as_weights(weights, n)
+        self.weights = weights_array(weights, n, "demand point")
         existing = np.unique(np.asarray([] if existing is None else existing, dtype=int).ravel())
         if existing.size and (existing.min() < 0 or existing.max() >= m):
             raise InputError(f"the existing sites must be column indices between 0 and {m - 1}.")
@@ -277,8 +258,6 @@ class _LocationModel:
         candidate table's rows.
         """
         demand_ll = _latlon(demand, "demand")
-        if len(demand_ll) == 0:
-            raise InputError("the demand table has no rows.")
         weights = None
         if "weight" in demand.columns:
             weights = pd.to_numeric(demand["weight"], errors="coerce").to_numpy(float)
@@ -320,8 +299,8 @@ class _LocationModel:
             search = _SwapSearch(self._search_cost(), self.weights, self.existing, self.k,
                                  np.random.default_rng(self.random_state))
             with _single_threaded_blas():
-                chosen, _ = search.run(budget, patience)
-                bound = self._bound(chosen, budget)
+                chosen, total = search.run(budget, patience)
+                bound = self._bound(chosen, total, budget)
             self.optimal_ = False
             self.solver_ = "heuristic (greedy + swaps + VNS)"
         self._keep_solution(np.sort(chosen))
@@ -444,9 +423,8 @@ class PMedian(_LocationModel):
     def _objective_value(self, distance):
         return float(self.weights @ distance)
 
-    def _bound(self, chosen, budget):
-        upper = _SwapSearch(self.cost, self.weights, self.existing, self.k, None).total(chosen)
-        return lagrangian_lower_bound(self.cost, self.weights, self.existing, self.k, upper,
+    def _bound(self, chosen, total, budget):
+        return lagrangian_lower_bound(self.cost, self.weights, self.existing, self.k, total,
                                       time_limit=max(0.2, 0.25 * budget))
 
     def _solve_exact(self, time_limit):
@@ -547,7 +525,7 @@ class MaxCoverage(_LocationModel):
         bound = None if bound is None or not np.isfinite(bound) else already - bound
         return _milp_choice(res, self.candidates, self.candidates, self.k), res.status == 0, bound
 
-    def _bound(self, chosen, budget):
+    def _bound(self, chosen, total, budget):
         from scipy.optimize import Bounds, milp
 
         m = self.cost.shape[1]

@@ -147,7 +147,7 @@ def test_dbscan_gives_scikit_learns_haversine_partition_on_real_sites(city):
     (lambda: cl.make_clusterer("dbscan", k=3, eps_km=1.0), "k is for"),
     (lambda: cl.make_clusterer("ward", k=3), "unknown clustering method"),
     (lambda: cl.KMedians(n_clusters=5).fit([[47.6, -122.3], [47.7, -122.2]]), "more than the 2 points"),
-    (lambda: cl.KMeans(n_clusters=1).fit([[47.6, -122.3], [95.0, -122.2]]), "row 1"),
+    (lambda: cl.KMeans(n_clusters=1).fit([[47.6, -122.3], [95.0, -122.2]]), "row 2 has latitude 95"),
     (lambda: cl.KMedians(n_clusters=1).fit(pd.DataFrame({"lat": [1.0]})), "latitude"),
     (lambda: cl.KMedians(n_clusters=1).fit([[47.6, -122.3]], sample_weight=[-1]), "weight"),
     (lambda: cl.DBSCAN(eps_km=0).fit([[47.6, -122.3]]), "positive"),
