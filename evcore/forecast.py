@@ -512,12 +512,12 @@ def default_models(horizon: int = 10, lstm: dict | None = None) -> list:
 
 # --- backtest ----------------------------------------------------------------------------------
 
-def _score(name, fold, prediction, truth, mask) -> dict:
-    lower, point, upper = (np.clip(a, 0, None) for a in prediction)
-    abs_error = np.where(mask, np.abs(truth - point), 0.0)
-    inside = mask & (truth >= lower) & (truth <= upper)
-    return {"model": name, "fold": fold + 1, "wape": abs_error.sum() / max(truth.sum(), 1e-12),
-            "mae": abs_error.sum() / max(mask.sum(), 1), "coverage": inside.sum() / max(mask.sum(), 1)}
+def _fold_score(name, fold, station_errors: pd.DataFrame) -> dict:
+    """One fold's pooled figures from its per-station errors (DESIGN.md: pooled over stations
+    and days)."""
+    total = station_errors[["abs_error", "usage", "inside", "days"]].sum()
+    return {"model": name, "fold": fold + 1, "wape": total["abs_error"] / max(total["usage"], 1e-12),
+            "mae": total["abs_error"] / max(total["days"], 1), "coverage": total["inside"] / max(total["days"], 1)}
 
 
 def _station_errors(name, stations, prediction, truth, mask) -> pd.DataFrame:
@@ -626,8 +626,9 @@ def backtest(usage: pd.DataFrame, horizon: int = 10, folds: int = 3, models=None
         mask = scored[None, :] & ~np.isnan(truth)
         truth0 = np.where(mask, truth, 0.0)
         for name, prediction in predictions.items():
-            fold_rows.append(_score(name, k, prediction, truth0, mask))
-            station_errors.append(_station_errors(name, wide.columns, prediction, truth0, mask))
+            errors = _station_errors(name, wide.columns, prediction, truth0, mask)
+            fold_rows.append(_fold_score(name, k, errors))
+            station_errors.append(errors)
         for name, value in fold_seconds.items():
             seconds[name] += value
     if progress is not None:
