@@ -3,11 +3,11 @@ files, see what was read, headline figures, a usage chart and a station map)."""
 
 import streamlit as st
 
-from evcore.charts import network_usage_chart
+from evcore.viz.charts import network_usage_chart
 from evcore.data import station_summary
 from evcore.errors import InputError
 from evcore.io import combine, read_file
-from evcore.maps import stations_map
+from evcore.viz.maps import stations_map
 from ui import DATASET_KEY, current_dataset, csv_download, show_map
 
 st.set_page_config(page_title="EV charging planner", page_icon="⚡", layout="wide")

@@ -5,7 +5,7 @@ import streamlit as st
 import ui
 from evcore.errors import InputError
 from evcore.forecast import cached_backtest, daily_matrix, lstm_settings
-from evcore.forecast_charts import backtest_table, forecast_figure, series_for
+from evcore.viz.forecast import backtest_table, forecast_figure, series_for
 
 st.set_page_config(page_title="Forecast", layout="wide")
 st.title("Forecast")

@@ -5,7 +5,7 @@ import streamlit as st
 
 import ui
 from evcore import cluster as cl
-from evcore.cluster_maps import cluster_map, elbow_chart, side_by_side_chart
+from evcore.viz.clusters import cluster_map, elbow_chart, side_by_side_chart
 from evcore.data import recent_daily_usage
 from evcore.errors import InputError
 

@@ -5,7 +5,7 @@ import streamlit as st
 import ui
 from evcore.errors import InputError
 from evcore.placement import MaxCoverage, PMedian, coverage_curve, sites_needed
-from evcore.placement_maps import coverage_curve_figure, placement_map
+from evcore.viz.placement import coverage_curve_figure, placement_map
 
 st.set_page_config(page_title="Placement", layout="wide")
 st.title("Placement")

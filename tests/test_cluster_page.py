@@ -4,7 +4,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui
-from evcore.cluster_maps import cluster_map
+from evcore.viz.clusters import cluster_map
 from evcore.data import Dataset
 from evcore.demo import demo_stations
 

@@ -10,7 +10,7 @@ from conftest import ROOT
 from evcore.data import Dataset
 from evcore.demo import demo_dataset
 from evcore.placement import PMedian
-from evcore.placement_maps import coverage_curve_figure, placement_map
+from evcore.viz.placement import coverage_curve_figure, placement_map
 
 PAGE = str(ROOT / "pages" / "3_Placement.py")
 

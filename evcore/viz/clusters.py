@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from evcore.geo import LocalProjection
-from evcore.maps import base_map, label_icon, popup_table
+from evcore.viz.maps import base_map, label_icon, popup_table
 
 PALETTE = [
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22",
@@ -43,7 +43,7 @@ def station_popup(row: pd.Series, unit: str = "kWh", horizon: int = 10, recent_d
 
 def cluster_map(stations: pd.DataFrame, centers, unit: str = "kWh", horizon: int = 10,
                 recent_days: int = 28) -> folium.Map:
-    """Stations coloured by cluster (noise grey) with each cluster's centre as a numbered badge.
+    """Stations colored by cluster (noise grey) with each cluster's centre as a numbered badge.
 
     ``stations`` is a station-to-cluster table (``latitude, longitude, cluster`` and optionally
     ``name``, ``recent_daily_usage``, ``predicted_daily_usage``); ``centers`` are [lat, lon]
@@ -67,7 +67,7 @@ def cluster_map(stations: pd.DataFrame, centers, unit: str = "kWh", horizon: int
 
 def side_by_side_chart(stations: pd.DataFrame, results: dict[str, tuple[np.ndarray, np.ndarray]]) -> go.Figure:
     """One km-true panel per method (``name -> (labels, centers)``), side by side on the same
-    axes: stations coloured by cluster, centres as outlined diamonds. A centre pulled towards
+    axes: stations colored by cluster, centres as outlined diamonds. A centre pulled towards
     outlying stations (k-means) stands apart from the median one (k-medians)."""
     from plotly.subplots import make_subplots
 

@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from evcore.maps import base_map, label_icon
+from evcore.viz.maps import base_map, label_icon
 from evcore.placement import sites_needed
 
-DEMAND_COLOUR = "#3b6fb6"
-EXISTING_COLOUR = "#555555"
-PROPOSED_COLOUR = "#d62728"
+DEMAND_COLOR = "#3b6fb6"
+EXISTING_COLOR = "#555555"
+PROPOSED_COLOR = "#d62728"
 
 
 def placement_map(model, stations: pd.DataFrame | None = None, unit: str = "vehicles") -> folium.Map:
@@ -30,7 +30,7 @@ def placement_map(model, stations: pd.DataFrame | None = None, unit: str = "vehi
     largest = float(weights.max()) or 1.0
     for (lat, lon), w, d in zip(demand, weights, distance):
         folium.CircleMarker(
-            [float(lat), float(lon)], radius=float(2 + 12 * np.sqrt(w / largest)), color=DEMAND_COLOUR,
+            [float(lat), float(lon)], radius=float(2 + 12 * np.sqrt(w / largest)), color=DEMAND_COLOR,
             weight=1, fill=True, fill_opacity=0.35,
             popup=folium.Popup(f"{w:,.0f} {unit}<br>nearest station {d:.1f} km", max_width=220),
         ).add_to(layer)
@@ -42,7 +42,7 @@ def placement_map(model, stations: pd.DataFrame | None = None, unit: str = "vehi
         for i, (j, served) in enumerate(zip(model.existing, model.served_by_existing())):
             name = names[i] if names is not None and i < len(names) else f"Existing station {i + 1}"
             folium.CircleMarker(
-                [float(columns[j, 0]), float(columns[j, 1])], radius=5, color=EXISTING_COLOUR, fill=True,
+                [float(columns[j, 0]), float(columns[j, 1])], radius=5, color=EXISTING_COLOR, fill=True,
                 fill_opacity=0.9,
                 popup=folium.Popup(f"<b>{name}</b><br>serves {served:,.0f} {unit} ({100 * served / total:.1f}%)",
                                    max_width=260),
@@ -53,7 +53,7 @@ def placement_map(model, stations: pd.DataFrame | None = None, unit: str = "vehi
     for rank, row in enumerate(model.sites_table().itertuples(), start=1):
         mean = "" if row.mean_km_served is None else f"<br>mean distance of those served {row.mean_km_served:.1f} km"
         folium.Marker(
-            [row.latitude, row.longitude], icon=label_icon(str(rank), PROPOSED_COLOUR),
+            [row.latitude, row.longitude], icon=label_icon(str(rank), PROPOSED_COLOR),
             tooltip=f"Proposed site {rank}",
             popup=folium.Popup(
                 f"<b>Proposed site {rank}</b><br>{row.latitude:.5f}, {row.longitude:.5f}<br>"
@@ -83,7 +83,7 @@ def coverage_curve_figure(curve: pd.DataFrame, target: float = 0.9, unit: str = 
     else:
         title = f"{needed} new site{'s' if needed > 1 else ''} bring {100 * target:.0f}% of {unit} within {radius:g} km"
     if needed:
-        fig.add_vline(x=needed, line_dash="dot", line_color=PROPOSED_COLOUR)
+        fig.add_vline(x=needed, line_dash="dot", line_color=PROPOSED_COLOR)
     fig.update_layout(title=title, xaxis_title="new sites (k)", yaxis_title=f"% of {unit} within {radius:g} km",
                       yaxis_range=[0, 102], margin=dict(l=10, r=10, t=50, b=10), height=360)
     return fig

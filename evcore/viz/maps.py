@@ -21,10 +21,10 @@ def base_map(latitudes, longitudes, zoom_start: int = 10) -> folium.Map:
     return m
 
 
-def label_icon(text: str, colour: str, size: int = 22) -> folium.DivIcon:
-    """A round coloured badge with a short label: drawn by Leaflet itself, no icon font or plugin
+def label_icon(text: str, color: str, size: int = 22) -> folium.DivIcon:
+    """A round colored badge with a short label: drawn by Leaflet itself, no icon font or plugin
     (folium's ``Icon`` needs the awesome-markers plugin from a CDN)."""
-    style = (f"width:{size}px;height:{size}px;border-radius:50%;background:{colour};color:white;"
+    style = (f"width:{size}px;height:{size}px;border-radius:50%;background:{color};color:white;"
              f"border:2px solid white;box-shadow:0 0 3px rgba(0,0,0,.6);font:bold 11px sans-serif;"
              f"display:flex;align-items:center;justify-content:center")
     return folium.DivIcon(html=f"<div style='{style}'>{html.escape(str(text))}</div>",

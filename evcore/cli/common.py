@@ -1,0 +1,56 @@
+"""What every command shares: the parser that turns usage errors into one line, JSON output,
+logging to stderr and progress."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from evcore.errors import InputError
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2, as for any other bad input
+        raise InputError(f"{self.prog}: {message}")
+
+
+def print_json(obj) -> None:
+    json.dump(obj, sys.stdout, default=_json_default)
+    sys.stdout.write("\n")
+
+
+def _json_default(value):
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def progress_logger(prefix: str):
+    """A progress callback that logs to stderr when the message or the tenth changes."""
+    last = {"message": None, "tenth": -1}
+
+    def progress(fraction: float, message: str) -> None:
+        head = message.split(",")[0]
+        tenth = int(fraction * 10)
+        if head != last["message"] or tenth != last["tenth"]:
+            last.update(message=head, tenth=tenth)
+            log(f"{prefix}: {fraction:4.0%} {message}")
+
+    return progress
+
+
+def add_json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true",
+                        help="print the result as one JSON object on stdout (progress stays on stderr)")
