@@ -52,3 +52,8 @@ def main(argv=None) -> int:
     except Exception as exc:  # a bug, but the user still gets one line, not a traceback
         print(f"error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
+
+
+def main_exit() -> None:
+    """The ``evcore`` console script: ``main()``'s return value is the exit status."""
+    raise SystemExit(main())
