@@ -30,26 +30,9 @@ sys.path.insert(0, str(ROOT))
 
 from evcore.geo import LocalProjection, pairwise_haversine_km  # noqa: E402
 from evcore.io import read_demand  # noqa: E402
-from evcore.placement import MaxCoverage, PMedian  # noqa: E402
+from evcore.placement import MaxCoverage, PMedian, read_orlib  # noqa: E402
 
 WA_FILE = ROOT.parent / "shared" / "data" / "wa_ev_population" / "Electric_Vehicle_Population_Data.csv"
-
-
-def read_orlib(path) -> tuple[np.ndarray, int]:
-    """An OR-Library pmed file as (all-pairs shortest path matrix, p).
-
-    First line ``n edges p``, then ``i j cost`` per edge (1-based, undirected). As in Beasley's
-    own code, an edge listed twice keeps its last cost.
-    """
-    from scipy.sparse.csgraph import floyd_warshall
-
-    numbers = np.array(Path(path).read_text().split(), dtype=np.int64)
-    n, edges, p = (int(v) for v in numbers[:3])
-    graph = np.full((n, n), np.inf)
-    np.fill_diagonal(graph, 0.0)
-    for i, j, c in numbers[3:3 + 3 * edges].reshape(edges, 3):
-        graph[i - 1, j - 1] = graph[j - 1, i - 1] = c
-    return floyd_warshall(graph, directed=False), p
 
 
 def timed(model, **kwargs):

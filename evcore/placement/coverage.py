@@ -1,0 +1,44 @@
+"""The coverage curve: share of demand within a radius as the number of new sites grows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from evcore.errors import InputError
+from evcore.placement.search import _SwapSearch, _single_threaded_blas
+
+
+def coverage_curve(model, radius: float, k_max: int, time_limit: float = 0.3) -> pd.DataFrame:
+    """Share of demand within ``radius`` of a station as the number of new sites grows.
+
+    Row ``k`` holds the best share the coverage heuristic finds with ``k`` new sites (on top of
+    the existing stations; ``k = 0`` is the existing stations alone, when there are any).
+    """
+    if radius is None or not np.isfinite(radius) or radius <= 0:
+        raise InputError(f"the coverage curve needs a positive radius, got {radius}.")
+    k_max = int(min(k_max, len(model.candidates)))
+    covered = (model.cost > radius).astype(float)
+    total = float(model.weights.sum())
+    rows = []
+    if model.existing.size:
+        alone = model.cost[:, model.existing].min(axis=1) <= radius
+        rows.append({"k": 0, "share_within_radius": float(model.weights[alone].sum() / total)})
+    chosen = np.array([], dtype=int)
+    for k in range(1, k_max + 1):
+        search = _SwapSearch(covered, model.weights, model.existing, k, np.random.default_rng(model.random_state))
+        with _single_threaded_blas():
+            chosen, uncovered = search.run(time_limit, patience=5, start=chosen)
+        rows.append({"k": k, "share_within_radius": 1.0 - uncovered / total})
+        if uncovered <= 0:
+            break
+    curve = pd.DataFrame(rows, columns=["k", "share_within_radius"])
+    curve["share_within_radius"] = curve["share_within_radius"].cummax()  # more sites never cover less
+    curve["radius_km"] = float(radius)
+    return curve
+
+
+def sites_needed(curve: pd.DataFrame, share: float = 0.9) -> int | None:
+    """The fewest new sites that bring ``share`` of the demand within the curve's radius."""
+    reached = curve[curve["share_within_radius"] >= share - 1e-12]
+    return None if reached.empty else int(reached["k"].min())
