@@ -13,9 +13,13 @@ from evcore.errors import InputError
 from evcore.geo import latlon_arrays, pairwise_haversine_km
 from evcore.placement.figures import _distance_figures
 from evcore.placement.search import _SwapSearch, _single_threaded_blas
+from evcore.placement.spatial import exact_nearest
 
-# Demand points x sites the models accept: the search holds a few matrices of this size.
+# Demand points x sites the dense search accepts (it holds a few matrices of this size); bigger
+# problems built from points take the large-scale path (large.py, large_coverage.py).
 MAX_MATRIX_CELLS = 20_000_000
+# The large-scale path's default time limit (seconds), search and refinement together.
+LARGE_TIME_LIMIT = 40.0
 
 
 def _as_matrix(cost, name: str = "the cost matrix") -> np.ndarray:
@@ -49,9 +53,14 @@ class _LocationModel:
 
     def __init__(self, cost, weights=None, k: int = 1, existing=None, radius: float | None = None,
                  demand_latlon=None, column_latlon=None, random_state: int = 0):
-        self.cost = _as_matrix(cost)
-        n, m = self.cost.shape
-        _check_size(n, m)
+        # No cost matrix: a problem too big for one, solved from the coordinates (large.py).
+        self.large = cost is None and demand_latlon is not None and column_latlon is not None
+        if self.large:
+            self.cost, n, m = None, len(demand_latlon), len(column_latlon)
+        else:
+            self.cost = _as_matrix(cost)
+            n, m = self.cost.shape
+            _check_size(n, m)
         self.weights = weights_array(weights, n, "demand point")
         existing = np.unique(np.asarray([] if existing is None else existing, dtype=int).ravel())
         if existing.size and (existing.min() < 0 or existing.max() >= m):
@@ -81,12 +90,14 @@ class _LocationModel:
 
     @classmethod
     def from_points(cls, demand: pd.DataFrame, k: int = 1, candidates: pd.DataFrame | None = None,
-                    existing: pd.DataFrame | None = None, **kwargs):
+                    existing: pd.DataFrame | None = None, large: bool | None = None, **kwargs):
         """Great-circle km from demand points (``latitude, longitude, weight``) to sites.
 
         Candidates default to the distinct demand locations. Existing stations (``latitude,
         longitude``) are appended as columns that stay open. ``selected_`` indexes the
-        candidate table's rows.
+        candidate table's rows. Problems of more than ``MAX_MATRIX_CELLS`` demand x site pairs
+        hold no matrix and are solved by the large-scale path (``large=True`` forces it,
+        ``large=False`` refuses them; None decides by size).
         """
         demand_ll = _latlon(demand, "demand")
         weights = None
@@ -101,11 +112,15 @@ class _LocationModel:
             candidate_ll = _latlon(candidates, "candidates")
         existing_ll = np.empty((0, 2)) if existing is None else _latlon(existing, "existing stations")
         column_ll = np.vstack([candidate_ll, existing_ll])
-        _check_size(len(demand_ll), len(column_ll))
         if len(column_ll) == 0:
             raise InputError("there are no candidate sites.")
-        cost = pairwise_haversine_km(demand_ll[:, 0], demand_ll[:, 1], column_ll[:, 0], column_ll[:, 1])
         fixed = np.arange(len(candidate_ll), len(column_ll))
+        if large is None:
+            large = len(demand_ll) * len(column_ll) > MAX_MATRIX_CELLS
+        if large:
+            return cls(None, weights, k, existing=fixed, demand_latlon=demand_ll, column_latlon=column_ll, **kwargs)
+        _check_size(len(demand_ll), len(column_ll))
+        cost = pairwise_haversine_km(demand_ll[:, 0], demand_ll[:, 1], column_ll[:, 0], column_ll[:, 1])
         return cls(cost, weights, k, existing=fixed, demand_latlon=demand_ll, column_latlon=column_ll, **kwargs)
 
     # -- solving --------------------------------------------------------------------------
@@ -113,16 +128,28 @@ class _LocationModel:
     def _search_cost(self) -> np.ndarray:
         raise NotImplementedError
 
-    def solve(self, exact: bool = False, time_limit: float | None = None, patience: int = 100):
+    def solve(self, exact: bool = False, time_limit: float | None = None, patience: int = 100, progress=None):
         """Solve and keep the solution on the object; returns ``self``.
 
-        The heuristic stops at ``time_limit`` seconds (default 10) or after ``patience`` shakes
-        in a row that found nothing better; the exact solver stops at ``time_limit`` (default
-        120) and then reports the best answer found, not proven optimal.
+        The heuristic stops at ``time_limit`` seconds (default 10; ``LARGE_TIME_LIMIT`` on the
+        large-scale path) or after ``patience`` shakes in a row that found nothing better; the
+        exact solver stops at ``time_limit`` (default 120) and then reports the best answer
+        found, not proven optimal. ``progress(fraction, message)`` hears how the large-scale
+        path gets on.
         """
         started = time.perf_counter()
         self.lower_bound_ = self.upper_bound_ = None
-        if exact:
+        self.large_info_ = None
+        if self.large and exact:
+            n, m = len(self.demand_latlon), len(self.column_latlon)
+            raise InputError(f"the problem is too big for the exact solver ({n:,} demand points x {m:,} sites); "
+                             "use the fast solver.")
+        if self.large:
+            budget = LARGE_TIME_LIMIT if time_limit is None else float(time_limit)
+            chosen, self.large_info_ = self._solve_large(budget, np.random.default_rng(self.random_state), progress)
+            self.optimal_, bound = False, None
+            self.solver_ = "large-scale heuristic (aggregated search, then swaps on every point)"
+        elif exact:
             chosen, self.optimal_, bound = self._solve_exact(120.0 if time_limit is None else time_limit)
             self.solver_ = "exact (HiGHS MILP)"
         else:
@@ -156,9 +183,23 @@ class _LocationModel:
         """Mean distance (or cost) from a unit of demand to its nearest open site."""
         return float(self.weights @ self.distance_ / self.weights.sum())
 
+    def _nearest_of(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Distance from every demand point to the nearest of ``columns``, and that column."""
+        if self.large:  # a KD-tree over those sites, the distance by haversine
+            distance, at = exact_nearest(self.demand_latlon, self.column_latlon[columns])
+            return distance, columns[at]
+        sub = self.cost[:, columns]
+        at = np.argmin(sub, axis=1)
+        return sub[np.arange(len(sub)), at], columns[at]
+
     def _keep_solution(self, chosen: np.ndarray) -> None:
         self.selected_ = chosen.astype(int)
         self.open_ = np.concatenate([self.existing, self.selected_]).astype(int)
+        if self.large:
+            self.distance_, self.assignment_ = self._nearest_of(self.open_)
+            self.sites_ = self.column_latlon[self.selected_]
+            self.objective_ = self._objective_value(self.distance_)
+            return
         sub = self.cost[:, self.open_]
         nearest = np.argmin(sub, axis=1)
         self.assignment_ = self.open_[nearest]
@@ -176,7 +217,7 @@ class _LocationModel:
         out = {"k": self.k, **_distance_figures(self.distance_, self.weights, radius)}
         out["existing_stations"] = int(self.existing.size)
         if self.existing.size:
-            alone = self.cost[:, self.existing].min(axis=1)
+            alone = self._nearest_of(self.existing)[0]
             baseline = _distance_figures(alone, self.weights, radius)
             out["existing_only"] = baseline
             out["mean_km_saved"] = baseline["mean_km"] - out["mean_km"]
@@ -203,7 +244,8 @@ class _LocationModel:
 
     def served_by_existing(self) -> np.ndarray:
         """Demand served by each existing station (in ``existing`` order) in the solution."""
-        return np.array([self.weights[self.assignment_ == j].sum() for j in self.existing])
+        served = np.bincount(self.assignment_, weights=self.weights, minlength=len(self.candidates) + len(self.existing))
+        return served[self.existing]
 
     def summary(self) -> dict:
         """The solution and its figures as plain values (the CLI's JSON)."""
@@ -222,4 +264,6 @@ class _LocationModel:
         figures = self.figures()
         out.update({key: value for key, value in figures.items() if key != "k"})
         out["served"] = [float(v) for v in self.sites_table()["served"]]
+        if self.large_info_:
+            out["large_scale"] = dict(self.large_info_)
         return out
