@@ -20,6 +20,15 @@ Existing stations are always open and do not count against ``k``. Two solvers:
 
 Maximal coverage is solved by the same swap search on a 0/1 cost (1 when a demand point is
 farther than the radius): fewest uncovered vehicles is most covered vehicles.
+
+Problems built ``from_points`` with more than ``MAX_MATRIX_CELLS`` (20 million) demand x site
+pairs, up to state scale (a million demand points, ten thousand candidates), hold no matrix:
+nearest sites come from a KD-tree over 3-D unit vectors (``spatial.py``), identical demand
+locations are merged, the p-median is searched on demand aggregated to grid cells and then
+refined with limited-candidate-list swaps on every point (``large.py``), and coverage keeps only
+the pairs within the radius (``large_coverage.py``). Their figures are exact (each point to its
+nearest open site); they have no bound (``gap_`` None) and no exact solver. Everything that fits
+the matrix is solved as before.
 """
 
 from evcore.placement.bounds import lagrangian_lower_bound
