@@ -1,6 +1,7 @@
 """Placement benchmark: the fast solver against the exact one, on real and standard data.
 
     python bench/placement.py [--orlib-dir DIR] [--instances 1-5] [--skip-exact]
+    python bench/placement.py --skip-washington --instances 0 --large 100000 1000000 [--cooper-starts 3]
 
 1. Washington EV population (../shared/data/wa_ev_population, 365 points, 16,661 vehicles),
    candidates = the points: p-median mean km and MCLP (R = 5 km) coverage at k = 5, 10, 20,
@@ -10,6 +11,11 @@
    optima (pmedopt.txt; see its README for the source and the checks); --orlib-dir points at
    another folder of pmedN.txt files. --orlib-exact also solves each instance exactly (checks
    the copied data; practical up to pmed15).
+3. State scale (--large N ...): N demand points spread like Washington's population, 10,000
+   candidate sites (--candidates), k = 50: the large-scale p-median (no matrix) against Cooper's
+   alternating location-allocation from --cooper-starts random starts (bench/state_scale.py), and
+   maximal coverage within --radius-km; time, peak memory (each run in its own process) and the
+   ratio to the reference, measured in the same run.
 
 Timings are wall-clock on a shared machine (2 cores, other jobs running): compare the ratios
 within one run, not the seconds across runs.
@@ -27,29 +33,13 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from evcore.geo import LocalProjection, pairwise_haversine_km  # noqa: E402
 from evcore.io import read_demand  # noqa: E402
-from evcore.placement import MaxCoverage, PMedian  # noqa: E402
+from evcore.placement import MaxCoverage, PMedian, read_orlib  # noqa: E402
 
 WA_FILE = ROOT.parent / "shared" / "data" / "wa_ev_population" / "Electric_Vehicle_Population_Data.csv"
-
-
-def read_orlib(path) -> tuple[np.ndarray, int]:
-    """An OR-Library pmed file as (all-pairs shortest path matrix, p).
-
-    First line ``n edges p``, then ``i j cost`` per edge (1-based, undirected). As in Beasley's
-    own code, an edge listed twice keeps its last cost.
-    """
-    from scipy.sparse.csgraph import floyd_warshall
-
-    numbers = np.array(Path(path).read_text().split(), dtype=np.int64)
-    n, edges, p = (int(v) for v in numbers[:3])
-    graph = np.full((n, n), np.inf)
-    np.fill_diagonal(graph, 0.0)
-    for i, j, c in numbers[3:3 + 3 * edges].reshape(edges, 3):
-        graph[i - 1, j - 1] = graph[j - 1, i - 1] = c
-    return floyd_warshall(graph, directed=False), p
 
 
 def timed(model, **kwargs):
@@ -146,6 +136,64 @@ def orlib(folder: Path, numbers: list[int], time_limit: float | None, exact: boo
           f"time: mean {table['seconds'].mean():.2f} s, worst {table['seconds'].max():.2f} s")
 
 
+def measured(task, *args, **kwargs):
+    """(result, seconds, peak resident MB) of ``task(*args)`` run in a forked process of its own."""
+    import multiprocessing
+    import resource
+
+    def child(pipe):
+        started = time.perf_counter()
+        result = task(*args, **kwargs)
+        pipe.send((result, time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+
+    receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
+    process = multiprocessing.get_context("fork").Process(target=child, args=(send,))
+    process.start()
+    out = receive.recv()
+    process.join()
+    return out
+
+
+def _large_model(model_class, n, m, k, seed, **kwargs):
+    from state_scale import state_instance
+
+    demand, weights, candidates = state_instance(n, m, seed)
+    model = model_class.from_points(pd.DataFrame({"latitude": demand[:, 0], "longitude": demand[:, 1],
+                                                  "weight": weights}), k=k,
+                                    candidates=pd.DataFrame(candidates, columns=["latitude", "longitude"]), **kwargs)
+    model.solve()
+    return {"mean_km": model.mean_km_, "coverage": getattr(model, "coverage_", None), "gap": model.gap_,
+            "large": model.large, "info": model.large_info_}
+
+
+def _cooper(n, m, k, seed, starts):
+    from state_scale import cooper, state_instance
+
+    demand, weights, candidates = state_instance(n, m, seed)
+    return cooper(demand, weights, candidates, k, starts=starts, seed=seed)[0]
+
+
+def state_scale(sizes: list[int], m: int, k: int, starts: int, radius: float) -> None:
+    print(f"\nState scale: {m:,} candidate sites, k = {k}; Cooper = alternating location-allocation, best of "
+          f"{starts} random starts; time and peak memory per run (own process)")
+    print(f"{'demand':>9} {'p-median km':>11} {'s':>6} {'MB':>6} {'Cooper km':>9} {'s':>6} {'MB':>6} "
+          f"{'ours/Cooper':>11} | {'coverage':>8} {'s':>6} {'MB':>6} {'pairs in R':>11}", flush=True)
+    for n in sizes:
+        ours, t_ours, mb_ours = measured(_large_model, PMedian, n, m, k, 0)
+        line = f"{n:>9,} {ours['mean_km']:>11.3f} {t_ours:>6.1f} {mb_ours:>6.0f}"
+        if starts:
+            ref, t_ref, mb_ref = measured(_cooper, n, m, k, 0, starts)
+            line += f" {ref:>9.3f} {t_ref:>6.1f} {mb_ref:>6.0f} {ours['mean_km'] / ref:>11.4f}"
+        else:
+            line += f" {'-':>9} {'-':>6} {'-':>6} {'-':>11}"
+        cover, t_cover, mb_cover = measured(_large_model, MaxCoverage, n, m, k, 0, radius=radius)
+        pairs = (cover["info"] or {}).get("pairs_within_radius")
+        line += (f" | {100 * cover['coverage']:>7.2f}% {t_cover:>6.1f} {mb_cover:>6.0f} "
+                 f"{'-' if pairs is None else f'{pairs:,}':>11}")
+        print(line, flush=True)
+    print(f"(coverage: share of vehicles within {radius:g} km; no bound is computed at this size: gap None)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orlib-dir", type=Path, default=ROOT / "bench" / "data" / "orlib")
@@ -154,10 +202,19 @@ def main() -> None:
     parser.add_argument("--skip-exact", action="store_true", help="Washington: fast solver only")
     parser.add_argument("--skip-washington", action="store_true")
     parser.add_argument("--orlib-exact", action="store_true", help="also solve each OR-Library instance exactly")
+    parser.add_argument("--large", type=int, nargs="*", default=[], metavar="N",
+                        help="state-scale runs with N demand points each (e.g. 100000 1000000)")
+    parser.add_argument("--candidates", type=int, default=10_000, help="candidate sites of the state-scale runs")
+    parser.add_argument("--k", type=int, default=50, help="new sites of the state-scale runs")
+    parser.add_argument("--cooper-starts", type=int, default=3, help="random starts of the reference (0: skip it)")
+    parser.add_argument("--radius-km", type=float, default=5.0, help="coverage radius of the state-scale runs")
     args = parser.parse_args()
     if not args.skip_washington:
         washington(args.skip_exact)
-    orlib(args.orlib_dir, parse_range(args.instances), args.time_limit, args.orlib_exact)
+    if args.instances != "0":
+        orlib(args.orlib_dir, parse_range(args.instances), args.time_limit, args.orlib_exact)
+    if args.large:
+        state_scale(args.large, args.candidates, args.k, args.cooper_starts, args.radius_km)
 
 
 if __name__ == "__main__":

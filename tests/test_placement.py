@@ -2,7 +2,6 @@
 existing stations respected, figures that add up) and clear refusals of bad input."""
 
 import itertools
-import sys
 
 import numpy as np
 import pandas as pd
@@ -11,9 +10,7 @@ import pytest
 from conftest import ROOT, shared_file
 from evcore.errors import InputError
 from evcore.geo import haversine_km
-from evcore.placement import MaxCoverage, PMedian, coverage_curve, sites_needed
-
-sys.path.insert(0, str(ROOT / "bench"))
+from evcore.placement import MaxCoverage, PMedian, coverage_curve, read_orlib, sites_needed
 
 
 def random_instance(n=30, m=14, seed=0):
@@ -136,20 +133,18 @@ def test_bad_input_is_refused_with_a_sentence(build, message):
         build()
 
 
-def test_models_refuse_matrices_too_big_for_memory(monkeypatch):
-    import evcore.placement as placement
+def test_cost_matrices_too_big_for_memory_are_refused(monkeypatch):
+    import evcore.placement.base as base
 
-    monkeypatch.setattr(placement, "MAX_MATRIX_CELLS", 100)
-    demand, _ = demo_points()
+    monkeypatch.setattr(base, "MAX_MATRIX_CELLS", 100)
     with pytest.raises(InputError, match="aggregate the demand"):
-        PMedian.from_points(pd.concat([demand] * 5, ignore_index=True).assign(latitude=lambda d: d.latitude
-                                                                              + d.index * 1e-3), k=1)
+        PMedian.from_cost_matrix(np.ones((30, 4)), k=1)
 
 
 def test_exact_solver_refuses_problems_too_big(monkeypatch):
-    import evcore.placement as placement
+    import evcore.placement.exact as exact
 
-    monkeypatch.setattr(placement, "MAX_EXACT_PMEDIAN_VARIABLES", 10)
+    monkeypatch.setattr(exact, "MAX_EXACT_PMEDIAN_VARIABLES", 10)
     cost, w = random_instance()
     with pytest.raises(InputError, match="too big for the exact solver"):
         PMedian.from_cost_matrix(cost, w, k=2).solve(exact=True)
@@ -175,8 +170,6 @@ def test_coverage_curve_starts_from_existing_stations():
 
 
 def test_or_library_pmed1_reaches_the_published_optimum():
-    from placement import read_orlib
-
     cost, p = read_orlib(ROOT / "bench" / "data" / "orlib" / "pmed1.txt")
     assert PMedian.from_cost_matrix(cost, k=p).solve().objective_ == 5819
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evcore.cli.common import add_json_flag, log, print_json
+from evcore.cli.common import add_json_flag, log, print_json, progress_logger
 from evcore.errors import InputError
 
 
@@ -59,7 +59,7 @@ def run(args) -> int:
         model = model_class.from_points(demand, k=args.k, candidates=candidates, existing=existing,
                                         radius=args.radius_km)
     log(f"solving {model.name} for k = {args.k} with the {'exact' if args.exact else 'fast'} solver ...")
-    result = model.solve(exact=args.exact).summary()
+    result = model.solve(exact=args.exact, progress=progress_logger("place") if model.large else None).summary()
     if args.json:
         print_json(result)
         return 0

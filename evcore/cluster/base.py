@@ -1,0 +1,49 @@
+"""What the clusterers share: the checked k and the k-centre projection on local kilometres."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from evcore.data import weights_array
+from evcore.errors import InputError
+from evcore.geo import LocalProjection, latlon_arrays
+
+
+def _check_k(k, n: int) -> int:
+    if k is None or int(k) != k or k < 1:
+        raise InputError(f"the number of clusters k must be a whole number of at least 1, got {k}.")
+    if k > n:
+        raise InputError(f"the number of clusters k ({int(k)}) is more than the {n} points given.")
+    return int(k)
+
+class _LocationClusterer:
+    """What every clusterer here shares: ``fit_predict`` and the projection used."""
+
+    labels_: np.ndarray
+    cluster_centers_: np.ndarray
+
+    def fit(self, points, sample_weight=None):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def fit_predict(self, points, sample_weight=None) -> np.ndarray:
+        return self.fit(points, sample_weight).labels_
+
+
+class _ProjectedClusterer(_LocationClusterer):
+    """k-means and k-medians: k centres on the local kilometre projection around the points."""
+
+    def _project(self, points, sample_weight) -> tuple[np.ndarray, np.ndarray, int]:
+        """The points in km (setting ``projection_``), their weights and the checked k."""
+        lat, lon = latlon_arrays(points)
+        w = weights_array(sample_weight, len(lat))
+        k = _check_k(self.n_clusters, len(lat))
+        self.projection_ = LocalProjection.around(lat, lon)
+        return self.projection_.to_km(lat, lon), w, k
+
+    def _set_result(self, centers_km, labels, objective, n_iter):
+        self.cluster_centers_km_ = np.asarray(centers_km, dtype=float)
+        self.cluster_centers_ = self.projection_.to_latlon(centers_km)
+        self.labels_ = np.asarray(labels).astype(np.int64)
+        self.objective_ = self.inertia_ = float(objective)
+        self.n_iter_ = int(n_iter)
+        self.n_clusters_ = len(centers_km)
