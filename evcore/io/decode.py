@@ -83,11 +83,24 @@ def decode_text(raw: bytes, name: str) -> str:
     return text
 
 
-def _sniff_separator(text: str) -> str:
-    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
+# Limits of what we read: the csv module's own field limit, and more columns than any real
+# station table has. Beyond them a file is refused in one sentence, not parsed for minutes.
+MAX_FIELD_CHARS = 131_072
+MAX_COLUMNS = 10_000
+
+
+def _fields(line: str, sep: str) -> list[str] | None:
+    """The fields of one line, or None where the csv module cannot split it (a field too long)."""
+    try:
+        return next(csv.reader([line], delimiter=sep), [])
+    except csv.Error:
+        return None
+
+
+def _sniff_separator(lines: list[str]) -> str:
     best, best_score = ",", -1
     for sep in [",", ";", "\t", "|"]:
-        counts = [len(next(csv.reader([ln], delimiter=sep))) for ln in lines]
+        counts = [len(fields) if fields is not None else -1 for fields in (_fields(ln, sep) for ln in lines)]
         if counts[0] < 2:
             continue
         consistent = sum(1 for c in counts if c == counts[0])
@@ -97,8 +110,38 @@ def _sniff_separator(text: str) -> str:
     return best
 
 
+def _check_header(header: str, sep: str, name: str) -> None:
+    """Refuse headers too wide, names too long, and a column named twice (pandas would read the
+    second as ``name.1`` without a word)."""
+    if header.count(sep) + 1 > MAX_COLUMNS:
+        raise InputError(f"{name}: the header has {header.count(sep) + 1:,} columns: expected at most "
+                         f"{MAX_COLUMNS:,} (one column per station, or a long table).")
+    fields = _fields(header, sep) if len(header) <= 16 * MAX_FIELD_CHARS else None
+    if fields is None or any(len(f) > MAX_FIELD_CHARS for f in fields):
+        raise InputError(f"{name}: line 1 (the header) has a field longer than {MAX_FIELD_CHARS:,} "
+                         "characters: expected column names.")
+    seen: dict[str, int] = {}
+    for position, field in enumerate(fields, start=1):
+        key = field.strip()
+        if key and key in seen:
+            raise InputError(f"{name}: the header names column {key[:40]!r} twice (columns {seen[key]} "
+                             f"and {position}): expected each column name once.")
+        seen[key] = position
+
+
+def check_field_sizes(table: pd.DataFrame, name: str) -> None:
+    for position, column in enumerate(table.columns):
+        lengths = table[column].str.len()
+        if len(lengths) and lengths.max() > MAX_FIELD_CHARS:
+            row = int(lengths.to_numpy().argmax())
+            raise InputError(f"{name}: column {str(column)[:40]!r}, line {row + 2} has a value of "
+                             f"{int(lengths.max()):,} characters: expected at most {MAX_FIELD_CHARS:,}.")
+
+
 def read_csv_table(text: str, name: str) -> pd.DataFrame:
-    sep = _sniff_separator(text)
+    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
+    sep = _sniff_separator(lines)
+    _check_header(lines[0], sep, name)
     try:
         table = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
                             skipinitialspace=True, skip_blank_lines=True)
@@ -107,20 +150,17 @@ def read_csv_table(text: str, name: str) -> pd.DataFrame:
         where = f" (line {match.group(1)} has {match.group(2)} fields)" if match else ""
         raise InputError(f"{name} is not a regular CSV table{where}: expected the same number "
                          "of fields on every line as in the header.") from None
-    except (pd.errors.EmptyDataError, csv.Error, UnicodeError, ValueError) as exc:
-        raise InputError(f"{name} cannot be read as CSV ({exc}): expected a header row and "
+    except (pd.errors.EmptyDataError, csv.Error, UnicodeError, ValueError, OverflowError) as exc:
+        raise InputError(f"{name} cannot be read as CSV ({str(exc)[:80]}): expected a header row and "
                          "data rows.") from None
     table.columns = [str(c).strip() for c in table.columns]
-    repeated = table.columns[table.columns.duplicated()]
-    if len(repeated):
-        raise InputError(f"{name}: the header names column {repeated[0]!r} twice: expected each "
-                         "column name once.")
     if len(table.columns) < 2:
         raise InputError(f"{name} has a single column ({table.columns[0][:40]!r}): expected a "
                          "table with several columns separated by commas or semicolons.")
     if table.empty:
         raise InputError(f"{name} has a header but no data rows: expected at least one row "
                          "below the header.")
+    check_field_sizes(table, name)
     table = table.apply(lambda col: col.str.strip())
     table = table.replace({"": np.nan, "NA": np.nan, "N/A": np.nan, "NaN": np.nan, "nan": np.nan,
                            "null": np.nan, "NULL": np.nan, "None": np.nan, "-": np.nan})

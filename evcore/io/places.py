@@ -20,48 +20,68 @@ def aggregate_points(points: pd.DataFrame) -> pd.DataFrame:
 
 def geojson_point_records(collection: dict, name: str) -> list[dict]:
     """GeoJSON Point features as flat records: their properties plus latitude and longitude."""
+    features = collection.get("features")
+    if not isinstance(features, list):
+        raise InputError(f"{name}: the GeoJSON 'features' is a {type(features).__name__}, not a list: "
+                         "expected a list of point features.")
     records = []
-    for i, feature in enumerate(collection.get("features") or []):
-        geometry = (feature or {}).get("geometry") or {}
-        coordinates = geometry.get("coordinates")
-        if geometry.get("type") != "Point" or not isinstance(coordinates, list) or len(coordinates) < 2:
+    for i, feature in enumerate(features):
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
+        if (not isinstance(geometry, dict) or geometry.get("type") != "Point"
+                or not isinstance(coordinates, list) or len(coordinates) < 2):
             raise InputError(f"{name}: GeoJSON feature number {i + 1} is not a Point: expected point "
                              "features (one station or demand point each).")
+        if not all(_is_number(c) for c in coordinates[:2]):
+            raise InputError(f"{name}: GeoJSON feature number {i + 1} has coordinates {str(coordinates)[:40]}: "
+                             "expected [longitude, latitude] numbers.")
         properties = feature.get("properties") or {}
+        if not isinstance(properties, dict):
+            raise InputError(f"{name}: GeoJSON feature number {i + 1} has properties that are a "
+                             f"{type(properties).__name__}: expected an object (names and values).")
         records.append({**properties, "longitude": coordinates[0], "latitude": coordinates[1]})
     return records
+
+
+def _is_number(value) -> bool:
+    """A JSON number, not a boolean (True is an int to Python, not a coordinate)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def read_open_charge_map(pois: list[dict], name: str) -> Reading:
     rows, skipped = [], 0
     for i, poi in enumerate(pois):
-        address = poi.get("AddressInfo") or {}
+        address = poi.get("AddressInfo")
+        if not isinstance(address, dict):  # a string, a list or null: no coordinates to read
+            skipped += 1
+            continue
         lat, lon = address.get("Latitude"), address.get("Longitude")
-        if not isinstance(lat, (int, float)) or not isinstance(lon, (int, float)):
+        if not _is_number(lat) or not _is_number(lon):
             skipped += 1
             continue
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise InputError(f"{name}: POI number {i + 1} (ID {poi.get('ID')}) has latitude/longitude "
                              f"{lat}, {lon}: expected latitude in -90..90 and longitude in -180..180.")
-        connections = poi.get("Connections") or []
-        powers = [c.get("PowerKW") for c in connections if isinstance(c, dict)
-                  and isinstance(c.get("PowerKW"), (int, float))]
+        connections = poi.get("Connections") if isinstance(poi.get("Connections"), list) else []
+        powers = [c.get("PowerKW") for c in connections if isinstance(c, dict) and _is_number(c.get("PowerKW"))
+                  and 0 <= c.get("PowerKW") < 1e6]
         points = poi.get("NumberOfPoints")
+        points = points if _is_number(points) and 0 <= points < 1e6 else None
         rows.append({
             "station_id": str(poi.get("ID", i)),
             "name": str(address.get("Title") or f"POI {poi.get('ID', i)}"),
             "latitude": float(lat),
             "longitude": float(lon),
-            "chargers": float(points) if isinstance(points, (int, float)) else float(len(connections) or np.nan),
+            "chargers": float(points) if points is not None else float(len(connections) or np.nan),
             "power_kw": float(max(powers)) if powers else np.nan,
-            "town": address.get("Town"),
+            "town": address.get("Town") if isinstance(address.get("Town"), str) else None,
         })
     if not rows:
         raise InputError(f"{name}: no Open Charge Map POI has numeric AddressInfo.Latitude and "
                          "Longitude: expected coordinates for at least one POI.")
     notes = [f"Read {len(rows)} stations from an Open Charge Map POI list."]
     if skipped:
-        notes.append(f"Dropped {skipped} POIs without coordinates.")
+        notes.append(f"Dropped {skipped} POIs without coordinates (numeric AddressInfo.Latitude and Longitude).")
     points = pd.DataFrame(rows)
     stations = dedupe_stations(points, notes)
     return Reading(name, "stations", "Open Charge Map JSON (POI list)",
@@ -119,6 +139,10 @@ def read_demand_table(table, name, lat, lon, wkt, weight, fmt_prefix) -> Reading
             first = negative.idxmax()
             raise InputError(f"{name}: column {weight!r}, line {line_of(table, first)}: "
                              f"{weights[first]:g} is negative: expected a number of vehicles (0 or more).")
+        missing = weights.isna()
+        if missing.any():
+            notes.append(f"Counted {int(missing.sum())} rows with no {weight!r} value as 0 vehicles (first at "
+                         f"line {line_of(table, missing.idxmax())}).")
         weights = weights.fillna(0.0)
     else:
         weights = pd.Series(1.0, index=table.index)

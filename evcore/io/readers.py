@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import numpy as np
@@ -10,12 +11,12 @@ import pandas as pd
 
 from evcore.data import Dataset
 from evcore.errors import InputError
-from evcore.io.decode import decode_text, read_bytes, read_csv_table, source_name
+from evcore.io.decode import MAX_COLUMNS, check_field_sizes, decode_text, read_bytes, read_csv_table, source_name
 from evcore.io.places import aggregate_points, geojson_point_records, read_demand_table, read_open_charge_map, read_station_table, wkt_column
 from evcore.io.reading import Reading
 from evcore.io.tables import (DATE_NAMES, LAT_NAMES, LON_NAMES, NAME_NAMES, SESSION_END_NAMES, SESSION_ENERGY_NAMES,
                               SESSION_HINT_NAMES, SESSION_START_NAMES, STATION_NAMES, USAGE_NAMES, VEHICLE_HINT_NAMES,
-                              WEIGHT_NAMES, find_column)
+                              WEIGHT_NAMES, find_column, normalise)
 from evcore.io.usage import read_long_usage, read_sessions, read_wide_usage, wide_time_column
 
 
@@ -97,11 +98,7 @@ def combine(readings: list[Reading], name: str = "Uploaded data") -> Dataset:
 
 
 def _read_json(text: str, name: str) -> Reading:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{name} looks like JSON but is not valid JSON (line {exc.lineno}: "
-                         f"{exc.msg}): expected an Open Charge Map list of POIs or a CSV table.") from None
+    data = _parse_json(text, name)
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         data = geojson_point_records(data, name)
     if isinstance(data, dict):
@@ -119,9 +116,56 @@ def _read_json(text: str, name: str) -> Reading:
                          "list of objects (Open Charge Map POIs or table rows).")
     if any("AddressInfo" in item for item in data):
         return read_open_charge_map(data, name)
+    if len({key for item in data for key in item}) > MAX_COLUMNS:
+        raise InputError(f"{name}: the JSON records have more than {MAX_COLUMNS:,} different keys: expected "
+                         "one key per column of a table.")
     table = pd.DataFrame(data).astype("string").astype(object).where(lambda t: t.notna(), np.nan)
     table.columns = [str(c) for c in table.columns]
+    check_field_sizes(table, name)
     return _read_table(table, name, fmt_prefix="JSON records: ")
+
+
+def _parse_json(text: str, name: str):
+    """The JSON value, refusing NaN and Infinity (not JSON), non-finite numbers, integers too
+    long to convert and nesting deeper than Python's parser can follow."""
+    def refuse_constant(constant):
+        raise InputError(f"{name} holds {constant}, which is not a JSON number: expected finite numbers.")
+
+    def finite_float(text_value):
+        value = float(text_value)
+        if not math.isfinite(value):
+            raise InputError(f"{name} holds the number {text_value[:30]}, too large for a float: expected "
+                             "finite numbers.")
+        return value
+
+    try:
+        return json.loads(text, parse_constant=refuse_constant, parse_float=finite_float)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{name} looks like JSON but is not valid JSON (line {exc.lineno}: "
+                         f"{exc.msg}): expected an Open Charge Map list of POIs or a CSV table.") from None
+    except RecursionError:
+        raise InputError(f"{name} is JSON nested too deeply to read: expected a list of records "
+                         "(Open Charge Map POIs or table rows).") from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise InputError(f"{name} holds a value that cannot be read as a number ({str(exc)[:60]}): "
+                         "expected ordinary numbers.") from None
+
+
+KNOWN_NAMES = {n for names in (STATION_NAMES, DATE_NAMES, USAGE_NAMES, LAT_NAMES, LON_NAMES, NAME_NAMES,
+                               WEIGHT_NAMES, SESSION_START_NAMES, SESSION_END_NAMES, SESSION_ENERGY_NAMES)
+               for n in names}
+
+
+def _refuse_same_name_twice(table: pd.DataFrame, name: str) -> None:
+    """Two columns we would look for under one name ('latitude' and 'Latitude'): which one is
+    meant cannot be guessed."""
+    seen: dict[str, str] = {}
+    for column in table.columns:
+        key = normalise(column)
+        if key in KNOWN_NAMES and key in seen:
+            raise InputError(f"{name}: columns {seen[key][:40]!r} and {str(column)[:40]!r} both name the "
+                             f"{key!r} column: expected it once.")
+        seen.setdefault(key, str(column))
 
 
 def _read_table(table: pd.DataFrame, name: str, fmt_prefix: str = "") -> Reading:
@@ -130,6 +174,7 @@ def _read_table(table: pd.DataFrame, name: str, fmt_prefix: str = "") -> Reading
     if table.empty:
         raise InputError(f"{name} has a header but no data rows: expected at least one row below "
                          "the header.")
+    _refuse_same_name_twice(table, name)
     lat, lon = find_column(table, LAT_NAMES), find_column(table, LON_NAMES)
     wkt = wkt_column(table)
     station = find_column(table, STATION_NAMES)

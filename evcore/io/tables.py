@@ -33,6 +33,15 @@ VEHICLE_HINT_NAMES = ["vin", "vin_1_10", "make", "model", "model_year", "electri
 CHARGER_NAMES = ["chargers", "charger_num", "number_of_points", "num_chargers", "ports", "evse_count"]
 POWER_NAMES = ["power_kw", "avg_power", "max_power_kw", "power"]
 
+# Numbers larger than this are refused: no kWh, vehicle count or coordinate is that large, and
+# sums of such numbers would overflow to infinity.
+MAX_ABS_NUMBER = 1e15
+# A time-zone offset after a time of day: "10:00Z", "10:00:00+02:00", "10:00 -0500", "10:00 UTC".
+TIME_ZONE_SUFFIX = r"(\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*(Z|UTC|GMT|[+-]\d\d:?\d\d)$"
+
+
+def without_time_zone(values: pd.Series) -> pd.Series:
+    return values.str.replace(TIME_ZONE_SUFFIX, r"\1", regex=True)
 WKT_POINT = re.compile(r"^\s*POINT\s*Z?\s*\(\s*([-+0-9.eE]+)\s+([-+0-9.eE]+)(?:\s+[-+0-9.eE]+)?\s*\)\s*$",
                        re.IGNORECASE)
 
@@ -67,19 +76,33 @@ def numbers_in(table: pd.DataFrame, column: str, name: str, what: str = "a numbe
         cleaned = cleaned.str.replace(",", "", regex=False)  # thousands separators
     elif cleaned.dropna().str.contains(r"^-?\d+,\d+$").any() and not cleaned.dropna().str.contains(r"\.").any():
         cleaned = cleaned.str.replace(",", ".", regex=False)  # decimal commas
-    values = pd.to_numeric(cleaned, errors="coerce")
+    values = pd.to_numeric(cleaned, errors="coerce").astype(float)
     bad = values.isna() & raw.notna()
     if bad.any():
         first = bad.idxmax()
         raise InputError(f"{name}: column {column!r}, line {line_of(table, first)}: "
                          f"{str(raw[first])[:40]!r} is not {what}.")
-    return values.astype(float)
+    huge = values.abs() > MAX_ABS_NUMBER  # inf, 1e400 and numbers whose sums would overflow
+    if huge.any():
+        first = huge.idxmax()
+        raise InputError(f"{name}: column {column!r}, line {line_of(table, first)}: "
+                         f"{str(raw[first])[:40]!r} is not a finite number of a sensible size: expected "
+                         f"{what} smaller than 1e15.")
+    return values
 
 
-def dates_in(table: pd.DataFrame, column: str, name: str) -> pd.Series:
+def dates_in(table: pd.DataFrame, column: str, name: str, notes: list[str] | None = None) -> pd.Series:
+    """The column's dates (local wall-clock time: time-zone offsets are dropped, with a note),
+    refusing values that are not dates and a column that mixes date formats."""
     raw = table[column]
     if raw.isna().all():
         raise InputError(f"{name}: column {column!r} has no values at all: expected a date on each row.")
+    with_offset = (without_time_zone(raw) != raw) & raw.notna()
+    if with_offset.any() and notes is not None:
+        offsets = sorted(raw[with_offset].str.extract(TIME_ZONE_SUFFIX)[1].unique())
+        notes.append(f"Column {column!r} has time-zone offsets ({', '.join(offsets[:4])}"
+                     f"{', ...' if len(offsets) > 4 else ''}): used each time as written (local time), "
+                     "without the offset.")
     values = parse_dates(raw)
     bad = values.isna() & raw.notna()
     if bad.any():
@@ -87,10 +110,31 @@ def dates_in(table: pd.DataFrame, column: str, name: str) -> pd.Series:
         raise InputError(f"{name}: column {column!r}, line {line_of(table, first)}: "
                          f"{str(raw[first])[:40]!r} is not a date (expected e.g. 2024-03-31 or "
                          "2024-03-31 14:00).")
+    _check_one_format(raw, column, table, name)
     return values
 
 
+def _date_shape(values: pd.Series) -> pd.Series:
+    """What a date looks like, digits and words aside: '2024-01-05' and '2024-1-5' alike, not
+    '01/05/2024'. The time of day and a time-zone offset are left out."""
+    date_part = without_time_zone(values)
+    date_part = date_part.str.replace(r"[ T]\d{1,2}:\d\d.*$", "", regex=True).str.strip()
+    return date_part.str.replace(r"\d+", "9", regex=True).str.replace(r"[^\W\d_]+", "a", regex=True)
+
+
+def _check_one_format(raw: pd.Series, column: str, table: pd.DataFrame, name: str) -> None:
+    present = raw.dropna()
+    distinct = pd.Series(present.unique())
+    shapes = _date_shape(distinct)
+    if shapes.nunique() > 1:
+        first, second = distinct[shapes == shapes.iloc[0]].iloc[0], distinct[shapes != shapes.iloc[0]].iloc[0]
+        where = [line_of(table, present.index[(present == value).to_numpy().argmax()]) for value in (first, second)]
+        raise InputError(f"{name}: column {column!r} mixes date formats ({str(first)[:30]!r} on line {where[0]}, "
+                         f"{str(second)[:30]!r} on line {where[1]}): expected one date format throughout.")
+
+
 def parse_dates(raw: pd.Series) -> pd.Series:
+    raw = without_time_zone(raw)
     present = raw.dropna()
     if present.empty:
         return pd.Series(pd.NaT, index=raw.index)
@@ -106,8 +150,8 @@ def parse_dates(raw: pd.Series) -> pd.Series:
                 parsed = pd.to_datetime(raw, errors="coerce", **kwargs)
         except (ValueError, TypeError, OverflowError):
             continue
-        if getattr(parsed.dt, "tz", None) is not None:
-            parsed = parsed.dt.tz_convert(None)
+        if getattr(parsed.dt, "tz", None) is not None:  # e.g. "UTC" written out: keep the wall time
+            parsed = parsed.dt.tz_localize(None)
         if best is None or parsed.notna().sum() > best.notna().sum():
             best = parsed
         if parsed.notna().sum() == len(present):

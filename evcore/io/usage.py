@@ -25,7 +25,7 @@ def wide_time_column(table: pd.DataFrame) -> str | None:
 
 def read_wide_usage(table: pd.DataFrame, name: str, time_column: str, fmt_prefix: str) -> Reading:
     notes: list[str] = []
-    stamps = dates_in(table, time_column, name)
+    stamps = dates_in(table, time_column, name, notes)
     station_columns = [c for c in table.columns if c != time_column]
     unnamed = [c for c in station_columns if c.lower().startswith("unnamed")]
     if unnamed:
@@ -45,6 +45,13 @@ def read_wide_usage(table: pd.DataFrame, name: str, time_column: str, fmt_prefix
     if hourly:
         notes.append(f"Summed {'hourly' if step == pd.Timedelta(hours=1) else 'sub-daily'} values "
                      "to daily totals.")
+        per_day = pd.Series(values.index.normalize()).value_counts()
+        last = per_day.index.max()
+        if len(per_day) >= 8 and per_day[last] < 0.9 * per_day.drop(last).median():
+            notes.append(f"The last day, {last:%Y-%m-%d}, has {per_day[last]} of the usual "
+                         f"{int(per_day.drop(last).median())} readings: left it out (a partial day would "
+                         "show as a sudden drop).")
+            long = long[long["date"].dt.normalize() != last]
     usage = clean_usage(long, name, notes, already_aggregated=False)
     fmt = f"{fmt_prefix}wide table, {'hourly' if hourly else 'daily'} (a timestamp column and one column per station)"
     return Reading(name, "usage", fmt, Dataset(name=name, usage=usage, usage_unit=unit_of(None), notes=notes))
@@ -59,7 +66,7 @@ def read_long_usage(table, name, station, date, value, fmt_prefix) -> Reading:
     if missing_id.any():
         notes.append(f"Dropped {int(missing_id.sum())} rows without a station id (first at line "
                      f"{line_of(table, missing_id.idxmax())}).")
-    dates = dates_in(table, date, name)
+    dates = dates_in(table, date, name, notes)
     values = numbers_in(table, value, name, "a usage number")
     long = pd.DataFrame({"station_id": ids.astype(str), "date": dates, "usage": values})[~missing_id]
     long = long.dropna(subset=["date"])
@@ -78,13 +85,18 @@ def read_sessions(table, name, station, start, energy, fmt_prefix) -> Reading:
     ids = table[station]
     if ids.isna().all():
         raise InputError(f"{name}: column {station!r} has no values at all: expected a station on each session.")
-    starts = dates_in(table, start, name)
+    starts = dates_in(table, start, name, notes)
     kwh = numbers_in(table, energy, name, "an energy number (kWh)")
     sessions = pd.DataFrame({"station_id": ids.astype(str), "date": starts.dt.normalize(), "usage": kwh})
     keep = ids.notna() & sessions["date"].notna()
     if (~keep).any():
         notes.append(f"Dropped {int((~keep).sum())} sessions without a station or start time.")
     sessions = sessions[keep]
+    partial = partial_last_day(starts[keep])
+    if partial is not None:
+        notes.append(f"The export ends at {starts[keep].max():%Y-%m-%d %H:%M}, part-way through its last day: "
+                     f"left {partial:%Y-%m-%d} out (a partial day would show as a sudden drop).")
+        sessions = sessions[sessions["date"] != partial]
     no_energy = sessions["usage"].isna()
     if no_energy.any():
         notes.append(f"Counted {int(no_energy.sum())} sessions with no energy value as 0 kWh.")
@@ -116,6 +128,22 @@ def read_sessions(table, name, station, start, energy, fmt_prefix) -> Reading:
     fmt = f"{fmt_prefix}session export (one row per charging session)"
     dataset = Dataset(name=name, usage=usage, stations=stations, usage_unit="kWh", sessions=counts, notes=notes)
     return Reading(name, "usage", fmt, dataset, points=stations)
+
+
+def partial_last_day(starts: pd.Series) -> pd.Timestamp | None:
+    """The last day of a session export when the export stops part-way through it: its latest
+    session starts earlier in the day than on nine days in ten, and it has fewer sessions than a
+    typical day. None when the last day looks whole (or there are too few days to tell)."""
+    days = starts.dt.normalize()
+    if days.nunique() < 8:
+        return None
+    latest = (starts - days).groupby(days).max()
+    counts = days.value_counts()
+    last = days.max()
+    others = latest.drop(last)
+    if latest[last] < others.quantile(0.1) and counts[last] < counts.drop(last).median():
+        return last
+    return None
 
 
 def clean_usage(long: pd.DataFrame, name: str, notes: list[str], already_aggregated: bool) -> pd.DataFrame:
