@@ -179,6 +179,8 @@ def _single_threaded_blas():
 # --- the models ------------------------------------------------------------------------------
 
 def _as_matrix(cost, name: str = "the cost matrix") -> np.ndarray:
+    if np.iscomplexobj(cost):
+        raise InputError(f"{name} holds complex numbers: expected real, non-negative costs.")
     try:
         cost = np.asarray(cost, dtype=float)
     except (TypeError, ValueError):
