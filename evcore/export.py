@@ -35,8 +35,9 @@ def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_text(table: pd.DataFrame) -> str:
-    """The table as CSV text (no index), safe to open in a spreadsheet."""
-    return spreadsheet_safe(table).to_csv(index=False)
+    """The table as CSV text (no index), safe to open in a spreadsheet. Lines end in CRLF as
+    RFC 4180 says, which also makes the csv writer quote a cell holding a carriage return."""
+    return spreadsheet_safe(table).to_csv(index=False, lineterminator="\r\n")
 
 
 def write_csv(table: pd.DataFrame, path, what: str = "the table") -> None:
@@ -47,7 +48,7 @@ def write_csv(table: pd.DataFrame, path, what: str = "the table") -> None:
 
 def write_text(text: str, path, what: str) -> None:
     try:
-        Path(path).write_text(text, encoding="utf-8")
+        Path(path).write_text(text, encoding="utf-8", newline="")
     except OSError as exc:
         raise InputError(f"{path}: cannot write {what} ({exc.strerror or exc}).") from None
 

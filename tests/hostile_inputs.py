@@ -13,18 +13,26 @@ catch-all "unexpected" message.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
 import numpy as np
 
+# Names that run script if a map inserts them as markup or into a JavaScript template literal
+# (each payload sets window.__pwned), or break the page's script (backslash escapes), and names
+# that a spreadsheet would run as a formula.
 SCRIPT_NAMES = ["<img src=x onerror=\"window.__pwned=1\">", "</script><script>window.__pwned=2</script>",
-                "${window.__pwned=3}", "`+(window.__pwned=4)+`", "=HYPERLINK(\"http://x\",\"y\")",
-                "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+                "${window.__pwned=3}", "`+(window.__pwned=4)+`", "\\`;window.__pwned=5;`",
+                "<svg onload=window.__pwned=6>", "\\u{zz} \\x", "'\"><b onmouseover=window.__pwned=7>x</b>"]
+FORMULA_NAMES = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
 
 
-def _csv(rows: list[list]) -> bytes:
-    return ("\n".join(",".join(str(v) for v in row) for row in rows) + "\n").encode()
+def _csv(rows: list[list], quoting=csv.QUOTE_MINIMAL) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n", quoting=quoting).writerows(rows)
+    return out.getvalue().encode()
 
 
 def _days(n: int, start: str = "2024-01-01") -> list[str]:
@@ -46,7 +54,7 @@ def _demand(weights) -> bytes:
 def _stations(lats, lons, names=None) -> bytes:
     names = names or [f"S{i}" for i in range(len(lats))]
     return _csv([["station_id", "name", "latitude", "longitude"]]
-                + [[f"id{i}", n, a, o] for i, (n, a, o) in enumerate(zip(names, lats, lons))])
+                + [[f"id{i}", n, a, o] for i, (n, a, o) in enumerate(zip(names, lats, lons))], csv.QUOTE_ALL)
 
 
 def _ocm(pois) -> bytes:
@@ -126,7 +134,7 @@ def hostile_files() -> list[tuple[str, bytes]]:
                                             "NumberOfPoints": True}])),
         ("ocm_hostile_names.json", _ocm([{"ID": i, "AddressInfo": {"Title": n, "Latitude": 47.6 + i / 100,
                                                                    "Longitude": -122.3}}
-                                         for i, n in enumerate(SCRIPT_NAMES)])),
+                                         for i, n in enumerate(SCRIPT_NAMES + FORMULA_NAMES)])),
         ("geojson_strings.json", _geojson(["a", "b"])),
         ("geojson_features_string.json", b'{"type": "FeatureCollection", "features": "abc"}'),
         ("geojson_geometry_string.json", _geojson([{"type": "Feature", "geometry": "POINT (1 2)"}])),
@@ -144,8 +152,9 @@ def hostile_files() -> list[tuple[str, bytes]]:
         ("json_nan_records.json", b'[{"latitude": NaN, "longitude": Infinity, "vehicles": 1}]'),
         ("json_big_int.json", b'[{"latitude": 1' + b"0" * 5000 + b', "longitude": 1}]'),
         # names that are markup or formulas: read as data
-        ("hostile_station_names.csv", _stations([47.6 + i / 100 for i in range(len(SCRIPT_NAMES))],
-                                                [-122.3] * len(SCRIPT_NAMES), SCRIPT_NAMES)),
+        ("bare_carriage_return.csv", b"station_id,name,latitude,longitude\nid1,\rCR,47.6,-122.3\n"),
+        ("hostile_station_names.csv", _stations([47.6 + i / 100 for i in range(14)], [-122.3] * 14,
+                                                SCRIPT_NAMES + FORMULA_NAMES)),
         ("wkt_inf.csv", _csv([["Make", "Vehicle Location"], ["A", "POINT (1e400 47)"], ["B", "POINT (-122 47)"]])),
     ]
     return files
