@@ -8,7 +8,7 @@ from evcore.data import station_summary
 from evcore.errors import InputError
 from evcore.io import combine, read_file
 from evcore.viz.maps import stations_map
-from ui import DATASET_KEY, current_dataset, csv_download, show_map
+from ui import DATASET_KEY, current_dataset, csv_download, html_download, show_map
 
 st.set_page_config(page_title="EV charging planner", page_icon="⚡", layout="wide")
 
@@ -105,8 +105,10 @@ def home() -> None:
 
     if dataset.stations is not None and len(dataset.stations):
         st.markdown(f"**Stations on the map** ({len(dataset.stations)})")
-        show_map(stations_map(dataset.stations, summary, dataset.usage_unit), key="home_map")
+        station_map = stations_map(dataset.stations, summary, dataset.usage_unit)
+        show_map(station_map, key="home_map")
         csv_download("Download the stations (CSV)", dataset.stations, "stations.csv")
+        html_download("Download the map (HTML)", station_map, "stations_map.html", key="home_map_html")
     elif dataset.usage is not None:
         st.info("No station coordinates yet: upload a stations file (CSV with latitude/longitude or Open "
                 "Charge Map JSON) to see the map and use the Clusters page.")

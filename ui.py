@@ -27,7 +27,7 @@ def current_dataset() -> Dataset:
 
 # Our copies of Leaflet and jQuery (folium's popups use it), served by Streamlit from static/
 # (enableStaticServing), so that maps draw on machines that cannot reach a CDN. Downloaded HTML
-# maps keep folium's CDN links.
+# maps carry them inline (evcore.viz.maps.standalone_html).
 LOCAL_LEAFLET_JS = [("leaflet", "/app/static/leaflet/leaflet.js"),
                     ("jquery", "/app/static/jquery/jquery.min.js")]
 LOCAL_LEAFLET_CSS = [("leaflet_css", "/app/static/leaflet/leaflet.css")]
@@ -40,19 +40,23 @@ def show_map(folium_map, key: str, height: int = 460) -> None:
     folium_map.default_js, folium_map.default_css = LOCAL_LEAFLET_JS, LOCAL_LEAFLET_CSS
     try:
         st_folium(folium_map, height=height, returned_objects=[], key=key, use_container_width=True)
-    finally:  # the same map, downloaded, keeps folium's own links
+    finally:  # the same map object is downloaded next, with Leaflet inlined
         del folium_map.default_js, folium_map.default_css
 
 
 def html_download(label: str, folium_map, file_name: str, key: str | None = None) -> None:
-    """A download button for a map as a standalone HTML page (Leaflet from its CDN)."""
-    st.download_button(label, folium_map.get_root().render().encode("utf-8"), file_name=file_name,
+    """A download button for a map as a standalone HTML page that draws with no network."""
+    from evcore.viz.maps import standalone_html
+
+    st.download_button(label, standalone_html(folium_map).encode("utf-8"), file_name=file_name,
                        mime="text/html", key=key)
 
 
 def csv_download(label: str, table, file_name: str, key: str | None = None) -> None:
-    """A download button for a table, as the user sees it."""
-    st.download_button(label, table.to_csv(index=False).encode("utf-8"), file_name=file_name,
+    """A download button for a table, as the user sees it (text cells cannot start a formula)."""
+    from evcore.export import csv_text
+
+    st.download_button(label, csv_text(table).encode("utf-8"), file_name=file_name,
                        mime="text/csv", key=key)
 
 

@@ -50,21 +50,28 @@ class Dataset:
         return h.hexdigest()[:16]
 
 
+# The largest weight accepted: more vehicles than exist, yet far from sums that overflow.
+MAX_WEIGHT = 1e15
+
+
 def weights_array(weights, n: int, what: str = "point") -> np.ndarray:
     """One finite, non-negative weight per point (ones when ``weights`` is None), not all zero."""
     from evcore.errors import InputError
 
     if weights is None:
         return np.ones(n)
+    if np.iscomplexobj(weights):
+        raise InputError("weights: expected real numbers, got complex ones.")
     try:
         w = np.asarray(weights, dtype=float).ravel()
     except (TypeError, ValueError):
         raise InputError("weights: expected numbers.") from None
     if len(w) != n:
         raise InputError(f"weights: expected one value per {what} ({n}), got {len(w)}.")
-    if not np.all(np.isfinite(w)) or (w < 0).any():
-        row = int(np.flatnonzero(~(np.isfinite(w) & (w >= 0)))[0])
-        raise InputError(f"weights: row {row + 1} has weight {w[row]}; expected a number of at least 0.")
+    usable = np.isfinite(w) & (w >= 0) & (w <= MAX_WEIGHT)
+    if not usable.all():
+        row = int(np.flatnonzero(~usable)[0])
+        raise InputError(f"weights: row {row + 1} has weight {w[row]}; expected a finite number from 0 to {MAX_WEIGHT:g}.")
     if w.sum() <= 0:
         raise InputError("weights: all weights are zero; expected some positive weight.")
     return w

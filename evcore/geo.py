@@ -81,3 +81,22 @@ class LocalProjection:
         """(n, 2) array of lat, lon from km."""
         xy = np.atleast_2d(np.asarray(xy, dtype=float))
         return np.column_stack((xy[:, 1] / self.ky + self.lat0, xy[:, 0] / self.kx + self.lon0))
+
+
+def separation_note(station_lat, station_lon, demand_lat, demand_lon, km: float = 50.0,
+                    max_demand: int = 5000) -> str | None:
+    """A sentence when most stations are more than ``km`` from every demand point: the two
+    datasets probably describe different areas (e.g. California stations for Washington
+    demand), and figures "against the existing stations" would mean nothing. None otherwise."""
+    station_lat, station_lon = np.asarray(station_lat, float), np.asarray(station_lon, float)
+    demand_lat, demand_lon = np.asarray(demand_lat, float), np.asarray(demand_lon, float)
+    if not len(station_lat) or not len(demand_lat):
+        return None
+    step = max(1, len(demand_lat) // max_demand)  # a spread-out sample is enough to tell
+    nearest = pairwise_haversine_km(station_lat, station_lon, demand_lat[::step], demand_lon[::step]).min(axis=1)
+    far = nearest > km
+    if far.mean() <= 0.5:
+        return None
+    return (f"{int(far.sum())} of {len(far)} existing stations are more than {km:g} km from every demand "
+            f"point (median {float(np.median(nearest)):,.0f} km): the stations and the demand seem to cover "
+            "different areas, so comparisons with the existing stations mean little.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from evcore.cli.common import add_json_flag, log, print_json
-from evcore.errors import InputError
+from evcore.export import check_writable, write_csv, write_text
 
 
 def add_parser(sub, formatter) -> None:
@@ -21,6 +21,8 @@ def add_parser(sub, formatter) -> None:
     p.add_argument("--min-samples", type=int, help="points that make a dense neighbourhood (dbscan) "
                                                     "or the least cluster size (hdbscan)")
     p.add_argument("--out", help="write the station-to-cluster table to this CSV file")
+    p.add_argument("--map", help="write the cluster map to this HTML file (draws with no network, "
+                                 "as the dashboard's download)")
     add_json_flag(p)
     p.set_defaults(func=run)
 
@@ -36,6 +38,9 @@ def run(args) -> int:
     from evcore.cluster import METHOD_NAMES, cluster_quality, make_clusterer, station_clusters
     from evcore.io import read_points
 
+    for path, what in ((args.out, "the station-to-cluster table"), (args.map, "the cluster map")):
+        if path is not None:
+            check_writable(path, what)
     clusterer = make_clusterer(args.method, k=args.k, eps_km=args.eps_km, min_samples=args.min_samples)
     points = read_points(args.points)
     # Weights (e.g. vehicles at a demand point) pull k-means and k-medians centres; the density
@@ -45,12 +50,16 @@ def run(args) -> int:
         + (" weighted by their 'weight' column" if weight is not None else ""))
     model = clusterer.fit(points, sample_weight=weight)
     labels, centers = model.labels_, model.cluster_centers_
+    table = station_clusters(points, labels)
     if args.out:
-        try:
-            station_clusters(points, labels).to_csv(args.out, index=False)
-        except OSError as exc:
-            raise InputError(f"{args.out}: cannot write the station-to-cluster table ({exc.strerror}).") from exc
+        write_csv(table, args.out, "the station-to-cluster table")
         log(f"wrote {args.out}")
+    if args.map:
+        from evcore.viz.clusters import cluster_map
+        from evcore.viz.maps import standalone_html
+
+        write_text(standalone_html(cluster_map(table, centers)), args.map, "the cluster map")
+        log(f"wrote {args.map}")
     quality = cluster_quality(points, labels, centers)
     result = {
         "method": args.method,
@@ -63,15 +72,17 @@ def run(args) -> int:
         "silhouette": _finite_or_none(quality["silhouette"]),
         "mean_km": _finite_or_none(quality["mean_km"]),
     }
+    if "station_id" in table.columns:  # parallel to labels: which station each label belongs to
+        result["station_ids"] = table["station_id"].astype(str).tolist()
     if hasattr(model, "objective_"):
-        result["objective"] = model.objective_
+        result["objective"] = _finite_or_none(model.objective_)
     if args.json:
         print_json(result)
         return 0
+    silhouette = "n/a" if result["silhouette"] is None else f"{result['silhouette']:.3f}"
+    mean_km = "n/a" if result["mean_km"] is None else f"{result['mean_km']:.2f} km"
     print(f"{METHOD_NAMES[args.method]}: {result['clusters']} clusters, {result['noise']} noise points, "
-          f"silhouette {quality['silhouette']:.3f}, mean {quality['mean_km']:.2f} km to the centre")
+          f"silhouette {silhouette}, mean {mean_km} to the centre")
     for label, (lat, lon) in enumerate(centers):
         print(f"  cluster {label}: {quality['sizes'].get(label, 0)} points, centre {lat:.6f}, {lon:.6f}")
     return 0
-
-

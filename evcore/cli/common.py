@@ -16,8 +16,28 @@ class Parser(argparse.ArgumentParser):
 
 
 def print_json(obj) -> None:
-    json.dump(obj, sys.stdout, default=_json_default)
+    """One JSON object on stdout; a figure that is not finite is written as null (JSON has no
+    NaN or Infinity, and we never print them)."""
+    json.dump(_finite(obj), sys.stdout, default=_json_default, allow_nan=False)
     sys.stdout.write("\n")
+
+
+def _finite(value):
+    import math
+
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_finite(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _json_default(value):
@@ -31,6 +51,19 @@ def _json_default(value):
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def refuse_non_finite(table, columns, source: str) -> None:
+    """A result with NaN or infinity is not printed: one sentence naming the first bad row."""
+    import numpy as np
+
+    for column in columns:
+        values = table[column].to_numpy(float)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            row = table.iloc[int(bad.argmax())]
+            raise InputError(f"{source}: the {column} for station {row.get('station_id', '?')} on "
+                             f"{row.get('date', '?')} is not a finite number: expected usage the model can follow.")
 
 
 def log(message: str) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 
-from evcore.cli.common import add_json_flag, log, print_json, progress_logger
+from evcore.cli.common import add_json_flag, log, print_json, progress_logger, refuse_non_finite
+from evcore.export import check_writable, csv_text, write_csv
 
 
 def add_parsers(sub, formatter) -> None:
@@ -51,17 +52,20 @@ def run_forecast(args) -> int:
     from evcore.io import read_usage
 
     horizon = check_horizon(args.horizon)
+    if args.out:  # before the training, not after it
+        check_writable(args.out, "the forecast table")
     usage = read_usage(args.usage)
     table = forecast_table(usage, horizon=horizon, progress=progress_logger("forecast"))
+    refuse_non_finite(table, ["forecast", "lower", "upper"], args.usage)
     if args.out:
-        table.to_csv(args.out, index=False)
+        write_csv(table, args.out, "the forecast table")
         log(f"forecast: wrote {len(table)} rows to {args.out}")
     if args.json:
         print_json({"horizon": horizon, "stations": table["station_id"].nunique(),
                      "start": table["date"].min(), "end": table["date"].max(),
                      "rows": table.assign(date=table["date"].dt.strftime("%Y-%m-%d")).to_dict(orient="records")})
     elif not args.out:
-        print(table.to_csv(index=False), end="")
+        print(csv_text(table), end="")
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from evcore.cli.common import add_json_flag, log, print_json, progress_logger
 from evcore.errors import InputError
+from evcore.export import check_writable, write_csv, write_text
 
 
 def add_parser(sub, formatter) -> None:
@@ -27,6 +28,10 @@ def add_parser(sub, formatter) -> None:
                    help="distance: p-median; coverage: maximal coverage within --radius-km")
     p.add_argument("--exact", action="store_true", help="solve exactly (HiGHS MILP) where the "
                                                         "problem is small enough")
+    p.add_argument("--out", help="write the proposed sites (one row each: candidate, latitude, "
+                                 "longitude, served, ...) to this CSV file")
+    p.add_argument("--map", help="write the placement map to this HTML file (with --demand; draws "
+                                 "with no network, as the dashboard's download)")
     add_json_flag(p)
     p.set_defaults(func=run)
 
@@ -36,33 +41,63 @@ def run(args) -> int:
 
     from evcore.placement import MaxCoverage, PMedian
 
+    for path, what in ((args.out, "the proposed sites"), (args.map, "the placement map")):
+        if path is not None:
+            check_writable(path, what)
     model_class = MaxCoverage if args.objective == "coverage" else PMedian
     if args.objective == "coverage" and args.radius_km is None:
         raise InputError("--objective coverage needs --radius-km (the distance that counts as covered).")
+    notes, existing_table = [], None
     if args.cost_matrix:
         if args.candidates:
             raise InputError("--candidates applies to --demand; with --cost-matrix the columns are the candidates.")
+        if args.map:
+            raise InputError("--map needs --demand (a cost matrix has no coordinates to draw).")
         cost = _load_array(args.cost_matrix, "cost matrix")
         weights = _load_array(args.weights, "weights") if args.weights else None
         existing = _load_array(args.existing, "existing site indices") if args.existing else None
-        if existing is not None and (not np.all(np.isfinite(existing)) or np.any(existing != np.round(existing))):
+        if existing is not None and (not np.all(np.isfinite(existing)) or np.any(existing != np.round(existing))
+                                     or np.any(np.abs(existing) > 2 ** 31)):
             raise InputError(f"{args.existing}: expected whole-number column indices of the existing sites.")
         model = model_class.from_cost_matrix(cost, weights, k=args.k, existing=existing, radius=args.radius_km)
     else:
+        from evcore.geo import separation_note
         from evcore.io import read_demand, read_points
 
         if args.weights:
             raise InputError("--weights applies to --cost-matrix; with --demand the weights are in the demand file.")
         demand = read_demand(args.demand)
         candidates = read_points(args.candidates) if args.candidates else None
-        existing = read_points(args.existing) if args.existing else None
-        model = model_class.from_points(demand, k=args.k, candidates=candidates, existing=existing,
+        existing_table = read_points(args.existing) if args.existing else None
+        model = model_class.from_points(demand, k=args.k, candidates=candidates, existing=existing_table,
                                         radius=args.radius_km)
+        if existing_table is not None:
+            note = separation_note(existing_table["latitude"], existing_table["longitude"],
+                                   demand["latitude"], demand["longitude"])
+            notes += [note] if note else []
+    unit = "km" if args.demand else "(cost units)"
     log(f"solving {model.name} for k = {args.k} with the {'exact' if args.exact else 'fast'} solver ...")
     result = model.solve(exact=args.exact, progress=progress_logger("place") if model.large else None).summary()
+    result["notes"] = notes
+    for note in notes:
+        log(f"note: {note}")
+    if args.out:
+        write_csv(model.sites_table(), args.out, "the proposed sites")
+        log(f"wrote {args.out}")
+    if args.map:
+        from evcore.viz.maps import standalone_html
+        from evcore.viz.placement import placement_map
+
+        write_text(standalone_html(placement_map(model, stations=existing_table)), args.map, "the placement map")
+        log(f"wrote {args.map}")
     if args.json:
         print_json(result)
         return 0
+    _print_plain(model, result, args, unit)
+    return 0
+
+
+def _print_plain(model, result: dict, args, unit: str) -> None:
     if result["optimal"]:
         proof = "proven optimal"
     elif result["gap"] is None:
@@ -70,15 +105,15 @@ def run(args) -> int:
     else:
         proof = f"not proven optimal (at most {100 * result['gap']:.2f}% from optimal)"
     print(f"{model.name}: {args.k} new site(s), solver {result['solver']}, {proof}")
-    print(f"mean distance {result['mean_km']:.3f}, 90th percentile {result['p90_km']:.3f}"
-          + ("" if args.radius_km is None else f", {100 * result['share_within_radius']:.1f}% within {args.radius_km:g}"))
+    within = "" if args.radius_km is None else f", {100 * result['share_within_radius']:.1f}% of demand within {args.radius_km:g} {unit}"
+    print(f"mean distance {result['mean_km']:.3f} {unit}, 90th percentile {result['p90_km']:.3f} {unit}{within}")
     if "existing_only" in result:
-        print(f"existing stations alone: mean {result['existing_only']['mean_km']:.3f}")
+        print(f"existing stations alone: mean {result['existing_only']['mean_km']:.3f} {unit}")
+    served_unit = "vehicles" if args.demand else "demand weight"
     for j, site, served in zip(result["selected"], result["sites"] or [None] * len(result["selected"]),
                                result["served"]):
         where = "" if site is None else f" at {site[0]:.5f}, {site[1]:.5f}"
-        print(f"  candidate {j}{where}: serves {served:g}")
-    return 0
+        print(f"  candidate {j}{where}: serves {served:,.0f} {served_unit}")
 
 
 def _load_array(path: str, what: str):
@@ -86,11 +121,17 @@ def _load_array(path: str, what: str):
 
     try:
         if path.endswith(".npy"):
-            return np.load(path, allow_pickle=False)
-        return np.loadtxt(path, delimiter="," if path.endswith(".csv") else None, ndmin=1)
+            array = np.load(path, allow_pickle=False)
+        else:
+            array = np.loadtxt(path, delimiter="," if path.endswith(".csv") else None, ndmin=1)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file (expected the {what}).") from None
-    except (ValueError, OSError) as exc:
-        raise InputError(f"{path}: cannot read the {what} as numbers ({exc}).") from None
-
-
+    except IsADirectoryError:
+        raise InputError(f"{path} is a folder: expected a file with the {what}.") from None
+    except (ValueError, OSError, EOFError) as exc:
+        raise InputError(f"{path}: cannot read the {what} as numbers ({str(exc)[:80]}).") from None
+    if np.iscomplexobj(array) or not np.issubdtype(array.dtype, np.number) or array.dtype == bool:
+        raise InputError(f"{path}: the {what} holds {array.dtype} values: expected real numbers.")
+    if not np.all(np.isfinite(array)):
+        raise InputError(f"{path}: the {what} holds values that are not finite (inf or nan): expected finite numbers.")
+    return array

@@ -88,7 +88,7 @@ class DBSCAN(_LocationClusterer):
     def fit(self, points, sample_weight=None):
         from sklearn.cluster import DBSCAN as SklearnDBSCAN
 
-        if not (self.eps_km and self.eps_km > 0):
+        if not (self.eps_km and np.isfinite(self.eps_km) and self.eps_km > 0):
             raise InputError(f"the DBSCAN radius eps_km must be a positive number of km, got {self.eps_km}.")
         _check_min(self.min_samples, "min_samples", 1)
         lat, lon = latlon_arrays(points)
@@ -119,7 +119,7 @@ class HDBSCAN(_LocationClusterer):
         _check_min(self.min_cluster_size, "min_cluster_size", 2)
         if self.min_samples is not None:
             _check_min(self.min_samples, "min_samples", 1)
-        if self.eps_km is None or self.eps_km < 0:
+        if self.eps_km is None or not np.isfinite(self.eps_km) or self.eps_km < 0:
             raise InputError(f"the HDBSCAN merge radius eps_km must be 0 or more km, got {self.eps_km}.")
         lat, lon = latlon_arrays(points)
         if len(lat) < self.min_cluster_size:  # no cluster can be that large: all noise

@@ -23,6 +23,8 @@ LARGE_TIME_LIMIT = 40.0
 
 
 def _as_matrix(cost, name: str = "the cost matrix") -> np.ndarray:
+    if np.iscomplexobj(cost):
+        raise InputError(f"{name} holds complex numbers: expected real, non-negative costs.")
     try:
         cost = np.asarray(cost, dtype=float)
     except (TypeError, ValueError):

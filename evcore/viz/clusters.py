@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from html import escape
-
 import folium
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from evcore.geo import LocalProjection
-from evcore.viz.maps import base_map, label_icon, popup_table
+from evcore.viz.maps import add_legend, base_map, escape_text, label_icon, popup_table
 
 PALETTE = [
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22",
@@ -57,12 +55,21 @@ def cluster_map(stations: pd.DataFrame, centers, unit: str = "kWh", horizon: int
             location=[row["latitude"], row["longitude"]], radius=6, color=color, weight=1,
             fill=True, fill_color=color, fill_opacity=0.85,
             popup=station_popup(row, unit, horizon, recent_days),
-            tooltip=escape(str(row.get("name", row.get("station_id", "")))),
+            tooltip=escape_text(row.get("name", row.get("station_id", ""))),
         ).add_to(m)
     for label, (c_lat, c_lon) in enumerate(centers):
         folium.Marker(location=[c_lat, c_lon], tooltip=f"Centre of cluster {label}",
                       icon=label_icon(str(label), cluster_color(label))).add_to(m)
-    return m
+    labels = sorted(set(int(c) for c in stations["cluster"]))
+    entries = [(cluster_color(c), cluster_label(c)) for c in labels if c >= 0][:len(PALETTE)]
+    if any(c < 0 for c in labels):
+        entries.append((NOISE_COLOR, "noise (no cluster)"))
+    return add_legend(m, "Clusters (numbered badge: centre)", entries)
+
+
+def cluster_label(label) -> str:
+    """How a cluster is named to the user: its number, or "noise" for -1 (or a missing label)."""
+    return "noise" if label is None or pd.isna(label) or int(label) < 0 else f"cluster {int(label)}"
 
 
 def side_by_side_chart(stations: pd.DataFrame, results: dict[str, tuple[np.ndarray, np.ndarray]]) -> go.Figure:
@@ -73,14 +80,15 @@ def side_by_side_chart(stations: pd.DataFrame, results: dict[str, tuple[np.ndarr
 
     fig = make_subplots(rows=1, cols=len(results), subplot_titles=list(results), shared_yaxes=True,
                         horizontal_spacing=0.04)
-    names = stations["name"] if "name" in stations else stations.get("station_id")
+    names = (stations["name"] if "name" in stations else stations["station_id"]).map(escape_text)
     for col, (labels, centers) in enumerate(results.values(), start=1):
         labels = np.asarray(labels)
         centers = np.asarray(centers, dtype=float).reshape(-1, 2)
         fig.add_trace(go.Scatter(
             x=stations["longitude"], y=stations["latitude"], mode="markers", showlegend=False,
             marker=dict(size=7, color=[cluster_color(int(c)) for c in labels]),
-            text=names, customdata=labels, hovertemplate="%{text}<br>cluster %{customdata}<extra></extra>",
+            text=names, customdata=[cluster_label(c) for c in labels],
+            hovertemplate="%{text}<br>%{customdata}<extra></extra>",
         ), row=1, col=col)
         fig.add_trace(go.Scatter(
             x=centers[:, 1], y=centers[:, 0], mode="markers", showlegend=False,

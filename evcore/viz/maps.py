@@ -1,13 +1,72 @@
-"""Folium map builders (pure functions returning ``folium.Map``)."""
+"""Folium map builders (pure functions returning ``folium.Map``), the text escaping every map
+uses, the legend, and the standalone HTML page (Leaflet and jQuery inlined, for offline use)."""
 
 from __future__ import annotations
 
+import base64
 import html
+from pathlib import Path
 
 import folium
 import pandas as pd
 
 TILES = "OpenStreetMap"
+# Our copies of Leaflet (BSD-2) and jQuery (MIT); folium's popups need jQuery.
+STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
+INLINE_JS = [("leaflet", "leaflet/leaflet.js"), ("jquery", "jquery/jquery.min.js")]
+INLINE_CSS = [("leaflet_css", "leaflet/leaflet.css")]
+
+
+def escape_text(value) -> str:
+    """Text from files or the network, made safe for folium's tooltips and popups: HTML-escaped,
+    and with the characters that mean something inside folium's JavaScript template literals
+    (backtick, ``$`` of ``${...}``, backslash) written as HTML entities, which the browser shows
+    as the characters themselves."""
+    text = html.escape(str(value), quote=True)
+    return text.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+
+
+def add_legend(fmap: folium.Map, title: str, entries: list[tuple[str, str]]) -> folium.Map:
+    """A small fixed legend in the map's corner: ``entries`` are (colour, label) pairs."""
+    rows = "".join(
+        f"<div><span style='display:inline-block;width:11px;height:11px;border-radius:50%;"
+        f"background:{escape_text(color)};margin-right:6px;border:1px solid #555'></span>"
+        f"{escape_text(label)}</div>" for color, label in entries)
+    box = (f"<div class='evcore-legend' style='position:absolute;bottom:24px;left:10px;z-index:1000;"
+           f"background:rgba(255,255,255,.92);padding:6px 9px;border-radius:4px;font:12px sans-serif;"
+           f"box-shadow:0 0 4px rgba(0,0,0,.4);max-height:45%;overflow:auto'>"
+           f"<b>{escape_text(title)}</b>{rows}</div>")
+    fmap.get_root().html.add_child(folium.Element(box))
+    return fmap
+
+
+def standalone_html(fmap: folium.Map, static_dir: Path | None = None) -> str:
+    """The map as one HTML page that draws with no network: our Leaflet, its stylesheet (images
+    as data URIs) and jQuery inlined instead of folium's CDN links. Only the background tiles
+    need the network; stations, popups and the legend draw without it."""
+    static_dir = Path(static_dir or STATIC_DIR)
+    sentinel = "evcore-inline:"
+    saved = fmap.__dict__.get("default_js"), fmap.__dict__.get("default_css")
+    fmap.default_js = [(name, sentinel + path) for name, path in INLINE_JS]
+    fmap.default_css = [(name, sentinel + path) for name, path in INLINE_CSS]
+    try:
+        page = fmap.get_root().render()
+    finally:
+        for attribute, value in zip(("default_js", "default_css"), saved):
+            if value is None:
+                fmap.__dict__.pop(attribute, None)
+            else:
+                setattr(fmap, attribute, value)
+    for _, path in INLINE_JS:
+        code = (static_dir / path).read_text(encoding="utf-8").replace("</script", "<\\/script")
+        page = page.replace(f'<script src="{sentinel}{path}"></script>', f"<script>{code}</script>")
+    for _, path in INLINE_CSS:
+        css = (static_dir / path).read_text(encoding="utf-8")
+        for image in sorted((static_dir / path).parent.glob("images/*.png")):
+            data = base64.b64encode(image.read_bytes()).decode("ascii")
+            css = css.replace(f"url(images/{image.name})", f"url(data:image/png;base64,{data})")
+        page = page.replace(f'<link rel="stylesheet" href="{sentinel}{path}"/>', f"<style>{css}</style>")
+    return page
 
 
 def base_map(latitudes, longitudes, zoom_start: int = 10) -> folium.Map:
@@ -27,15 +86,15 @@ def label_icon(text: str, color: str, size: int = 22) -> folium.DivIcon:
     style = (f"width:{size}px;height:{size}px;border-radius:50%;background:{color};color:white;"
              f"border:2px solid white;box-shadow:0 0 3px rgba(0,0,0,.6);font:bold 11px sans-serif;"
              f"display:flex;align-items:center;justify-content:center")
-    return folium.DivIcon(html=f"<div style='{style}'>{html.escape(str(text))}</div>",
+    return folium.DivIcon(html=f"<div style='{style}'>{escape_text(text)}</div>",
                           icon_size=(size, size), icon_anchor=(size // 2, size // 2))
 
 
 def popup_table(title: str, rows: dict) -> folium.Popup:
     """A small popup: a bold title and one line a figure."""
-    lines = "".join(f"<tr><td>{html.escape(str(k))}</td><td style='text-align:right;padding-left:8px'>"
-                    f"{html.escape(str(v))}</td></tr>" for k, v in rows.items())
-    return folium.Popup(f"<b>{html.escape(str(title))}</b><table>{lines}</table>", max_width=320)
+    lines = "".join(f"<tr><td>{escape_text(k)}</td><td style='text-align:right;padding-left:8px'>"
+                    f"{escape_text(v)}</td></tr>" for k, v in rows.items())
+    return folium.Popup(f"<b>{escape_text(title)}</b><table>{lines}</table>", max_width=320)
 
 
 def stations_map(stations: pd.DataFrame, summary: pd.DataFrame | None = None, unit: str = "kWh") -> folium.Map:
@@ -58,6 +117,7 @@ def stations_map(stations: pd.DataFrame, summary: pd.DataFrame | None = None, un
                 figures["Usage"] = "no usage data"
         folium.CircleMarker(
             location=[row.latitude, row.longitude], radius=radius, color="#1f77b4", weight=1,
-            fill=True, fill_opacity=0.7, tooltip=str(row.name), popup=popup_table(row.name, figures),
+            fill=True, fill_opacity=0.7, tooltip=escape_text(row.name), popup=popup_table(row.name, figures),
         ).add_to(m)
-    return m
+    legend = [("#1f77b4", "Station" + (f" (size: mean daily {unit})" if biggest else ""))]
+    return add_legend(m, "Stations", legend)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from evcore.viz.maps import base_map, label_icon
+from evcore.viz.maps import add_legend, base_map, escape_text, label_icon
 from evcore.placement import sites_needed
 
 DEMAND_COLOR = "#3b6fb6"
@@ -26,13 +26,13 @@ def placement_map(model, stations: pd.DataFrame | None = None, unit: str = "vehi
     weights, distance = model.weights, model.distance_
     total = float(weights.sum())
     fmap = base_map(demand[:, 0], demand[:, 1])
-    layer = folium.FeatureGroup(name=f"Demand ({unit})")
+    layer = folium.FeatureGroup(name=f"Demand ({escape_text(unit)})")
     largest = float(weights.max()) or 1.0
     for (lat, lon), w, d in zip(demand, weights, distance):
         folium.CircleMarker(
             [float(lat), float(lon)], radius=float(2 + 12 * np.sqrt(w / largest)), color=DEMAND_COLOR,
             weight=1, fill=True, fill_opacity=0.35,
-            popup=folium.Popup(f"{w:,.0f} {unit}<br>nearest station {d:.1f} km", max_width=220),
+            popup=folium.Popup(f"{w:,.0f} {escape_text(unit)}<br>nearest station {d:.1f} km", max_width=220),
         ).add_to(layer)
     layer.add_to(fmap)
 
@@ -44,7 +44,8 @@ def placement_map(model, stations: pd.DataFrame | None = None, unit: str = "vehi
             folium.CircleMarker(
                 [float(columns[j, 0]), float(columns[j, 1])], radius=5, color=EXISTING_COLOR, fill=True,
                 fill_opacity=0.9,
-                popup=folium.Popup(f"<b>{name}</b><br>serves {served:,.0f} {unit} ({100 * served / total:.1f}%)",
+                popup=folium.Popup(f"<b>{escape_text(name)}</b><br>serves {served:,.0f} {escape_text(unit)} "
+                                   f"({100 * served / total:.1f}%)",
                                    max_width=260),
             ).add_to(layer)
         layer.add_to(fmap)
@@ -57,11 +58,14 @@ def placement_map(model, stations: pd.DataFrame | None = None, unit: str = "vehi
             tooltip=f"Proposed site {rank}",
             popup=folium.Popup(
                 f"<b>Proposed site {rank}</b><br>{row.latitude:.5f}, {row.longitude:.5f}<br>"
-                f"serves {row.served:,.0f} {unit} ({100 * row.served_share:.1f}%){mean}", max_width=280),
+                f"serves {row.served:,.0f} {escape_text(unit)} ({100 * row.served_share:.1f}%){mean}", max_width=280),
         ).add_to(layer)
     layer.add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
-    return fmap
+    legend = [(DEMAND_COLOR, f"Demand (size: {unit})"), (PROPOSED_COLOR, "Proposed site (numbered)")]
+    if model.existing.size:
+        legend.insert(1, (EXISTING_COLOR, "Existing station"))
+    return add_legend(fmap, "Placement", legend)
 
 
 def coverage_curve_figure(curve: pd.DataFrame, target: float = 0.9, unit: str = "vehicles") -> go.Figure:

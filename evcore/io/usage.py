@@ -1,0 +1,179 @@
+"""Usage readers: wide tables (a timestamp column, one column per station), long tables and
+session exports, all ending in daily totals per station."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from evcore.data import USAGE_COLUMNS, Dataset
+from evcore.errors import InputError
+from evcore.io.places import check_coordinates
+from evcore.io.reading import Reading
+from evcore.io.tables import LAT_NAMES, LON_NAMES, dates_in, date_share, find_column, line_of, normalise, number_share, numbers_in
+
+
+def wide_time_column(table: pd.DataFrame) -> str | None:
+    """The timestamp column of a wide table: dates in it, numbers in the other columns."""
+    for col in list(table.columns)[:3]:
+        if date_share(table[col]) >= 0.9:
+            others = [c for c in table.columns if c != col]
+            if others and np.mean([number_share(table[c]) for c in others if table[c].notna().any()] or [0]) >= 0.9:
+                return col
+    return None
+
+
+def read_wide_usage(table: pd.DataFrame, name: str, time_column: str, fmt_prefix: str) -> Reading:
+    notes: list[str] = []
+    stamps = dates_in(table, time_column, name, notes)
+    station_columns = [c for c in table.columns if c != time_column]
+    unnamed = [c for c in station_columns if c.lower().startswith("unnamed")]
+    if unnamed:
+        raise InputError(f"{name}: column {station_columns.index(unnamed[0]) + 2} has no name in the "
+                         "header: expected a station id above every usage column.")
+    for col in station_columns:
+        if table[col].isna().all():
+            raise InputError(f"{name}: column {col!r} has no values at all: expected usage numbers "
+                             "for that station.")
+    values = pd.DataFrame({col: numbers_in(table, col, name, "a usage number") for col in station_columns})
+    values.index = pd.DatetimeIndex(stamps)
+    values = values[values.index.notna()]
+    step = pd.Series(values.index.sort_values()).diff().median()
+    hourly = pd.notna(step) and step < pd.Timedelta(days=1)
+    long = values.rename_axis(index="date", columns="station_id").stack().rename("usage").reset_index()
+    long["station_id"] = long["station_id"].astype(str)
+    if hourly:
+        notes.append(f"Summed {'hourly' if step == pd.Timedelta(hours=1) else 'sub-daily'} values "
+                     "to daily totals.")
+        per_day = pd.Series(values.index.normalize()).value_counts()
+        last = per_day.index.max()
+        if len(per_day) >= 8 and per_day[last] < 0.9 * per_day.drop(last).median():
+            notes.append(f"The last day, {last:%Y-%m-%d}, has {per_day[last]} of the usual "
+                         f"{int(per_day.drop(last).median())} readings: left it out (a partial day would "
+                         "show as a sudden drop).")
+            long = long[long["date"].dt.normalize() != last]
+    usage = clean_usage(long, name, notes, already_aggregated=False)
+    fmt = f"{fmt_prefix}wide table, {'hourly' if hourly else 'daily'} (a timestamp column and one column per station)"
+    return Reading(name, "usage", fmt, Dataset(name=name, usage=usage, usage_unit=unit_of(None), notes=notes))
+
+
+def read_long_usage(table, name, station, date, value, fmt_prefix) -> Reading:
+    notes: list[str] = []
+    ids = table[station]
+    if ids.isna().all():
+        raise InputError(f"{name}: column {station!r} has no values at all: expected a station id on each row.")
+    missing_id = ids.isna()
+    if missing_id.any():
+        notes.append(f"Dropped {int(missing_id.sum())} rows without a station id (first at line "
+                     f"{line_of(table, missing_id.idxmax())}).")
+    dates = dates_in(table, date, name, notes)
+    values = numbers_in(table, value, name, "a usage number")
+    long = pd.DataFrame({"station_id": ids.astype(str), "date": dates, "usage": values})[~missing_id]
+    long = long.dropna(subset=["date"])
+    missing_values = long["usage"].isna().sum()
+    if missing_values:
+        notes.append(f"Left {int(missing_values)} empty usage values as missing days.")
+    long = long.dropna(subset=["usage"])
+    usage = clean_usage(long, name, notes, already_aggregated=False)
+    unit = unit_of(value)
+    fmt = f"{fmt_prefix}long table (station {station!r}, date {date!r}, usage {value!r})"
+    return Reading(name, "usage", fmt, Dataset(name=name, usage=usage, usage_unit=unit, notes=notes))
+
+
+def read_sessions(table, name, station, start, energy, fmt_prefix) -> Reading:
+    notes: list[str] = []
+    ids = table[station]
+    if ids.isna().all():
+        raise InputError(f"{name}: column {station!r} has no values at all: expected a station on each session.")
+    starts = dates_in(table, start, name, notes)
+    kwh = numbers_in(table, energy, name, "an energy number (kWh)")
+    sessions = pd.DataFrame({"station_id": ids.astype(str), "date": starts.dt.normalize(), "usage": kwh})
+    keep = ids.notna() & sessions["date"].notna()
+    if (~keep).any():
+        notes.append(f"Dropped {int((~keep).sum())} sessions without a station or start time.")
+    sessions = sessions[keep]
+    partial = partial_last_day(starts[keep])
+    if partial is not None:
+        notes.append(f"The export ends at {starts[keep].max():%Y-%m-%d %H:%M}, part-way through its last day: "
+                     f"left {partial:%Y-%m-%d} out (a partial day would show as a sudden drop).")
+        sessions = sessions[sessions["date"] != partial]
+    no_energy = sessions["usage"].isna()
+    if no_energy.any():
+        notes.append(f"Counted {int(no_energy.sum())} sessions with no energy value as 0 kWh.")
+        sessions["usage"] = sessions["usage"].fillna(0.0)
+    negative = sessions["usage"] < 0
+    if negative.any():
+        notes.append(f"Dropped {int(negative.sum())} sessions with negative energy.")
+        sessions = sessions[~negative]
+    counts = sessions.groupby(["station_id", "date"], as_index=False).size().rename(columns={"size": "sessions"})
+    daily = sessions.groupby(["station_id", "date"], as_index=False)["usage"].sum()
+    notes.insert(0, f"Aggregated {len(sessions):,} sessions to daily energy (kWh) and session counts.")
+    usage = clean_usage(daily, name, notes, already_aggregated=True)
+    stations = None
+    lat, lon = find_column(table, LAT_NAMES), find_column(table, LON_NAMES)
+    if lat and lon:
+        located = pd.DataFrame({"station_id": ids.astype(str),
+                                "latitude": pd.to_numeric(table[lat], errors="coerce"),
+                                "longitude": pd.to_numeric(table[lon], errors="coerce")})[ids.notna()]
+        located = located.dropna()
+        check_coordinates(located["latitude"], located["longitude"], table, name, lat, lon)
+        stations = located.groupby("station_id", as_index=False)[["latitude", "longitude"]].median()
+        stations.insert(1, "name", stations["station_id"])
+        city = find_column(table, ["city"])
+        if city:
+            first_city = table[ids.notna()].assign(station_id=ids.astype(str)).groupby("station_id")[city].first()
+            stations["city"] = stations["station_id"].map(first_city)
+        notes.append(f"Located {len(stations)} of {usage['station_id'].nunique()} stations from the "
+                     "sessions' coordinates.")
+    fmt = f"{fmt_prefix}session export (one row per charging session)"
+    dataset = Dataset(name=name, usage=usage, stations=stations, usage_unit="kWh", sessions=counts, notes=notes)
+    return Reading(name, "usage", fmt, dataset, points=stations)
+
+
+def partial_last_day(starts: pd.Series) -> pd.Timestamp | None:
+    """The last day of a session export when the export stops part-way through it: its latest
+    session starts earlier in the day than on nine days in ten, and it has fewer sessions than a
+    typical day. None when the last day looks whole (or there are too few days to tell)."""
+    days = starts.dt.normalize()
+    if days.nunique() < 8:
+        return None
+    latest = (starts - days).groupby(days).max()
+    counts = days.value_counts()
+    last = days.max()
+    others = latest.drop(last)
+    if latest[last] < others.quantile(0.1) and counts[last] < counts.drop(last).median():
+        return last
+    return None
+
+
+def clean_usage(long: pd.DataFrame, name: str, notes: list[str], already_aggregated: bool) -> pd.DataFrame:
+    """Daily totals per station-day; negative values dropped; duplicates summed; gaps reported."""
+    negative = long["usage"] < 0
+    if negative.any():
+        notes.append(f"Dropped {int(negative.sum())} negative usage values.")
+        long = long[~negative]
+    if long.empty:
+        raise InputError(f"{name} has no usable usage values: expected non-negative numbers.")
+    long = long.assign(date=long["date"].dt.normalize())
+    if not already_aggregated:
+        duplicates = long.duplicated(["station_id", "date"]).sum()
+        intra_day = long["date"].size != long.drop_duplicates(["station_id", "date"]).shape[0]
+        if intra_day and duplicates and not any("daily totals" in n for n in notes):
+            notes.append(f"Summed {int(duplicates)} repeated station-day rows into daily totals.")
+    daily = long.groupby(["station_id", "date"], as_index=False, sort=True)["usage"].sum()
+    span = (daily["date"].max() - daily["date"].min()).days + 1
+    stations = daily["station_id"].nunique()
+    expected = ((daily["date"].max() - daily.groupby("station_id")["date"].min()).dt.days + 1).sum()
+    gaps = int(expected - len(daily))
+    if gaps > 0:
+        notes.append(f"{gaps} station-days are missing between a station's first day and the last "
+                     f"day of the data; they are left as gaps, not zeros.")
+    notes.append(f"{stations} stations, {span} days from {daily['date'].min():%Y-%m-%d} to "
+                 f"{daily['date'].max():%Y-%m-%d}.")
+    return daily[USAGE_COLUMNS].reset_index(drop=True)
+
+
+def unit_of(column: str | None) -> str:
+    if column and any(word in normalise(column) for word in ("session", "count", "visits", "charges")):
+        return "sessions"
+    return "kWh"
