@@ -60,34 +60,90 @@ def csv_download(label: str, table, file_name: str, key: str | None = None) -> N
                        mime="text/csv", key=key)
 
 
+def settings():
+    """The app's settings (``evcore.config.Settings``), read from the environment here only.
+
+    Read on each run (it costs microseconds), so a changed environment is seen; the object is
+    hashable and goes into the cache keys below."""
+    from evcore.config import Settings
+
+    return Settings.from_env()
+
+
+def _progress_bar(prefix: str = ""):
+    """An empty slot and a ``progress(fraction, text)`` callback that draws a bar in it."""
+    bar = st.empty()
+
+    def progress(fraction: float, text: str) -> None:
+        bar.progress(min(max(fraction, 0.0), 1.0), text=prefix + text)
+
+    return bar, progress
+
+
 def forecast_table(dataset: Dataset, horizon: int = 10):
     """Each station's forecast for the next ``horizon`` days: ``station_id, date, forecast,
     lower, upper`` (the Forecast page's table; the Clusters page's popups use it too).
 
-    Trained once per dataset and settings, reused from ``checkpoints/`` and cached. While the
+    Trained once per dataset and settings, reused from the model store and cached. While the
     LSTM trains, a progress bar shows where it is. Raises ``evcore.errors.InputError`` when the
-    dataset has no usage or too little of it (show it with ``st.error``).
+    dataset has no usage or too little of it (show it with ``st.error``). When the model could
+    not be kept in the store, ``table.attrs["store_note"]`` says so.
     """
     from evcore.errors import InputError
     from evcore.forecast import forecast_table as library_forecast_table
-    from evcore.forecast import lstm_settings
 
     if dataset.usage is None or dataset.usage.empty:
         raise InputError(f"The dataset {dataset.name!r} has no usage table to forecast from.")
-    key = (dataset.fingerprint(), int(horizon), repr(lstm_settings()))
+    current = settings()
+    key = (dataset.fingerprint(), int(horizon), current)
     tables = _forecast_tables()
     if key not in tables:  # train (or load the checkpoint) outside any cached function: the bar is live
-        bar = st.empty()
+        bar, progress = _progress_bar()
         try:
-            tables[key] = library_forecast_table(
-                dataset.usage, horizon=int(horizon),
-                progress=lambda fraction, text: bar.progress(min(max(fraction, 0.0), 1.0), text=text))
+            tables[key] = library_forecast_table(dataset.usage, horizon=int(horizon), settings=current,
+                                                 progress=progress)
         finally:
             bar.empty()
     return tables[key].copy()
 
 
+def backtest(dataset: Dataset, horizon: int = 10, folds: int = 3):
+    """The backtest of the dataset's forecast (``evcore.forecast.Backtest``), computed once per
+    dataset, horizon and settings (kept with the model in the store), with a progress bar."""
+    from evcore.forecast import cached_backtest
+
+    current = settings()
+    key = (dataset.fingerprint(), int(horizon), int(folds), current)
+    results = _backtests()
+    if key not in results:
+        bar, progress = _progress_bar("Backtest: ")
+        try:
+            results[key] = cached_backtest(dataset.usage, horizon=int(horizon), folds=int(folds),
+                                           settings=current, progress=progress)
+        finally:
+            bar.empty()
+    return results[key]
+
+
+@st.cache_data(show_spinner=False)
+def _history_matrix(fingerprint: str, _usage):
+    from evcore.forecast import daily_matrix
+
+    return daily_matrix(_usage)
+
+
+def history_matrix(dataset: Dataset):
+    """The dataset's wide daily usage matrix (date index, one column a station)."""
+    return _history_matrix(dataset.fingerprint(), dataset.usage)
+
+
 @st.cache_resource(show_spinner=False)
 def _forecast_tables() -> dict:
     """Forecast tables by (data fingerprint, horizon, settings), shared by pages and sessions."""
+    return {}
+
+
+@st.cache_resource(show_spinner=False)
+def _backtests() -> dict:
+    """Backtests by (data fingerprint, horizon, folds, settings), shared by pages and sessions."""
     return {}

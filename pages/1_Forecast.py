@@ -4,7 +4,6 @@ import streamlit as st
 
 import ui
 from evcore.errors import InputError
-from evcore.forecast import cached_backtest, daily_matrix, lstm_settings
 from evcore.viz.forecast import backtest_table, forecast_figure, series_for
 
 st.set_page_config(page_title="Forecast", layout="wide")
@@ -31,19 +30,9 @@ with left:
     horizon = st.slider("Days ahead", 1, 30, 10)
 
 
-@st.cache_data(show_spinner=False)
-def history_matrix(fingerprint, _usage):
-    return daily_matrix(_usage)
-
-
-@st.cache_resource(show_spinner=False)
-def backtests() -> dict:
-    return {}  # Backtest figures by (data fingerprint, horizon, settings); filled below, outside the cache
-
-
 try:
     table = ui.forecast_table(dataset, horizon)
-    history = history_matrix(dataset.fingerprint(), dataset.usage)
+    history = ui.history_matrix(dataset)
 except InputError as exc:
     st.error(str(exc))
     st.stop()
@@ -56,6 +45,8 @@ past, future = series_for(history, table, None if station == NETWORK else statio
 title = station if station == NETWORK else names.get(station, station)
 st.plotly_chart(forecast_figure(past, future, f"{title}: next {horizon} days", unit=dataset.usage_unit),
                 width="stretch")
+if table.attrs.get("store_note"):
+    st.info(table.attrs["store_note"])
 if station == NETWORK:
     st.caption("The network's interval is the sum of the stations' intervals (wider than the total's own).")
 
@@ -67,13 +58,8 @@ st.subheader("Backtest")
 st.caption(f"Three folds of {horizon} days at the end of the data: each fold trains on the days before it. "
            "WAPE = total absolute error / total usage (lower is better); coverage = share of days inside "
            "the 80% interval (0.8 is right). Stations that never had usage are not scored.")
-key = (dataset.fingerprint(), horizon, repr(lstm_settings()))
-bar = st.empty()
 try:
-    if key not in backtests():
-        backtests()[key] = cached_backtest(dataset.usage, horizon=horizon, folds=3, progress=lambda fraction, text:
-                                           bar.progress(min(max(fraction, 0.0), 1.0), text=f"Backtest: {text}"))
-    result = backtests()[key]
+    result = ui.backtest(dataset, horizon, folds=3)
 except InputError as exc:
     st.warning(str(exc))
 else:
@@ -85,5 +71,3 @@ else:
     with st.expander("Backtest per station"):
         per_station = result.per_station.pivot(index="station_id", columns="model", values="wape")
         st.dataframe(per_station, width="stretch")
-finally:
-    bar.empty()

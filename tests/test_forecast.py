@@ -6,25 +6,18 @@ import pytest
 import torch
 
 from conftest import QUICK_LSTM, shared_file
-from evcore.checkpoints import load_checkpoint
+from evcore.config import Settings
 from evcore.errors import InputError
 from evcore.forecast import (LSTMForecaster, MovingAverage, SeasonalNaive, backtest, cached_backtest,
-                             daily_matrix, fill_history, forecast_table, trained_lstm)
+                             daily_matrix, fill_history, forecast_table, load_checkpoint, trained_lstm)
+from usage_samples import weekly_usage
 
 QUICK = QUICK_LSTM
 
 
-def weekly_usage(stations=6, days=120, seed=0, start="2024-01-01"):
-    """Long usage with a clear weekly rhythm, station-specific scale and a little noise."""
-    rng = np.random.default_rng(seed)
-    dates = pd.date_range(start, periods=days, freq="D")
-    shape = np.array([1.0, 1.1, 1.2, 1.1, 1.3, 0.5, 0.4])
-    rows = []
-    for s in range(stations):
-        scale = 20 + 30 * s
-        values = scale * shape[dates.day_of_week] * rng.uniform(0.9, 1.1, days)
-        rows.append(pd.DataFrame({"station_id": f"S{s}", "date": dates, "usage": values}))
-    return pd.concat(rows, ignore_index=True)
+def quick(folder, **lstm) -> Settings:
+    """Settings with the quick LSTM (and ``lstm`` changes) and the model store in ``folder``."""
+    return Settings(checkpoints=folder, lstm={**QUICK, **lstm}, device="cpu")
 
 
 def test_seasonal_naive_matches_the_published_johannesburg_figure():
@@ -38,9 +31,9 @@ def test_seasonal_naive_matches_the_published_johannesburg_figure():
     assert (result.per_station["model"] == "seasonal_naive").sum() == 35  # the 12 silent sites are not scored
 
 
-def test_backtest_scores_every_model_with_wape_mae_and_coverage():
+def test_backtest_scores_every_model_with_wape_mae_and_coverage(tmp_path):
     usage = weekly_usage()
-    result = backtest(usage, horizon=7, folds=2, lstm=QUICK)
+    result = backtest(usage, horizon=7, folds=2, settings=quick(tmp_path))
     summary = result.summary.set_index("model")
     assert {"lstm", "lstm_network", "seasonal_naive", "moving_average", "exp_smoothing",
             "seasonal_exp_smoothing"} <= set(summary.index)
@@ -72,8 +65,8 @@ def test_lstm_learns_a_weekly_rhythm_better_than_a_flat_average():
 
 def test_forecast_table_shape_bounds_and_determinism(tmp_path):
     usage = weekly_usage()
-    first = forecast_table(usage, horizon=5, lstm=QUICK, checkpoint_dir=tmp_path / "a")
-    again = forecast_table(usage, horizon=5, lstm=QUICK, checkpoint_dir=tmp_path / "b")  # trained afresh
+    first = forecast_table(usage, horizon=5, settings=quick(tmp_path / "a"))
+    again = forecast_table(usage, horizon=5, settings=quick(tmp_path / "b"))  # trained afresh
     assert list(first.columns) == ["station_id", "date", "forecast", "lower", "upper"]
     assert len(first) == 6 * 5
     assert first["date"].min() == pd.Timestamp(usage["date"].max()) + pd.Timedelta(days=1)
@@ -89,7 +82,7 @@ def test_short_new_station_silent_station_and_missing_days(tmp_path):
     gappy = usage[usage["station_id"] == "S3"].iloc[::3]  # two days of three missing
     odd = pd.concat([usage[usage["station_id"] == "S0"], new.assign(station_id="NEW"),
                      silent.assign(station_id="ZERO"), gappy.assign(station_id="GAPS")])
-    table = forecast_table(odd, horizon=10, lstm=QUICK, checkpoint_dir=tmp_path)
+    table = forecast_table(odd, horizon=10, settings=quick(tmp_path))
     by_station = table.groupby("station_id")["forecast"]
     assert set(by_station.groups) == {"S0", "NEW", "ZERO", "GAPS"}
     assert table[["forecast", "lower", "upper"]].notna().all().all()
@@ -107,55 +100,55 @@ def test_horizon_outside_1_to_30_is_refused(horizon):
 def test_horizon_longer_than_the_data_allows_is_a_clear_error(tmp_path):
     usage = weekly_usage(days=60)
     with pytest.raises(InputError, match="60 days"):
-        backtest(usage, horizon=30, folds=3, lstm=QUICK)
+        backtest(usage, horizon=30, folds=3, settings=quick(tmp_path))
     with pytest.raises(InputError, match="60 days"):
-        forecast_table(usage, horizon=30, lstm=QUICK, checkpoint_dir=tmp_path)
+        forecast_table(usage, horizon=30, settings=quick(tmp_path))
 
 
 def test_checkpoint_is_reused_retrained_on_change_and_survives_damage(tmp_path, monkeypatch):
     usage = weekly_usage()
-    model, meta = trained_lstm(usage, horizon=5, lstm=QUICK, checkpoint_dir=tmp_path)
+    model, meta = trained_lstm(usage, horizon=5, settings=quick(tmp_path))
     files = list(tmp_path.glob("*.pt"))
     assert len(files) == 1
     payload = torch.load(files[0], weights_only=True)  # plain tensors and strings only
     assert payload["state_dict"]
     for key in ("fingerprint", "settings", "versions", "training_seconds"):
         assert key in meta
-    before = forecast_table(usage, horizon=5, lstm=QUICK, checkpoint_dir=tmp_path)
+    before = forecast_table(usage, horizon=5, settings=quick(tmp_path))
 
     def no_training(*args, **kwargs):
         raise AssertionError("trained again although a checkpoint was there")
 
     with monkeypatch.context() as patch:  # same data and settings: loaded, not trained
         patch.setattr(LSTMForecaster, "fit", no_training)
-        pd.testing.assert_frame_equal(forecast_table(usage, horizon=5, lstm=QUICK, checkpoint_dir=tmp_path), before)
+        pd.testing.assert_frame_equal(forecast_table(usage, horizon=5, settings=quick(tmp_path)), before)
 
     changed = usage.assign(usage=usage["usage"] * 1.5)
-    forecast_table(changed, horizon=5, lstm=QUICK, checkpoint_dir=tmp_path)
-    forecast_table(usage, horizon=5, lstm={**QUICK, "hidden_size": 8}, checkpoint_dir=tmp_path)
+    forecast_table(changed, horizon=5, settings=quick(tmp_path))
+    forecast_table(usage, horizon=5, settings=quick(tmp_path, hidden_size=8))
     assert len(list(tmp_path.glob("*.pt"))) == 3
 
     files[0].write_bytes(b"not a checkpoint")
     assert load_checkpoint(files[0]) is None
-    pd.testing.assert_frame_equal(forecast_table(usage, horizon=5, lstm=QUICK, checkpoint_dir=tmp_path), before)
+    pd.testing.assert_frame_equal(forecast_table(usage, horizon=5, settings=quick(tmp_path)), before)
     assert load_checkpoint(files[0]) is not None  # rewritten
     assert not list(tmp_path.glob("*.tmp"))
 
 
 def test_backtest_figures_are_kept_with_the_checkpoint(tmp_path, monkeypatch):
     usage = weekly_usage()
-    trained_lstm(usage, horizon=5, lstm=QUICK, checkpoint_dir=tmp_path)
-    first = cached_backtest(usage, horizon=5, folds=2, lstm=QUICK, checkpoint_dir=tmp_path)
-    monkeypatch.setattr("evcore.forecast.backtest", lambda *a, **k: pytest.fail("backtest ran again"))
-    again = cached_backtest(usage, horizon=5, folds=2, lstm=QUICK, checkpoint_dir=tmp_path)
+    trained_lstm(usage, horizon=5, settings=quick(tmp_path))
+    first = cached_backtest(usage, horizon=5, folds=2, settings=quick(tmp_path))
+    monkeypatch.setattr("evcore.forecast.pipeline.backtest", lambda *a, **k: pytest.fail("backtest ran again"))
+    again = cached_backtest(usage, horizon=5, folds=2, settings=quick(tmp_path))
     pd.testing.assert_frame_equal(first.summary, again.summary)
     assert "backtest" in load_checkpoint(next(tmp_path.glob("*.pt")))[1]
 
 
-def test_folds_in_worker_processes_give_the_same_figures():
+def test_folds_in_worker_processes_give_the_same_figures(tmp_path):
     usage = weekly_usage(stations=3, days=90)
-    alone = backtest(usage, horizon=5, folds=2, lstm=QUICK).summary
-    parallel = backtest(usage, horizon=5, folds=2, lstm=QUICK, n_jobs=2).summary
+    alone = backtest(usage, horizon=5, folds=2, settings=quick(tmp_path)).summary
+    parallel = backtest(usage, horizon=5, folds=2, settings=quick(tmp_path), n_jobs=2).summary
     pd.testing.assert_frame_equal(alone.drop(columns="seconds"), parallel.drop(columns="seconds"))
 
 
@@ -164,14 +157,74 @@ def test_the_demo_checkpoint_shipped_in_the_repository_is_current(monkeypatch):
     shipped file must be the one the current demo data and default settings look for."""
     from conftest import ROOT
     from evcore.demo import demo_dataset
-    from evcore.forecast import _checkpoint_path, make_lstm
+    from evcore.forecast import checkpoint_path, make_lstm
 
-    monkeypatch.delenv("EVCORE_LSTM_SETTINGS")
+    shipped = Settings(checkpoints=ROOT / "checkpoints")
     usage = demo_dataset().usage
-    path = _checkpoint_path(fill_history(daily_matrix(usage)), make_lstm(10), ROOT / "checkpoints")
+    path = checkpoint_path(fill_history(daily_matrix(usage)), make_lstm(10, shipped), shipped)
     loaded = load_checkpoint(path)
     assert loaded is not None, f"{path.name} is missing: regenerate it (see .gitignore)"
     assert loaded[1]["backtest"]["folds"] == 3
-    monkeypatch.setenv("EVCORE_CHECKPOINTS", str(ROOT / "checkpoints"))
-    table = forecast_table(usage, horizon=10)  # loads, does not train
+    monkeypatch.setattr(LSTMForecaster, "fit", lambda *a, **k: pytest.fail("trained although shipped"))
+    table = forecast_table(usage, horizon=10, settings=shipped)  # loads, does not train
     assert len(table) == 10 * usage["station_id"].nunique()
+
+
+def test_two_models_trained_at_once_in_threads_match_sequential_runs_and_leave_torch_alone():
+    import threading
+
+    usage = fill_history(daily_matrix(weekly_usage(stations=4, days=80)))
+    make = lambda seed: LSTMForecaster(horizon=5, epochs=2, seeds=1, average_last=1,  # noqa: E731
+                                       max_windows_per_epoch=256, random_state=seed, combine=())
+    threads_before, rng_before = torch.get_num_threads(), torch.get_rng_state()
+    alone = [make(seed).fit(usage).predict(5)[1] for seed in (1, 2)]
+    together = [None, None]
+
+    def train(i):
+        together[i] = make(i + 1).fit(usage).predict(5)[1]
+
+    workers = [threading.Thread(target=train, args=(i,)) for i in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    for a, b in zip(alone, together):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(alone[0], alone[1])  # two seeds, two models
+    assert torch.get_num_threads() == threads_before
+    assert torch.equal(torch.get_rng_state(), rng_before)  # the global generator was not drawn from
+    assert not torch.are_deterministic_algorithms_enabled()
+
+
+def test_a_store_that_cannot_be_written_still_gives_the_forecast_with_one_note(tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the store's folder should be")
+    usage = weekly_usage()
+    table = forecast_table(usage, horizon=5, settings=quick(blocked))
+    assert len(table) == 6 * 5 and table["forecast"].notna().all()
+    assert "could not be kept" in table.attrs["store_note"]
+    assert cached_backtest(usage, horizon=5, folds=2, settings=quick(blocked)).summary["wape"].notna().all()
+
+
+def test_a_full_disk_leaves_no_temp_file_and_stale_ones_are_cleaned(tmp_path, monkeypatch):
+    import os
+    import time
+
+    usage = weekly_usage()
+    stale = tmp_path / "lstm-old.pt.abc.tmp"  # left by a writer that was killed mid-save
+    stale.write_bytes(b"half a checkpoint")
+    os.utime(stale, (time.time() - 3600, time.time() - 3600))
+    fresh = tmp_path / "lstm-now.pt.def.tmp"  # another process saving right now
+    fresh.write_bytes(b"being written")
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(torch, "save", disk_full)
+        table = forecast_table(usage, horizon=5, settings=quick(tmp_path))
+    assert "No space left" in table.attrs["store_note"]
+    assert sorted(p.name for p in tmp_path.glob("*.tmp")) == [fresh.name]
+    assert not list(tmp_path.glob("*.pt"))
+    forecast_table(usage, horizon=5, settings=quick(tmp_path))  # room again: kept, no note
+    assert len(list(tmp_path.glob("*.pt"))) == 1

@@ -8,7 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from evcore.cli import main
-from test_forecast import QUICK, weekly_usage
+from conftest import QUICK_LSTM as QUICK
+from usage_samples import weekly_usage
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 
@@ -23,7 +24,6 @@ def quick_lstm(tmp_path, monkeypatch):
 
 @pytest.fixture
 def usage_csv(tmp_path):
-    pytest.importorskip("evcore.io")
     path = tmp_path / "usage.csv"
     weekly_usage().to_csv(path, index=False)
     return path
@@ -88,3 +88,32 @@ def test_forecast_page_explains_too_short_or_missing_usage(quick_lstm):
     at.session_state["dataset"] = Dataset(name="stations only")
     at.run()
     assert not at.exception and "no usage" in at.info[0].value
+
+
+def test_forecast_command_with_a_store_it_cannot_write_still_writes_the_table(quick_lstm, usage_csv,
+                                                                            monkeypatch, capsys):
+    blocked = quick_lstm / "blocked"
+    blocked.write_text("a file, not a folder")
+    monkeypatch.setenv("EVCORE_CHECKPOINTS", str(blocked))
+    out_csv = quick_lstm / "forecast.csv"
+    assert main(["forecast", "--usage", str(usage_csv), "--horizon", "3", "--out", str(out_csv)]) == 0
+    assert len(pd.read_csv(out_csv)) == 6 * 3
+    notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1 and "could not be kept" in notes[0]
+
+
+def test_forecast_page_with_a_store_it_cannot_write_shows_the_forecast_and_one_note(quick_lstm, monkeypatch):
+    from evcore.data import Dataset
+
+    blocked = quick_lstm / "blocked"
+    blocked.write_text("a file, not a folder")
+    monkeypatch.setenv("EVCORE_CHECKPOINTS", str(blocked))
+    at = AppTest.from_file(str(ROOT / "pages" / "1_Forecast.py"), default_timeout=120)
+    at.session_state["dataset"] = Dataset(name="small", usage=weekly_usage(stations=3, days=70))
+    at.run()
+    assert not at.exception and not at.error
+    assert len(at.get("plotly_chart")) == 1
+    notes = [i.value for i in at.info if "could not be kept" in i.value]
+    assert len(notes) == 1
+    seconds = at.dataframe[-2].value["Seconds"]
+    assert seconds.notna().all()

@@ -38,8 +38,8 @@ def run_backtest(args) -> int:
     horizon = check_horizon(args.horizon)
     usage = read_usage(args.usage)
     # folds in two processes (one torch thread each): same numbers, about half the time on 2 cores
-    result = backtest(usage, horizon=horizon, folds=args.folds, progress=progress_logger("backtest"),
-                      n_jobs=min(2, os.cpu_count() or 1))
+    result = backtest(usage, horizon=horizon, folds=args.folds, settings=args.settings,
+                      progress=progress_logger("backtest"), n_jobs=min(2, os.cpu_count() or 1))
     if args.json:
         print_json(result.to_dict())
     else:
@@ -55,8 +55,10 @@ def run_forecast(args) -> int:
     if args.out:  # before the training, not after it
         check_writable(args.out, "the forecast table")
     usage = read_usage(args.usage)
-    table = forecast_table(usage, horizon=horizon, progress=progress_logger("forecast"))
+    table = forecast_table(usage, horizon=horizon, settings=args.settings, progress=progress_logger("forecast"))
     refuse_non_finite(table, ["forecast", "lower", "upper"], args.usage)
+    if table.attrs.get("store_note"):
+        log(f"note: {table.attrs['store_note']}")
     if args.out:
         write_csv(table, args.out, "the forecast table")
         log(f"forecast: wrote {len(table)} rows to {args.out}")

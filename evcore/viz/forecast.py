@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 MODEL_LABELS = {
-    "lstm": "LSTM as shipped (median of the network, seasonal exp. smoothing, exp. smoothing, seasonal naive)",
+    "lstm": "LSTM, as shipped (combined)",
     "lstm_network": "LSTM network alone",
     "seasonal_naive": "Seasonal naive (weekly)",
     "seasonal_exp_smoothing": "Seasonal exponential smoothing",

@@ -1,12 +1,13 @@
-"""Saving and loading trained models with their metadata, in ``checkpoints/``.
+"""The model store: trained models with their metadata, one ``.pt`` file each, in a folder.
 
-A checkpoint is one ``.pt`` file holding a model's ``state_dict`` and its metadata (a JSON string:
-data fingerprint, settings, library versions, training time, backtest figures). Files are named by
-a key that hashes the data fingerprint and the settings, so the same data and settings find the
-same file, in a new process too, and anything changed finds no file and trains afresh.
+A checkpoint holds a model's ``state_dict`` and its metadata (a JSON string: data fingerprint,
+settings, library versions, training time, backtest figures). Files are named by a key that
+hashes the data fingerprint and the settings, so the same data and settings find the same file,
+in a new process too, and anything changed finds no file and trains afresh.
 
-Written atomically (temp file + ``os.replace``); read with ``torch.load(..., weights_only=True)``;
-a file that cannot be read is treated as missing, so a damaged checkpoint is retrained.
+Written atomically (temp file + ``os.replace``; temp files left by a killed writer are removed
+by the next save); read with ``torch.load(..., weights_only=True)`` onto the CPU; a file that
+cannot be read is treated as missing, so a damaged checkpoint is retrained.
 """
 
 from __future__ import annotations
@@ -16,17 +17,10 @@ import json
 import os
 import platform
 import tempfile
+import time
 from pathlib import Path
 
-CHECKPOINTS_ENV = "EVCORE_CHECKPOINTS"
-REPO_ROOT = Path(__file__).resolve().parents[1]
-
-
-def checkpoint_dir(directory: str | os.PathLike | None = None) -> Path:
-    """The directory given, else ``$EVCORE_CHECKPOINTS``, else ``checkpoints/`` at the repo root."""
-    if directory is None:
-        directory = os.environ.get(CHECKPOINTS_ENV) or REPO_ROOT / "checkpoints"
-    return Path(directory)
+STALE_TEMP_SECONDS = 600  # a temp file this old belongs to a writer that died mid-save
 
 
 def checkpoint_key(*parts) -> str:
@@ -44,12 +38,28 @@ def library_versions() -> dict:
             "numpy": numpy.__version__, "pandas": pandas.__version__}
 
 
+def remove_stale_temp_files(folder: Path, older_than: float = STALE_TEMP_SECONDS) -> None:
+    """Delete ``*.tmp`` files in ``folder`` that no live save can still be writing."""
+    now = time.time()
+    for tmp in Path(folder).glob("*.tmp"):
+        try:
+            if now - tmp.stat().st_mtime > older_than:
+                tmp.unlink()
+        except OSError:  # gone already, or not ours to delete
+            pass
+
+
 def save_checkpoint(path: str | os.PathLike, state_dict: dict, metadata: dict) -> Path:
-    """Write ``state_dict`` and ``metadata`` to ``path`` atomically; returns the path."""
+    """Write ``state_dict`` and ``metadata`` to ``path`` atomically; returns the path.
+
+    Raises ``OSError`` when the folder cannot be written (read-only, full); nothing is left
+    behind then.
+    """
     import torch
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temp_files(path.parent)
     payload = {"state_dict": {k: v.detach().cpu() for k, v in state_dict.items()},
                "metadata": json.dumps(metadata, default=str)}
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
@@ -66,7 +76,8 @@ def save_checkpoint(path: str | os.PathLike, state_dict: dict, metadata: dict) -
 
 
 def load_checkpoint(path: str | os.PathLike) -> tuple[dict, dict] | None:
-    """``(state_dict, metadata)`` from ``path``, or None when it is missing or cannot be read."""
+    """``(state_dict, metadata)`` from ``path`` (tensors on the CPU), or None when it is missing
+    or cannot be read."""
     import torch
 
     path = Path(path)

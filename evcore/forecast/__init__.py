@@ -1,0 +1,34 @@
+"""Daily usage forecasts per station: a global LSTM, statistical baselines, the backtest and
+the model store.
+
+Data in and out are long tables (``station_id, date, usage`` in; ``station_id, date, forecast,
+lower, upper`` out). Inside, every model works on the wide daily matrix (one column a station)
+and returns three arrays ``(lower, forecast, upper)`` of shape ``(horizon, stations)``.
+
+- ``data``: the daily matrix, filling, the horizon check;
+- ``features``: exponential smoothing's level, the weekly profile, the LSTM's windows;
+- ``baselines``: the forecaster protocol and the statistical baselines;
+- ``training``, ``lstm``: the network, its training loop and ``LSTMForecaster``;
+- ``backtest``: the rolling-origin backtest of any models;
+- ``store``: checkpoints on disk; ``pipeline``: a dataset's trained model, cached backtest and
+  forecast table, the calls the app, the CLI and the REST service make.
+"""
+
+from evcore.forecast.backtest import Backtest, backtest
+from evcore.forecast.baselines import (BASELINES, Baseline, ExponentialSmoothing, Forecaster, MovingAverage,
+                                       SeasonalExpSmoothing, SeasonalNaive)
+from evcore.forecast.data import (MAX_HORIZON, MIN_HORIZON, check_horizon, daily_matrix, fill_history,
+                                  fingerprint)
+from evcore.forecast.features import smoothed_level
+from evcore.forecast.lstm import MODEL_VERSION, LSTMForecaster
+from evcore.forecast.pipeline import (cached_backtest, checkpoint_path, default_models, forecast_frame,
+                                      forecast_table, make_lstm, trained_lstm)
+from evcore.forecast.store import load_checkpoint, save_checkpoint
+
+__all__ = [
+    "BASELINES", "Backtest", "Baseline", "ExponentialSmoothing", "Forecaster", "LSTMForecaster", "MAX_HORIZON",
+    "MIN_HORIZON", "MODEL_VERSION", "MovingAverage", "SeasonalExpSmoothing", "SeasonalNaive", "backtest",
+    "cached_backtest", "check_horizon", "checkpoint_path", "daily_matrix", "default_models", "fill_history",
+    "fingerprint", "forecast_frame", "forecast_table", "load_checkpoint", "make_lstm", "save_checkpoint",
+    "smoothed_level", "trained_lstm",
+]

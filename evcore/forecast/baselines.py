@@ -1,0 +1,134 @@
+"""The forecaster protocol and the statistical baselines the LSTM is compared with (and combined with).
+
+Every model works on the filled wide daily matrix (one column a station): ``fit(history)``,
+then ``predict(horizon)`` gives three arrays ``(lower, forecast, upper)`` of shape
+``(horizon, stations)``, and ``predictions(horizon)`` gives every forecast the model can be
+scored on by name (usually just its own; a combination also its parts).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from evcore.forecast.data import LEVEL_DAYS, weekdays
+from evcore.forecast.features import seasonal_index, smoothed_level
+
+
+class Forecaster:
+    """What the backtest and the forecast table need of a model."""
+
+    name = "forecaster"
+
+    def fit(self, history: pd.DataFrame, progress=None):
+        raise NotImplementedError
+
+    def predict(self, horizon: int):
+        raise NotImplementedError
+
+    def predictions(self, horizon: int) -> dict:
+        """``{name: (lower, forecast, upper)}`` for every forecast this model is scored on."""
+        return {self.name: self.predict(horizon)}
+
+    def min_history(self, horizon: int) -> int:
+        """Days of history the model needs to fit and forecast ``horizon`` days."""
+        return LEVEL_DAYS + horizon
+
+
+class Baseline(Forecaster):
+    """A statistical baseline: a point forecast rule plus an interval from its own past errors.
+
+    The interval takes, per station, the (1-level)/2 and (1+level)/2 quantiles of the errors
+    the rule made at the last ``calibration_origins`` forecast origins of the training data.
+    """
+
+    name = "baseline"
+
+    def __init__(self, level: float = 0.8, calibration_origins: int = 20):
+        self.level = level
+        self.calibration_origins = calibration_origins
+
+    def fit(self, history: pd.DataFrame, progress=None):
+        self.history_ = history.to_numpy(float)
+        return self
+
+    def predict(self, horizon: int):
+        y = self.history_
+        point = np.clip(self._point(y, horizon), 0, None)
+        errors = []
+        last_origin = len(y) - horizon
+        for origin in range(max(LEVEL_DAYS + 1, last_origin - self.calibration_origins + 1), last_origin + 1):
+            errors.append(y[origin:origin + horizon] - self._point(y[:origin], horizon))
+        if errors:
+            errors = np.concatenate(errors)  # (origins * horizon, stations)
+            lo, hi = np.quantile(errors, [(1 - self.level) / 2, (1 + self.level) / 2], axis=0)
+        else:
+            lo = hi = np.zeros(y.shape[1])
+        return np.clip(point + lo, 0, None), point, np.clip(point + hi, 0, None)
+
+    def _point(self, y: np.ndarray, horizon: int) -> np.ndarray:
+        raise NotImplementedError
+
+
+class SeasonalNaive(Baseline):
+    """Each day repeats the same weekday of the last week."""
+
+    name = "seasonal_naive"
+
+    def __init__(self, season_length: int = 7, **kwargs):
+        super().__init__(**kwargs)
+        self.season_length = season_length
+
+    def _point(self, y, horizon):
+        last = y[-self.season_length:]
+        return last[np.arange(horizon) % len(last)]
+
+
+class SeasonalExpSmoothing(Baseline):
+    """Exponential smoothing of the deseasonalised series, times each weekday's seasonal index:
+    the weekly profile of the last ``season_weeks`` weeks (shrunk towards flat by
+    ``season_shrink``) divides the history, simple exponential smoothing (as ``exp_smoothing``)
+    gives the level, and the target weekdays' indices put the profile back."""
+
+    name = "seasonal_exp_smoothing"
+
+    def __init__(self, season_weeks: int = 4, season_shrink: float = 0.3, **kwargs):
+        super().__init__(**kwargs)
+        self.season_weeks = season_weeks
+        self.season_shrink = season_shrink
+
+    def fit(self, history: pd.DataFrame, progress=None):
+        super().fit(history)
+        self.weekdays_ = weekdays(history.index)
+        return self
+
+    def _point(self, y, horizon):
+        days = self.weekdays_
+        index = seasonal_index(y, days[:len(y)], min(self.season_weeks, len(y) // 7), self.season_shrink)
+        level = smoothed_level(y / index[days[:len(y)]])
+        return level[None] * index[days[len(y):len(y) + horizon]]
+
+
+class MovingAverage(Baseline):
+    """Every day is the mean of the last ``window`` days."""
+
+    name = "moving_average"
+
+    def __init__(self, window: int = 7, **kwargs):
+        super().__init__(**kwargs)
+        self.window = window
+
+    def _point(self, y, horizon):
+        return np.repeat(y[-self.window:].mean(axis=0, keepdims=True), horizon, axis=0)
+
+
+class ExponentialSmoothing(Baseline):
+    """Simple exponential smoothing (see ``smoothed_level``)."""
+
+    name = "exp_smoothing"
+
+    def _point(self, y, horizon):
+        return np.repeat(smoothed_level(y)[None], horizon, axis=0)
+
+
+BASELINES = {m.name: m for m in (SeasonalNaive, MovingAverage, ExponentialSmoothing, SeasonalExpSmoothing)}

@@ -1,0 +1,72 @@
+"""The daily matrix every forecaster works on: built from the long usage table, filled, checked."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+
+from evcore.data import usage_matrix
+from evcore.errors import InputError
+
+MIN_HORIZON, MAX_HORIZON = 1, 30
+LEVEL_DAYS = 7  # a week: the least history a baseline needs; a new station's padding
+
+
+def check_horizon(horizon) -> int:
+    """``horizon`` as an int, or an ``InputError`` when it is not a whole number from 1 to 30."""
+    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or not (
+            MIN_HORIZON <= horizon <= MAX_HORIZON):
+        raise InputError(f"The horizon must be a whole number of days from {MIN_HORIZON} to "
+                         f"{MAX_HORIZON}; got {horizon!r}.")
+    return int(horizon)
+
+
+def check_folds(folds) -> int:
+    if isinstance(folds, bool) or not isinstance(folds, (int, np.integer)) or folds < 1:
+        raise InputError(f"The number of folds must be a whole number of at least 1; got {folds!r}.")
+    return int(folds)
+
+
+def daily_matrix(usage: pd.DataFrame) -> pd.DataFrame:
+    """Wide daily matrix of the usage table (date index, one column a station), NaN where a
+    day is missing."""
+    missing = [c for c in ("station_id", "date", "usage") if c not in getattr(usage, "columns", [])]
+    if missing:
+        raise InputError(f"The usage table needs the columns station_id, date and usage; "
+                         f"{', '.join(missing)} missing.")
+    if usage.empty:
+        raise InputError("The usage table has no rows.")
+    usage = usage.assign(station_id=usage["station_id"].astype(str),
+                         date=pd.to_datetime(usage["date"]).dt.normalize(),
+                         usage=pd.to_numeric(usage["usage"], errors="coerce"))
+    wide = usage_matrix(usage)
+    return wide.reindex(sorted(wide.columns), axis=1)
+
+
+def fill_history(wide: pd.DataFrame) -> pd.DataFrame:
+    """Fill missing days so every model sees a full matrix.
+
+    Gaps inside a station's history are interpolated; days after its last record repeat the
+    last value; days before its first record (a new station) take the mean of its first week,
+    so a short history is padded to the lookback rather than refused. A station with no value
+    at all is zero.
+    """
+    filled = wide.interpolate(limit_area="inside").ffill()
+    first_week = wide.apply(lambda col: col.dropna().iloc[:LEVEL_DAYS].mean())
+    return filled.fillna(first_week).fillna(0.0).clip(lower=0.0)
+
+
+def fingerprint(wide: pd.DataFrame) -> str:
+    """A short hash of a daily matrix's values, stations and dates (what a model was trained on)."""
+    h = hashlib.sha256()
+    h.update(np.ascontiguousarray(wide.to_numpy(float)).tobytes())
+    h.update(",".join(map(str, wide.columns)).encode())
+    h.update(",".join(wide.index.strftime("%Y-%m-%d")).encode())
+    return h.hexdigest()[:16]
+
+
+def weekdays(index: pd.DatetimeIndex) -> np.ndarray:
+    """The weekday (0 Monday) of each day of a daily history and of the ``MAX_HORIZON`` days after."""
+    return pd.date_range(index[0], index[-1] + pd.Timedelta(days=MAX_HORIZON), freq="D").day_of_week.to_numpy()

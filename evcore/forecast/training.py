@@ -1,0 +1,133 @@
+"""The network and its training loop, without touching process-wide torch state.
+
+Each network draws its initial weights and its batch order from its own seeded
+``torch.Generator`` (never the global seed), and torch's thread count is set for the time of
+the work only, by a guard shared by all threads, so two models trained at once in one process
+give exactly the numbers each gives alone.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import threading
+from contextlib import contextmanager
+
+_threads_lock = threading.Lock()
+_threads_state = {"users": 0, "saved": None}
+
+
+@contextmanager
+def torch_threads(n: int):
+    """Run torch on ``n`` threads, then restore the process's setting when the last user leaves.
+
+    One thread is the default: these networks are small, and a second thread on a busy
+    two-core machine slows each step down many times over. Users at once share the first
+    user's count (the setting is process-wide).
+    """
+    import torch
+
+    with _threads_lock:
+        if _threads_state["users"] == 0:
+            _threads_state["saved"] = torch.get_num_threads()
+            torch.set_num_threads(n)
+        _threads_state["users"] += 1
+    try:
+        yield
+    finally:
+        with _threads_lock:
+            _threads_state["users"] -= 1
+            if _threads_state["users"] == 0:
+                torch.set_num_threads(_threads_state["saved"])
+
+
+def resolve_device(device: str = "auto") -> str:
+    """``cuda`` for ``auto`` when a GPU is there, else ``cpu``; ``cuda`` without one falls back to CPU."""
+    import torch
+
+    if device in ("auto", "cuda"):
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return "cpu"
+
+
+def build_network(n_inputs: int, hidden_size: int, horizon: int, n_quantiles: int, generator=None,
+                  device: str = "cpu"):
+    """A ``QuantileLSTM``: weights drawn from ``generator`` (as torch's default initialisation
+    would draw them), or left empty for loading a checkpoint when ``generator`` is None."""
+    import torch
+    from torch import nn
+
+    class QuantileLSTM(nn.Module):
+        """LSTM over the lookback window divided by level and weekly profile; a small head maps
+        its last state, the weekday of the first target day and the station's level to
+        ``horizon x quantiles`` ratios to the level and profile of the target days."""
+
+        def __init__(self):
+            super().__init__()
+            self.lstm = nn.LSTM(n_inputs, hidden_size, batch_first=True)
+            self.head = nn.Sequential(nn.Linear(hidden_size + 7 + 1, hidden_size), nn.ReLU(),
+                                      nn.Linear(hidden_size, horizon * n_quantiles))
+            self.register_buffer("level_stats", torch.zeros(2))  # mean, std of log level
+
+        def forward(self, x, first_weekday, log_level):
+            _, (state, _) = self.lstm(x)
+            level = (log_level - self.level_stats[0]) / self.level_stats[1]
+            out = self.head(torch.cat([state[-1], first_weekday, level[:, None]], dim=1))
+            return out.view(-1, horizon, n_quantiles)
+
+    with torch.device("meta"):  # built without drawing from the global random generator
+        net = QuantileLSTM()
+    net = net.to_empty(device=device)
+    net.level_stats.zero_()
+    if generator is not None:
+        _initialise(net, generator)
+    return net
+
+
+def _initialise(net, generator) -> None:
+    """torch's default initialisation of LSTM and Linear layers, drawn from ``generator``."""
+    from torch import nn
+
+    with __import__("torch").no_grad():
+        for module in net.modules():
+            if isinstance(module, nn.LSTM):
+                bound = 1.0 / math.sqrt(module.hidden_size)
+                for weight in module.parameters():
+                    weight.uniform_(-bound, bound, generator=generator)
+            elif isinstance(module, nn.Linear):
+                nn.init.kaiming_uniform_(module.weight, a=math.sqrt(5), generator=generator)
+                bound = 1.0 / math.sqrt(module.weight.shape[1])
+                module.bias.uniform_(-bound, bound, generator=generator)
+
+
+def train_network(data, quantiles, *, hidden_size: int, horizon: int, epochs: int, learning_rate: float,
+                  batch_size: int, max_windows_per_epoch: int, seed: int, keep_epoch, level_stats,
+                  device: str = "cpu", progress=None) -> list:
+    """Train one network on ``data`` (x, first weekday, log level, target: CPU tensors) by the
+    pinball loss of ``quantiles``; return copies of it at the epochs ``keep_epoch(epoch)`` picks."""
+    import torch
+
+    x, first, log_level, target = data
+    generator = torch.Generator().manual_seed(seed)      # initial weights
+    shuffle = torch.Generator().manual_seed(seed)        # batch order
+    net = build_network(x.shape[2], hidden_size, horizon, len(quantiles), generator, device)
+    net.level_stats.copy_(level_stats)
+    q = torch.tensor(quantiles, device=device)
+    optimizer = torch.optim.Adam(net.parameters(), lr=learning_rate)
+    kept = []
+    for epoch in range(epochs):
+        net.train()
+        order = torch.randperm(len(x), generator=shuffle)[:max_windows_per_epoch]
+        for start in range(0, len(order), batch_size):
+            idx = order[start:start + batch_size]
+            xb, fb, lb, tb = (t[idx].to(device, non_blocking=True) for t in data)
+            error = tb[:, :, None] - net(xb, fb, lb)
+            loss = torch.maximum(q * error, (q - 1) * error).mean()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        if keep_epoch(epoch):
+            kept.append(copy.deepcopy(net).eval())
+        if progress is not None:
+            progress(epoch + 1)
+    return kept
