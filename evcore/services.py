@@ -1,0 +1,66 @@
+"""What the CLI's ``cluster`` and ``place`` commands compute, as plain JSON-ready results: one
+place for the command line and the REST service, so both give the same keys and figures."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from evcore.errors import InputError
+
+CENTER_KINDS = {"kmeans": "mean", "kmedians": "median"}
+
+
+def _finite_or_none(value):
+    """JSON has no NaN: a figure that cannot be computed (e.g. one cluster's silhouette) is null."""
+    return float(value) if value is not None and math.isfinite(value) else None
+
+
+def cluster_points(points: pd.DataFrame, method: str, k: int | None = None, eps_km: float | None = None,
+                   min_samples: int | None = None):
+    """Cluster located points (``latitude``, ``longitude``, optional ``weight``).
+
+    Weights (e.g. vehicles at a demand point) pull k-means and k-medians centres; the density
+    methods count points. Returns ``(model, quality, result)``: the fitted clusterer, the
+    quality figures and the CLI's ``--json`` object (``labels``, ``centers`` as ``[lat, lon]``,
+    ``clusters``, ``noise``, ``sizes``, ``silhouette``, ``mean_km``, ...).
+    """
+    from evcore.cluster import cluster_quality, make_clusterer
+
+    clusterer = make_clusterer(method, k=k, eps_km=eps_km, min_samples=min_samples)
+    weight = points["weight"] if "weight" in points.columns and method in ("kmeans", "kmedians") else None
+    model = clusterer.fit(points, sample_weight=weight)
+    labels, centers = model.labels_, model.cluster_centers_
+    quality = cluster_quality(points, labels, centers)
+    result = {
+        "method": method,
+        "labels": labels.tolist(),
+        "centers": centers.tolist(),
+        "center_kind": CENTER_KINDS.get(method, "medoid"),
+        "clusters": quality["clusters"],
+        "noise": quality["noise"],
+        "sizes": {str(k): v for k, v in quality["sizes"].items()},
+        "silhouette": _finite_or_none(quality["silhouette"]),
+        "mean_km": _finite_or_none(quality["mean_km"]),
+    }
+    if hasattr(model, "objective_"):
+        result["objective"] = model.objective_
+    return model, quality, result
+
+
+def place_sites(demand: pd.DataFrame, k: int, candidates: pd.DataFrame | None = None,
+                existing: pd.DataFrame | None = None, radius_km: float | None = None,
+                objective: str = "distance", exact: bool = False):
+    """Choose ``k`` new sites for the demand points: p-median (``objective="distance"``) or
+    maximal coverage within ``radius_km``. Returns ``(model, result)``: the solved model and
+    the CLI's ``--json`` object (``sites``, ``selected``, ``objective``, ``mean_km``, ...)."""
+    from evcore.placement import MaxCoverage, PMedian
+
+    if objective not in ("distance", "coverage"):
+        raise InputError(f"objective: expected 'distance' or 'coverage', got {objective!r}.")
+    if objective == "coverage" and radius_km is None:
+        raise InputError("The coverage objective needs radius_km (the distance that counts as covered).")
+    model_class = MaxCoverage if objective == "coverage" else PMedian
+    model = model_class.from_points(demand, k=k, candidates=candidates, existing=existing, radius=radius_km)
+    return model, model.solve(exact=exact).summary()
