@@ -30,6 +30,10 @@ MAX_ANSWER_BYTES = 200 * 1024 * 1024
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
+class UpstreamError(InputError):
+    """Open Charge Map cannot be reached or answers nonsense (the REST service answers 502)."""
+
+
 class OpenChargeMapClient:
     """Fetch POIs from Open Charge Map.
 
@@ -64,12 +68,12 @@ class OpenChargeMapClient:
         try:
             data = json.loads(raw)
         except (ValueError, RecursionError):
-            raise InputError(f"{SOURCE_NAME} answered with something that is not JSON: expected a "
+            raise UpstreamError(f"{SOURCE_NAME} answered with something that is not JSON: expected a "
                              "list of POIs (is EVCORE_OCM_URL the v3 API?).") from None
         if isinstance(data, list) and not data:
             raise InputError(f"{SOURCE_NAME} has no stations {where}: try a larger distance.")
         if not (isinstance(data, list) and all(isinstance(p, dict) and "AddressInfo" in p for p in data)):
-            raise InputError(f"{SOURCE_NAME} answered with JSON that is not a list of POIs: expected "
+            raise UpstreamError(f"{SOURCE_NAME} answered with JSON that is not a list of POIs: expected "
                              "the /poi/ answer of the v3 API (is EVCORE_OCM_URL right?).")
         reading = read_file(raw, name=f"{SOURCE_NAME} ({where})")
         reading.dataset.name = f"{SOURCE_NAME}: {where}"
@@ -87,25 +91,25 @@ class OpenChargeMapClient:
                     return answer.read(MAX_ANSWER_BYTES)
             except urllib.error.HTTPError as exc:
                 if exc.code in (401, 403):
-                    raise InputError(f"{SOURCE_NAME} refused the request (HTTP {exc.code}): set a valid "
+                    raise UpstreamError(f"{SOURCE_NAME} refused the request (HTTP {exc.code}): set a valid "
                                      "API key (OCM_API_KEY or the key field).") from None
                 if exc.code not in RETRY_STATUSES:
-                    raise InputError(f"{SOURCE_NAME} answered HTTP {exc.code} ({exc.reason}): expected "
+                    raise UpstreamError(f"{SOURCE_NAME} answered HTTP {exc.code} ({exc.reason}): expected "
                                      "a list of POIs.") from None
                 problem = f"HTTP {exc.code}"
                 asked = retry_after_seconds(exc.headers.get("Retry-After"))
                 if asked is not None:
                     if asked > self.max_wait:
-                        raise InputError(f"{SOURCE_NAME} asks to wait {asked:.0f} s before asking again "
+                        raise UpstreamError(f"{SOURCE_NAME} asks to wait {asked:.0f} s before asking again "
                                          f"(HTTP {exc.code}): try again later.") from None
                     wait = asked
             except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as exc:
                 reason = getattr(exc, "reason", exc)
                 problem = "a time-out" if isinstance(reason, TimeoutError) or "timed out" in str(reason) \
-                    else f"{type(reason).__name__}"
+                    else f"{type(reason).__name__}: {str(reason)[:120]}"
             if attempt < self.retries:
                 self._sleep(wait)
-        raise InputError(f"{SOURCE_NAME} cannot be reached at {self.base_url} ({problem} after "
+        raise UpstreamError(f"{SOURCE_NAME} cannot be reached at {self.base_url} ({problem} after "
                          f"{self.retries + 1} tries): check the network or EVCORE_OCM_URL, and try again later.")
 
 

@@ -44,6 +44,10 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
+class DatasetNotFound(InputError):
+    """No dataset with that id in the workspace (the REST service answers 404)."""
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -166,8 +170,8 @@ class Workspace:
         for item in self.list() if dataset_id == DEMO_ID else self._saved_info(dataset_id):
             if item["id"] == dataset_id:
                 return item
-        raise InputError(f"There is no dataset {dataset_id!r} in the workspace: expected one of the "
-                         "ids that GET /datasets lists.")
+        raise DatasetNotFound(f"There is no dataset {dataset_id!r} in the workspace: expected one of "
+                              "the ids the workspace lists.")
 
     def _saved_info(self, dataset_id: str) -> list[dict]:
         with self._connect() as conn:
@@ -217,7 +221,7 @@ class Workspace:
         self._check_saved(dataset_id)
         with self._connect(write=True) as conn:
             if not conn.execute("SELECT 1 FROM datasets WHERE id = ?", (dataset_id,)).fetchone():
-                raise InputError(f"There is no dataset {dataset_id!r} in the workspace (deleted meanwhile?).")
+                raise DatasetNotFound(f"There is no dataset {dataset_id!r} in the workspace (deleted meanwhile?).")
             self._write_tables(conn, dataset_id, dataset)
         return self.info(dataset_id)
 
@@ -233,14 +237,14 @@ class Workspace:
             cursor = conn.execute("UPDATE datasets SET name = ?, updated = ? WHERE id = ?",
                                   (_clean_name(name), _now(), dataset_id))
             if cursor.rowcount == 0:
-                raise InputError(f"There is no dataset {dataset_id!r} in the workspace.")
+                raise DatasetNotFound(f"There is no dataset {dataset_id!r} in the workspace.")
         return self.info(dataset_id)
 
     def delete(self, dataset_id: str) -> None:
         self._check_saved(dataset_id)
         with self._connect(write=True) as conn:
             if conn.execute("DELETE FROM datasets WHERE id = ?", (dataset_id,)).rowcount == 0:
-                raise InputError(f"There is no dataset {dataset_id!r} in the workspace.")
+                raise DatasetNotFound(f"There is no dataset {dataset_id!r} in the workspace.")
             conn.execute("DELETE FROM dataset_tables WHERE dataset_id = ?", (dataset_id,))
             conn.execute("DELETE FROM settings WHERE key = 'last_opened' AND value = ?", (dataset_id,))
 
