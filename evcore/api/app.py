@@ -3,6 +3,7 @@ upload limit. The routes live in ``evcore.api.routes``."""
 
 from __future__ import annotations
 
+import json
 import secrets
 
 from fastapi import Depends, FastAPI, Request
@@ -15,6 +16,7 @@ from evcore.config import Settings
 from evcore.errors import InputError
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # as the dashboard's server.maxUploadSize (200 MB)
+TOO_LARGE = f"The upload is larger than {MAX_UPLOAD_BYTES // 2**20} MB: send smaller files."
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -27,12 +29,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     app = FastAPI(title="evcore", version="1.0",
                   description="EV charging analytics: saved datasets, usage forecasts, clusters, new "
-                              "station sites and live Open Charge Map stations.",
-                  max_body_size=MAX_UPLOAD_BYTES)
+                              "station sites and live Open Charge Map stations.")
     app.state.settings = settings
     app.state.workspace = Workspace(settings.workspace)
     app.state.datasets = LoadedDatasets(app.state.workspace)
     app.state.forecasts = ForecastCache(settings)
+    app.add_middleware(UploadLimit)
     app.include_router(public)
     app.include_router(protected, dependencies=[Depends(require_token)])
     _add_error_answers(app)
@@ -71,10 +73,7 @@ def _add_error_answers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request, exc: StarletteHTTPException):
-        sentence = str(exc.detail)
-        if exc.status_code == 413:
-            sentence = f"The upload is larger than {MAX_UPLOAD_BYTES // 2**20} MB: send smaller files."
-        return _detail(exc.status_code, sentence, getattr(exc, "headers", None))
+        return _detail(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def unexpected(request, exc: Exception):  # a bug: still one sentence, never a traceback
@@ -91,3 +90,34 @@ def validation_sentence(errors) -> str:
     text = f"{where}: {message}" if where else message
     more = len(errors) - 1
     return text + (f" (and {more} more problem{'s' if more > 1 else ''})." if more else ".")
+
+
+class UploadLimit:
+    """Request bodies over ``MAX_UPLOAD_BYTES`` get 413 with one sentence: at once when the
+    declared Content-Length is over, else as soon as the bytes that came in are."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if length.isdigit() and int(length) > MAX_UPLOAD_BYTES:
+            body = json.dumps({"detail": TOO_LARGE}).encode()
+            await send({"type": "http.response.start", "status": 413,
+                        "headers": [(b"content-type", b"application/json"),
+                                    (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        seen = 0
+
+        async def counted_receive():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > MAX_UPLOAD_BYTES:  # FastAPI passes HTTPException on to the handler above
+                raise StarletteHTTPException(413, TOO_LARGE)
+            return message
+
+        await self.app(scope, counted_receive, send)
