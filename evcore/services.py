@@ -10,6 +10,8 @@ import pandas as pd
 from evcore.errors import InputError
 
 CENTER_KINDS = {"kmeans": "mean", "kmedians": "median"}
+MIN_EPS_KM = 0.001
+MAX_EPS_KM = 20038.0  # half the Earth's circumference
 
 
 def _finite_or_none(value):
@@ -28,6 +30,7 @@ def cluster_points(points: pd.DataFrame, method: str, k: int | None = None, eps_
     """
     from evcore.cluster import cluster_quality, make_clusterer
 
+    _check_radius(method, eps_km)
     clusterer = make_clusterer(method, k=k, eps_km=eps_km, min_samples=min_samples)
     weight = points["weight"] if "weight" in points.columns and method in ("kmeans", "kmedians") else None
     model = clusterer.fit(points, sample_weight=weight)
@@ -49,11 +52,22 @@ def cluster_points(points: pd.DataFrame, method: str, k: int | None = None, eps_
     return model, quality, result
 
 
+def _check_radius(method: str, eps_km) -> None:
+    """A radius the distance computations can use: finite, at least a metre for DBSCAN (smaller
+    values vanish in radians), at most half the Earth's circumference."""
+    if eps_km is None or method not in ("dbscan", "hdbscan"):
+        return
+    least = MIN_EPS_KM if method == "dbscan" else 0.0
+    if not (isinstance(eps_km, (int, float)) and math.isfinite(eps_km) and least <= eps_km <= MAX_EPS_KM):
+        raise InputError(f"The radius eps_km must be a number from {least:g} to {MAX_EPS_KM:g} km; got {eps_km!r}.")
+
+
 def place_sites(demand: pd.DataFrame, k: int, candidates: pd.DataFrame | None = None,
                 existing: pd.DataFrame | None = None, radius_km: float | None = None,
-                objective: str = "distance", exact: bool = False):
+                objective: str = "distance", exact: bool = False, time_limit: float | None = None):
     """Choose ``k`` new sites for the demand points: p-median (``objective="distance"``) or
-    maximal coverage within ``radius_km``. Returns ``(model, result)``: the solved model and
+    maximal coverage within ``radius_km``, solved within ``time_limit`` seconds (the library's
+    defaults when None: 10 for the search, 120 for the exact solver). Returns ``(model, result)``: the solved model and
     the CLI's ``--json`` object (``sites``, ``selected``, ``objective``, ``mean_km``, ...)."""
     from evcore.placement import MaxCoverage, PMedian
 
@@ -63,4 +77,4 @@ def place_sites(demand: pd.DataFrame, k: int, candidates: pd.DataFrame | None = 
         raise InputError("The coverage objective needs radius_km (the distance that counts as covered).")
     model_class = MaxCoverage if objective == "coverage" else PMedian
     model = model_class.from_points(demand, k=k, candidates=candidates, existing=existing, radius=radius_km)
-    return model, model.solve(exact=exact).summary()
+    return model, model.solve(exact=exact, time_limit=time_limit).summary()

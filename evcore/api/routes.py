@@ -122,7 +122,7 @@ def place(request: Request, body: PlaceRequest) -> dict:
             raise InputError(f"The dataset {body.dataset!r} has no stations to keep as existing sites.")
         existing = data.stations
     _, result = place_sites(data.demand, body.k, existing=existing, radius_km=body.radius_km,
-                            objective=body.objective, exact=body.exact)
+                            objective=body.objective, exact=body.exact, time_limit=body.time_limit)
     return _plain_json(result)
 
 

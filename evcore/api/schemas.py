@@ -75,3 +75,5 @@ class PlaceRequest(BaseModel):
                                     description="the distance that counts as covered (needed for coverage)")
     existing: bool = Field(False, description="keep the dataset's stations open as existing sites")
     exact: bool = Field(False, description="solve exactly (HiGHS MILP) where the problem is small enough")
+    time_limit: float | None = Field(None, gt=0, le=600, description="seconds the solver may take (default "
+                                                                    "10 for the search, 120 for exact)")
