@@ -53,13 +53,15 @@ def cluster_points(points: pd.DataFrame, method: str, k: int | None = None, eps_
 
 
 def _check_radius(method: str, eps_km) -> None:
-    """A radius the distance computations can use: finite, at least a metre for DBSCAN (smaller
-    values vanish in radians), at most half the Earth's circumference."""
-    if eps_km is None or method not in ("dbscan", "hdbscan"):
+    """What the clusterers let through but cannot use (they refuse zero and negatives themselves):
+    a radius that is not finite, beyond half the Earth's circumference, or under a metre for
+    DBSCAN (it vanishes in radians)."""
+    if eps_km is None or method not in ("dbscan", "hdbscan") or not isinstance(eps_km, (int, float)):
         return
-    least = MIN_EPS_KM if method == "dbscan" else 0.0
-    if not (isinstance(eps_km, (int, float)) and math.isfinite(eps_km) and least <= eps_km <= MAX_EPS_KM):
-        raise InputError(f"The radius eps_km must be a number from {least:g} to {MAX_EPS_KM:g} km; got {eps_km!r}.")
+    if not math.isfinite(eps_km) or eps_km > MAX_EPS_KM:
+        raise InputError(f"The radius eps_km must be a finite number of km up to {MAX_EPS_KM:g}; got {eps_km!r}.")
+    if method == "dbscan" and 0 < eps_km < MIN_EPS_KM:
+        raise InputError(f"The radius eps_km must be at least {MIN_EPS_KM:g} km (a metre); got {eps_km!r}.")
 
 
 def place_sites(demand: pd.DataFrame, k: int, candidates: pd.DataFrame | None = None,
