@@ -49,7 +49,7 @@ class DatasetNotFound(InputError):
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")  # also a version: see updated
 
 
 def dataset_kinds(dataset: Dataset) -> list[str]:
@@ -158,8 +158,7 @@ class Workspace:
 
     def list(self) -> list[dict]:
         """Every dataset's summary, the demo first, then the saved ones, newest first."""
-        demo = {"id": DEMO_ID, "name": demo_dataset_name(), "kinds": list(KINDS), "source": DEMO_SOURCE,
-                "created": None, "updated": None, "usage_unit": "kWh", **_demo_figures()}
+        demo = demo_info()
         with self._connect() as conn:
             rows = [] if conn is None else self._rows(conn, f"SELECT {_INFO_COLUMNS} FROM datasets "
                                                              "ORDER BY created DESC, rowid DESC")
@@ -300,12 +299,11 @@ def _clean_name(name: str) -> str:
     return name
 
 
-def demo_dataset_name() -> str:
-    return _demo_summary()[0]
-
-
-def _demo_figures() -> dict:
-    return _demo_summary()[1]
+def demo_info() -> dict:
+    """The demo dataset's summary, as ``Workspace.list`` gives it."""
+    name, figures = _demo_summary()
+    return {"id": DEMO_ID, "name": name, "kinds": list(KINDS), "source": DEMO_SOURCE, "created": None,
+            "updated": None, "usage_unit": "kWh", **figures}
 
 
 _DEMO_SUMMARY: list = []
