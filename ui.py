@@ -1,8 +1,11 @@
 """Streamlit glue shared by the pages: the chosen dataset and small rendering helpers.
 
 The library (``evcore``) knows nothing of Streamlit; this module is the only shared UI code.
-The home page puts the chosen ``evcore.data.Dataset`` in ``st.session_state["dataset"]``;
-every page reads it with ``current_dataset()`` (the demo data when nothing was chosen).
+The home page opens a dataset of the workspace (``open_dataset``): the ``evcore.data.Dataset``
+goes in ``st.session_state["dataset"]`` (None for the demo) and its id in
+``st.session_state["dataset_id"]``; every page reads it with ``current_dataset()``. A new
+session (a reload, a restart) reopens the dataset named by ``?dataset=<id>`` in the address, or
+else the one opened last in the workspace.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from evcore.data import Dataset
 from evcore.demo import demo_dataset
 
 DATASET_KEY = "dataset"
+DATASET_ID_KEY = "dataset_id"
 
 
 @st.cache_data(show_spinner=False)
@@ -20,9 +24,65 @@ def load_demo() -> Dataset:
     return demo_dataset()
 
 
+def workspace():
+    from evcore.workspace import Workspace
+
+    return Workspace(settings().workspace)
+
+
+@st.cache_resource(show_spinner="Opening the dataset...", max_entries=8)
+def _load_saved(folder: str, dataset_id: str, updated: str) -> Dataset:
+    from evcore.workspace import Workspace
+
+    return Workspace(folder).load(dataset_id)
+
+
+def open_dataset(dataset_id: str, remember: bool = True) -> None:
+    """Make ``dataset_id`` the dataset every page uses (``remember``: also the one a new session
+    opens). Raises ``InputError`` when it cannot be opened."""
+    from evcore.workspace import DEMO_ID
+
+    ws = workspace()
+    if dataset_id == DEMO_ID:
+        dataset = None
+    else:
+        dataset = _load_saved(str(ws.folder), dataset_id, ws.info(dataset_id)["updated"])
+    st.session_state[DATASET_KEY] = dataset
+    st.session_state[DATASET_ID_KEY] = dataset_id
+    if remember:
+        ws.set_last_opened(dataset_id)
+
+
+def plain(text) -> str:
+    """Text from a file or the network shown as itself in Streamlit's markdown: no links, images,
+    emphasis or HTML made from it."""
+    import re
+
+    return re.sub(r"([\\`*_{}\[\]()#+!<>|~$:])", r"\\\1", str(text))
+
+
+def current_dataset_id() -> str:
+    current_dataset()
+    return st.session_state.get(DATASET_ID_KEY) or "demo"
+
+
 def current_dataset() -> Dataset:
+    if DATASET_KEY not in st.session_state:  # a new session: reopen what was open
+        _reopen()
     dataset = st.session_state.get(DATASET_KEY)
     return dataset if dataset is not None else load_demo()
+
+
+def _reopen() -> None:
+    from evcore.errors import InputError
+
+    try:
+        wanted = st.query_params.get("dataset") or workspace().last_opened()
+        open_dataset(wanted, remember=False)
+    except InputError as exc:  # a deleted dataset or a damaged workspace: say so, show the demo
+        st.session_state[DATASET_KEY] = None
+        st.session_state[DATASET_ID_KEY] = "demo"
+        st.error(str(exc))
 
 
 # Our copies of Leaflet and jQuery (folium's popups use it), served by Streamlit from static/

@@ -24,4 +24,6 @@ QUICK_LSTM = {"epochs": 3, "seeds": 1, "average_last": 1, "max_windows_per_epoch
 def _quick_lstm_and_private_checkpoints(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("EVCORE_LSTM_SETTINGS", json.dumps(QUICK_LSTM))
     monkeypatch.setenv("EVCORE_CHECKPOINTS", str(tmp_path_factory.getbasetemp() / "checkpoints"))
+    # each test its own empty workspace: never the user's data/workspace
+    monkeypatch.setenv("EVCORE_WORKSPACE", str(tmp_path_factory.mktemp("workspace")))
     yield

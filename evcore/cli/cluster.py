@@ -27,28 +27,20 @@ def add_parser(sub, formatter) -> None:
     p.set_defaults(func=run)
 
 
-def _finite_or_none(value):
-    """JSON has no NaN: a figure that cannot be computed (e.g. one cluster's silhouette) is null."""
-    import math
-
-    return float(value) if value is not None and math.isfinite(value) else None
-
-
 def run(args) -> int:
-    from evcore.cluster import METHOD_NAMES, cluster_quality, make_clusterer, station_clusters
+    from evcore.cluster import METHOD_NAMES, station_clusters
     from evcore.io import read_points
+    from evcore.services import cluster_points
 
     for path, what in ((args.out, "the station-to-cluster table"), (args.map, "the cluster map")):
         if path is not None:
             check_writable(path, what)
-    clusterer = make_clusterer(args.method, k=args.k, eps_km=args.eps_km, min_samples=args.min_samples)
     points = read_points(args.points)
-    # Weights (e.g. vehicles at a demand point) pull k-means and k-medians centres; the density
-    # methods count points, so their partition is the plain one.
-    weight = points["weight"] if "weight" in points.columns and args.method in ("kmeans", "kmedians") else None
-    log(f"clustering {len(points)} points with {METHOD_NAMES[args.method]}"
-        + (" weighted by their 'weight' column" if weight is not None else ""))
-    model = clusterer.fit(points, sample_weight=weight)
+    weighted = "weight" in points.columns and args.method in ("kmeans", "kmedians")
+    log(f"clustering {len(points)} points with {METHOD_NAMES.get(args.method, args.method)}"
+        + (" weighted by their 'weight' column" if weighted else ""))
+    model, quality, result = cluster_points(points, args.method, k=args.k, eps_km=args.eps_km,
+                                            min_samples=args.min_samples)
     labels, centers = model.labels_, model.cluster_centers_
     table = station_clusters(points, labels)
     if args.out:
@@ -60,22 +52,6 @@ def run(args) -> int:
 
         write_text(standalone_html(cluster_map(table, centers)), args.map, "the cluster map")
         log(f"wrote {args.map}")
-    quality = cluster_quality(points, labels, centers)
-    result = {
-        "method": args.method,
-        "labels": labels.tolist(),
-        "centers": centers.tolist(),
-        "center_kind": {"kmeans": "mean", "kmedians": "median"}.get(args.method, "medoid"),
-        "clusters": quality["clusters"],
-        "noise": quality["noise"],
-        "sizes": {str(k): v for k, v in quality["sizes"].items()},
-        "silhouette": _finite_or_none(quality["silhouette"]),
-        "mean_km": _finite_or_none(quality["mean_km"]),
-    }
-    if "station_id" in table.columns:  # parallel to labels: which station each label belongs to
-        result["station_ids"] = table["station_id"].astype(str).tolist()
-    if hasattr(model, "objective_"):
-        result["objective"] = _finite_or_none(model.objective_)
     if args.json:
         print_json(result)
         return 0

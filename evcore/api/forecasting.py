@@ -1,0 +1,53 @@
+"""The one place the service calls the forecaster, and its cache of forecast tables.
+
+Warm requests must not recompute: tables are kept per (data fingerprint, horizon, settings),
+and concurrent first requests for the same key wait for one computation.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import pandas as pd
+
+from evcore.config import Settings
+
+
+def library_forecast_table(usage: pd.DataFrame, horizon: int, settings: Settings) -> pd.DataFrame:
+    """``evcore.forecast.forecast_table`` with the service's settings (the model store and LSTM
+    parameters of ``settings``, shared with the dashboard and the CLI)."""
+    from evcore.forecast import forecast_table
+
+    # When evcore.forecast takes ``settings=`` this becomes forecast_table(usage, horizon=horizon, settings=settings).
+    return forecast_table(usage, horizon=horizon, lstm=settings.lstm_params, checkpoint_dir=settings.checkpoints)
+
+
+class ForecastCache:
+    """Forecast tables by (fingerprint, horizon, settings), the last ``size`` kept."""
+
+    def __init__(self, settings: Settings, size: int = 32):
+        self.settings = settings
+        self.size = size
+        self._tables: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self._key_locks: dict = {}
+
+    def table(self, fingerprint: str, usage: pd.DataFrame, horizon: int) -> pd.DataFrame:
+        key = (fingerprint, int(horizon), self.settings)
+        with self._lock:
+            if key in self._tables:
+                self._tables.move_to_end(key)
+                return self._tables[key]
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                if key in self._tables:
+                    return self._tables[key]
+            table = library_forecast_table(usage, int(horizon), self.settings)
+            with self._lock:
+                self._tables[key] = table
+                while len(self._tables) > self.size:
+                    self._tables.popitem(last=False)
+                self._key_locks.pop(key, None)
+            return table

@@ -1,0 +1,79 @@
+"""Request and answer shapes of the REST service (they make the OpenAPI schema at /docs)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+EARTH_HALF_CIRCUMFERENCE_KM = 20038.0
+
+
+class DatasetSummary(BaseModel):
+    id: str
+    name: str
+    kinds: list[str] = Field(description="which of usage, stations and demand the dataset has")
+    source: str
+    created: str | None = Field(description="when it was saved (ISO 8601, UTC); null for the demo")
+    updated: str | None = None
+    usage_unit: str = Field(description="kWh, or sessions when only session counts are known")
+    stations: int | None = None
+    days: int | None = None
+    points: int | None = Field(None, description="distinct demand locations")
+
+
+class DatasetDetail(DatasetSummary):
+    notes: list[str] = Field(default_factory=list, description="what was read, dropped or repaired")
+
+
+class ForecastRow(BaseModel):
+    station_id: str
+    date: str
+    forecast: float
+    lower: float
+    upper: float
+
+
+class Forecast(BaseModel):
+    dataset: str
+    horizon: int
+    unit: str
+    forecast: list[ForecastRow]
+
+
+class Station(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    station_id: str
+    name: str
+    latitude: float
+    longitude: float
+
+
+class Stations(BaseModel):
+    stations: list[Station]
+    dataset: DatasetSummary | None = Field(None, description="the saved dataset, with save=true")
+
+
+class ClusterRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    dataset: str = Field("demo", description="a dataset id (GET /datasets)")
+    points: Literal["stations", "demand"] = Field("stations", description="which of the dataset's tables to cluster")
+    method: Literal["kmeans", "kmedians", "dbscan", "hdbscan"]
+    k: int | None = Field(None, ge=1, le=1000, description="number of clusters (kmeans, kmedians)")
+    eps_km: float | None = Field(None, gt=0, le=EARTH_HALF_CIRCUMFERENCE_KM,
+                                 description="neighbourhood radius in km (dbscan; hdbscan's merge distance)")
+    min_samples: int | None = Field(None, ge=1, le=100000,
+                                    description="dense neighbourhood (dbscan) or least cluster size (hdbscan)")
+
+
+class PlaceRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    dataset: str = Field("demo", description="a dataset id with demand points (GET /datasets)")
+    k: int = Field(ge=1, le=1000, description="how many new stations")
+    objective: Literal["distance", "coverage"] = "distance"
+    radius_km: float | None = Field(None, gt=0, le=EARTH_HALF_CIRCUMFERENCE_KM,
+                                    description="the distance that counts as covered (needed for coverage)")
+    existing: bool = Field(False, description="keep the dataset's stations open as existing sites")
+    exact: bool = Field(False, description="solve exactly (HiGHS MILP) where the problem is small enough")
+    time_limit: float | None = Field(None, gt=0, le=600, description="seconds the solver may take (default "
+                                                                    "10 for the search, 120 for exact)")

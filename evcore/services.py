@@ -1,0 +1,84 @@
+"""What the CLI's ``cluster`` and ``place`` commands compute, as plain JSON-ready results: one
+place for the command line and the REST service, so both give the same keys and figures."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from evcore.errors import InputError
+
+CENTER_KINDS = {"kmeans": "mean", "kmedians": "median"}
+MIN_EPS_KM = 0.001
+MAX_EPS_KM = 20038.0  # half the Earth's circumference
+
+
+def _finite_or_none(value):
+    """JSON has no NaN: a figure that cannot be computed (e.g. one cluster's silhouette) is null."""
+    return float(value) if value is not None and math.isfinite(value) else None
+
+
+def cluster_points(points: pd.DataFrame, method: str, k: int | None = None, eps_km: float | None = None,
+                   min_samples: int | None = None):
+    """Cluster located points (``latitude``, ``longitude``, optional ``weight``).
+
+    Weights (e.g. vehicles at a demand point) pull k-means and k-medians centres; the density
+    methods count points. Returns ``(model, quality, result)``: the fitted clusterer, the
+    quality figures and the CLI's ``--json`` object (``labels``, ``centers`` as ``[lat, lon]``,
+    ``clusters``, ``noise``, ``sizes``, ``silhouette``, ``mean_km``, ...).
+    """
+    from evcore.cluster import cluster_quality, make_clusterer
+
+    _check_radius(method, eps_km)
+    clusterer = make_clusterer(method, k=k, eps_km=eps_km, min_samples=min_samples)
+    weight = points["weight"] if "weight" in points.columns and method in ("kmeans", "kmedians") else None
+    model = clusterer.fit(points, sample_weight=weight)
+    labels, centers = model.labels_, model.cluster_centers_
+    quality = cluster_quality(points, labels, centers)
+    result = {
+        "method": method,
+        "labels": labels.tolist(),
+        "centers": centers.tolist(),
+        "center_kind": CENTER_KINDS.get(method, "medoid"),
+        "clusters": quality["clusters"],
+        "noise": quality["noise"],
+        "sizes": {str(k): v for k, v in quality["sizes"].items()},
+        "silhouette": _finite_or_none(quality["silhouette"]),
+        "mean_km": _finite_or_none(quality["mean_km"]),
+    }
+    if "station_id" in points.columns:  # parallel to labels: which station each label belongs to
+        result["station_ids"] = points["station_id"].astype(str).tolist()
+    if hasattr(model, "objective_"):
+        result["objective"] = _finite_or_none(model.objective_)
+    return model, quality, result
+
+
+def _check_radius(method: str, eps_km) -> None:
+    """What the clusterers let through but cannot use (they refuse zero and negatives themselves):
+    a radius that is not finite, beyond half the Earth's circumference, or under a metre for
+    DBSCAN (it vanishes in radians)."""
+    if eps_km is None or method not in ("dbscan", "hdbscan") or not isinstance(eps_km, (int, float)):
+        return
+    if not math.isfinite(eps_km) or eps_km > MAX_EPS_KM:
+        raise InputError(f"The radius eps_km must be a finite number of km up to {MAX_EPS_KM:g}; got {eps_km!r}.")
+    if method == "dbscan" and 0 < eps_km < MIN_EPS_KM:
+        raise InputError(f"The radius eps_km must be at least {MIN_EPS_KM:g} km (a metre); got {eps_km!r}.")
+
+
+def place_sites(demand: pd.DataFrame, k: int, candidates: pd.DataFrame | None = None,
+                existing: pd.DataFrame | None = None, radius_km: float | None = None,
+                objective: str = "distance", exact: bool = False, time_limit: float | None = None):
+    """Choose ``k`` new sites for the demand points: p-median (``objective="distance"``) or
+    maximal coverage within ``radius_km``, solved within ``time_limit`` seconds (the library's
+    defaults when None: 10 for the search, 120 for the exact solver). Returns ``(model, result)``: the solved model and
+    the CLI's ``--json`` object (``sites``, ``selected``, ``objective``, ``mean_km``, ...)."""
+    from evcore.placement import MaxCoverage, PMedian
+
+    if objective not in ("distance", "coverage"):
+        raise InputError(f"objective: expected 'distance' or 'coverage', got {objective!r}.")
+    if objective == "coverage" and radius_km is None:
+        raise InputError("The coverage objective needs radius_km (the distance that counts as covered).")
+    model_class = MaxCoverage if objective == "coverage" else PMedian
+    model = model_class.from_points(demand, k=k, candidates=candidates, existing=existing, radius=radius_km)
+    return model, model.solve(exact=exact, time_limit=time_limit).summary()

@@ -1,0 +1,123 @@
+"""The live Open Charge Map client against a local stand-in: the parameters it sends, retries on
+429 and 5xx honouring Retry-After, time-outs, nonsense answers, and the key kept out of sight."""
+
+import pytest
+
+from conftest import shared_file
+from evcore.config import Settings
+from evcore.errors import InputError
+from evcore.openchargemap import OpenChargeMapClient, check_query, retry_after_seconds
+from ocm_stub import POIS_JSON, Answer, StubOpenChargeMap
+
+
+def client(stub, sleeps=None, **kwargs):
+    settings = Settings(ocm_url=stub.url, ocm_api_key=kwargs.pop("key", "secret-key-123"))
+    return OpenChargeMapClient(settings, timeout=kwargs.pop("timeout", 5), backoff=0.01,
+                               sleep=(sleeps.append if sleeps is not None else (lambda s: None)), **kwargs)
+
+
+def test_fetch_sends_the_query_and_reads_stations_with_the_file_parser():
+    with StubOpenChargeMap() as stub:
+        reading = client(stub).fetch_stations(51.5, -0.12, distance_km=5, max_results=3)
+    stations = reading.dataset.stations
+    assert list(stations["station_id"]) == ["101", "102", "103"]
+    assert stations.loc[0, "name"].startswith("<img")  # kept as data; escaping is the views' job
+    assert stations.loc[0, "power_kw"] == 22
+    query = stub.requests[0]["query"]
+    assert stub.requests[0]["path"] == "/v3/poi/"
+    assert query["latitude"] == "51.5" and query["longitude"] == "-0.12"
+    assert query["distance"] == "5.0" and query["distanceunit"] == "KM" and query["maxresults"] == "3"
+    assert query["key"] == "secret-key-123"
+
+
+def test_recorded_london_answer_is_read_in_full():
+    body = shared_file("openchargemap", "london_poi.json").read_bytes()
+    with StubOpenChargeMap([Answer(body=body)]) as stub:
+        reading = client(stub).fetch_stations(51.5074, -0.1278, distance_km=10, max_results=100)
+    assert reading.kind == "stations" and len(reading.points) == 100
+    assert reading.dataset.stations["latitude"].between(50, 53).all()
+
+
+def test_429_then_200_waits_what_retry_after_asks():
+    sleeps = []
+    with StubOpenChargeMap([Answer(429, b"slow down", {"Retry-After": "2"}), Answer()]) as stub:
+        reading = client(stub, sleeps).fetch_stations(51.5, -0.12)
+    assert len(reading.dataset.stations) == 3
+    assert sleeps == [2.0] and len(stub.requests) == 2
+
+
+def test_500_is_retried_with_back_off_then_explained_in_one_sentence():
+    sleeps = []
+    with StubOpenChargeMap([Answer(500, b"oops")]) as stub:
+        with pytest.raises(InputError) as err:
+            client(stub, sleeps, retries=2).fetch_stations(51.5, -0.12)
+    assert len(stub.requests) == 3 and sleeps == [0.01, 0.02]
+    message = str(err.value)
+    assert "cannot be reached" in message and "HTTP 500" in message and "\n" not in message
+    assert "secret-key-123" not in message
+
+
+def test_503_then_200_recovers():
+    with StubOpenChargeMap([Answer(503, b""), Answer()]) as stub:
+        assert len(client(stub).fetch_stations(51.5, -0.12).dataset.stations) == 3
+
+
+def test_a_time_out_is_retried_and_then_explained():
+    with StubOpenChargeMap([Answer(delay=1.0)]) as stub:
+        with pytest.raises(InputError, match="time-out"):
+            client(stub, timeout=0.2, retries=1).fetch_stations(51.5, -0.12)
+    assert len(stub.requests) == 2
+
+
+@pytest.mark.parametrize("body, expected", [
+    (b"<html>maintenance</html>", "not JSON"),
+    (b'{"error": "bad"}', "not a list of POIs"),
+    (b'[1, 2, 3]', "not a list of POIs"),
+    (POIS_JSON[: len(POIS_JSON) // 2], "not JSON"),
+    (b"[]", "no stations within"),
+])
+def test_nonsense_answers_give_one_sentence(body, expected):
+    with StubOpenChargeMap([Answer(body=body)]) as stub:
+        with pytest.raises(InputError, match=expected) as err:
+            client(stub).fetch_stations(51.5, -0.12)
+    assert "\n" not in str(err.value) and "secret-key-123" not in str(err.value)
+
+
+def test_a_refused_key_says_to_set_one_without_showing_it():
+    with StubOpenChargeMap([Answer(403, b"forbidden")]) as stub:
+        with pytest.raises(InputError, match="API key") as err:
+            client(stub).fetch_stations(51.5, -0.12)
+    assert "secret-key-123" not in str(err.value) and len(stub.requests) == 1
+
+
+def test_nothing_listening_is_one_sentence():
+    settings = Settings(ocm_url="http://127.0.0.1:9/v3")
+    with pytest.raises(InputError, match="cannot be reached"):
+        OpenChargeMapClient(settings, retries=1, backoff=0, timeout=1).fetch_stations(51.5, -0.12)
+
+
+def test_without_a_key_no_key_parameter_is_sent_and_the_client_hides_the_key():
+    with StubOpenChargeMap() as stub:
+        client(stub, key=None).fetch_stations(51.5, -0.12)
+        assert "key" not in stub.requests[0]["query"]
+        assert "secret" not in repr(client(stub))
+
+
+@pytest.mark.parametrize("args", [(91, 0, 10, 10), (0, 181, 10, 10), (0, 0, 0, 10), (0, 0, float("inf"), 10),
+                                  (0, 0, 10, 0), (0, 0, 10, 10**6), ("x", 0, 10, 10), (float("nan"), 0, 10, 10)])
+def test_query_out_of_range_is_refused_before_any_request(args):
+    with pytest.raises(InputError):
+        check_query(*args)
+
+
+def test_retry_after_as_seconds_or_http_date():
+    assert retry_after_seconds("3") == 3.0
+    assert retry_after_seconds(None) is None and retry_after_seconds("soon") is None
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past: no wait
+
+
+def test_a_retry_after_longer_than_we_wait_is_said_at_once():
+    with StubOpenChargeMap([Answer(429, b"", {"Retry-After": "3600"})]) as stub:
+        with pytest.raises(InputError, match="wait 3600 s"):
+            client(stub).fetch_stations(51.5, -0.12)
+    assert len(stub.requests) == 1
