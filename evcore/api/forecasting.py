@@ -19,8 +19,7 @@ def library_forecast_table(usage: pd.DataFrame, horizon: int, settings: Settings
     parameters of ``settings``, shared with the dashboard and the CLI)."""
     from evcore.forecast import forecast_table
 
-    # When evcore.forecast takes ``settings=`` this becomes forecast_table(usage, horizon=horizon, settings=settings).
-    return forecast_table(usage, horizon=horizon, lstm=settings.lstm_params, checkpoint_dir=settings.checkpoints)
+    return forecast_table(usage, horizon=horizon, settings=settings)
 
 
 class ForecastCache:
