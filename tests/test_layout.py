@@ -94,6 +94,8 @@ def test_every_option_has_a_description():
 def test_tests_import_neither_other_test_modules_nor_bench():
     offenders = []
     for path in sorted((ROOT / "tests").glob("*.py")):
+        if path.name == Path(__file__).name:  # this file names what it looks for
+            continue
         text = path.read_text(encoding="utf-8")
         for module in imported_modules(path):
             if module.split(".")[0].startswith("test_") or module.split(".")[0] == "bench":
