@@ -92,6 +92,17 @@ def test_serve_refuses_a_damaged_workspace_in_one_line(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_serve_refuses_a_port_in_use_or_out_of_range_in_one_line():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        for port in (str(taken.getsockname()[1]), "70000"):
+            result = subprocess.run([sys.executable, "-m", "evcore", "serve", "--port", port], cwd=ROOT,
+                                    capture_output=True, text=True, timeout=60)
+            assert result.returncode == 2 and result.stderr.startswith("error: --")
+            assert len(result.stderr.strip().splitlines()) == 1
+
+
 # --- schemathesis over the OpenAPI schema -------------------------------------------------------
 
 schemathesis = pytest.importorskip("schemathesis")
