@@ -17,7 +17,9 @@ protected = APIRouter()
 
 ERRORS = {status: {"description": text, "content": {"application/json": {"example": {"detail": "..."}}}}
           for status, text in ((400, "bad input, in one sentence"), (401, "a bearer token is needed"),
-                               (404, "no such dataset or station"), (422, "a parameter is not valid"))}
+                               (404, "no such dataset or station"), (413, "the upload is over 200 MB"),
+                               (422, "a parameter is not valid"),
+                               (503, "the workspace is damaged, read-only or busy"))}
 
 
 @public.get("/health")
