@@ -48,6 +48,10 @@ class DatasetNotFound(InputError):
     """No dataset with that id in the workspace (the REST service answers 404)."""
 
 
+class WorkspaceUnavailable(InputError):
+    """The workspace is damaged, read-only or busy: not the request's fault (the service answers 503)."""
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")  # also a version: see updated
 
@@ -120,8 +124,8 @@ class Workspace:
                 self.folder.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
-            raise InputError(f"The workspace {self.path} cannot be opened ({exc}): expected a "
-                             "writable folder.") from None
+            raise WorkspaceUnavailable(f"The workspace {self.path} cannot be opened ({exc}): expected a "
+                                       "writable folder.") from None
         try:
             conn.execute("PRAGMA foreign_keys = ON")
             if write:
@@ -134,7 +138,7 @@ class Workspace:
         except sqlite3.DatabaseError as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            raise self._damaged(exc) from None
+            raise self._unavailable(exc) from None
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -142,9 +146,17 @@ class Workspace:
         finally:
             conn.close()
 
-    def _damaged(self, exc: Exception) -> InputError:
-        return InputError(f"The workspace {self.path} is damaged or not a workspace ({exc}): nothing "
-                          "was changed; move the file aside or restore it from a backup.")
+    def _unavailable(self, exc: Exception) -> InputError:
+        text = str(exc)
+        if isinstance(exc, sqlite3.OperationalError) and any(
+                word in text for word in ("readonly", "read-only", "unable to open", "locked", "disk I/O", "full")):
+            return WorkspaceUnavailable(f"The workspace {self.path} cannot be written now ({text}): check that "
+                                        "its folder is writable and has space, and try again.")
+        return self._damaged(text)
+
+    def _damaged(self, reason: str) -> InputError:
+        return WorkspaceUnavailable(f"The workspace {self.path} is damaged or not a workspace ({reason}): "
+                                    "nothing was changed; move the file aside or restore it from a backup.")
 
     def _rows(self, conn, sql: str, params=()) -> list[tuple]:
         try:

@@ -201,3 +201,11 @@ def test_bearer_token_guards_every_endpoint_but_health(settings):
     assert client.get("/datasets", headers=good).status_code == 200
     assert client.get("/datasets/demo", headers=good).status_code == 200
     assert [d["id"] for d in client.get("/datasets", headers=good).json()] == ["demo"]  # no upload got through
+
+
+def test_a_damaged_workspace_is_503_with_one_sentence(settings):
+    settings.workspace.mkdir(parents=True)
+    (settings.workspace / "workspace.sqlite").write_bytes(b"not sqlite" * 500)
+    client = TestClient(create_app(settings))
+    assert "damaged" in assert_one_sentence(client.get("/datasets"), 503)
+    assert client.get("/health").status_code == 200

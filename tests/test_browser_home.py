@@ -18,11 +18,13 @@ def test_home_map_and_usage_upload(tmp_path):
         assert iframe.bounding_box()["height"] > 300
         assert frame.locator("path.leaflet-interactive").count() == 48  # one circle a station
 
-        page.get_by_text("Upload my files").click()
         chooser = page.locator("input[type='file']")
         chooser.wait_for(state="attached", timeout=30000)
         chooser.set_input_files(str(usage))
         page.get_by_text("detected as long table").wait_for(timeout=60000)
         page.get_by_text("Total (sessions)").wait_for(timeout=30000)  # the figures are the upload's
         assert page.get_by_text("Demo: Seattle metro (generated)").count() == 0
+        page.get_by_text("saved as the new dataset", exact=False).wait_for(timeout=30000)
+        page.reload()  # the saved dataset is reopened, not the demo
+        page.get_by_text("Total (sessions)").wait_for(timeout=60000)
         assert not page.errors, page.errors

@@ -13,7 +13,7 @@ import httpx
 import pandas as pd
 import pytest
 
-from conftest import ROOT, QUICK_LSTM
+from conftest import ROOT
 from evcore.config import Settings
 from ocm_stub import StubOpenChargeMap
 
@@ -92,6 +92,17 @@ def test_serve_refuses_a_damaged_workspace_in_one_line(tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_serve_refuses_a_port_in_use_or_out_of_range_in_one_line():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        for port in (str(taken.getsockname()[1]), "70000"):
+            result = subprocess.run([sys.executable, "-m", "evcore", "serve", "--port", port], cwd=ROOT,
+                                    capture_output=True, text=True, timeout=60)
+            assert result.returncode == 2 and result.stderr.startswith("error: --")
+            assert len(result.stderr.strip().splitlines()) == 1
+
+
 # --- schemathesis over the OpenAPI schema -------------------------------------------------------
 
 schemathesis = pytest.importorskip("schemathesis")
@@ -100,27 +111,38 @@ with warnings.catch_warnings():
     from hypothesis import HealthCheck, settings
 
 
+def seasonal_naive_table(usage, horizon, settings):
+    """The forecast table's shape from the seasonal-naive baseline: the fuzzing is about what the
+    service accepts and answers; the LSTM path is tested above and in tests/test_api.py."""
+    from evcore.forecast import SeasonalNaive, daily_matrix, fill_history, forecast_frame
+
+    history = fill_history(daily_matrix(usage))
+    return forecast_frame(SeasonalNaive().fit(history), history, horizon)
+
+
 @pytest.fixture(scope="module")
 def api_schema(tmp_path_factory):
     from evcore.api import create_app
 
+    patch = pytest.MonkeyPatch()
+    patch.setattr("evcore.api.forecasting.library_forecast_table", seasonal_naive_table)
     with StubOpenChargeMap() as stub:
         app = create_app(Settings(workspace=tmp_path_factory.mktemp("ws"), ocm_url=stub.url,
-                                  checkpoints=tmp_path_factory.getbasetemp() / "checkpoints",
-                                  lstm={**QUICK_LSTM, "epochs": 1, "hidden_size": 4, "max_windows_per_epoch": 64}))
+                                  checkpoints=tmp_path_factory.getbasetemp() / "checkpoints"))
         yield schemathesis.openapi.from_asgi("/openapi.json", app)
+    patch.undo()
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=10, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 def test_no_request_gets_a_server_error(case):
     from schemathesis.checks import not_a_server_error
 
     if case.path == "/place" and isinstance(case.body, dict):
         # The exact solver may take its full 120 s by design (tests/test_placement.py covers it):
         # fuzz the search, with a short time limit, to keep this run short.
-        case.body.update(exact=False, time_limit=1)
+        case.body.update(exact=False, time_limit=0.2)
     case.call_and_validate(checks=[not_a_server_error])

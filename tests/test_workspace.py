@@ -135,3 +135,28 @@ def test_a_damaged_table_is_reported_when_loaded(tmp_path):
         conn.execute("UPDATE dataset_tables SET data = ?", (b"garbage",))
     with pytest.raises(InputError, match="damaged"):
         ws.load(info["id"])
+
+
+def test_a_read_only_workspace_says_it_cannot_be_written(tmp_path):
+    import os
+
+    if os.geteuid() == 0:
+        pytest.skip("root writes into read-only folders")
+    ws = Workspace(tmp_path / "ws")
+    ws.save(dataset_of(("u.csv", USAGE)), source="upload")
+    os.chmod(tmp_path / "ws", 0o500)
+    os.chmod(ws.path, 0o400)
+    try:
+        with pytest.raises(InputError, match="cannot be"):
+            ws.save(dataset_of(("u.csv", USAGE)), source="upload")
+        assert len(ws.list()) == 2
+    finally:
+        os.chmod(tmp_path / "ws", 0o700)
+        os.chmod(ws.path, 0o600)
+
+
+def test_a_workspace_that_cannot_be_opened_is_one_sentence(tmp_path):
+    (tmp_path / "ws" / "workspace.sqlite").mkdir(parents=True)  # a folder where the database should be
+    with pytest.raises(InputError, match="cannot be") as err:
+        Workspace(tmp_path / "ws").save(dataset_of(("u.csv", USAGE)), source="upload")
+    assert "\n" not in str(err.value)

@@ -60,11 +60,13 @@ def _detail(status: int, sentence: str, headers=None) -> JSONResponse:
 
 def _add_error_answers(app: FastAPI) -> None:
     from evcore.openchargemap import UpstreamError
-    from evcore.workspace import DatasetNotFound
+    from evcore.workspace import DatasetNotFound, WorkspaceUnavailable
+
+    statuses = ((DatasetNotFound, 404), (UpstreamError, 502), (WorkspaceUnavailable, 503))
 
     @app.exception_handler(InputError)
     async def input_error(request, exc: InputError):
-        status = 404 if isinstance(exc, DatasetNotFound) else 502 if isinstance(exc, UpstreamError) else 400
+        status = next((code for kind, code in statuses if isinstance(exc, kind)), 400)
         return _detail(status, str(exc))
 
     @app.exception_handler(RequestValidationError)

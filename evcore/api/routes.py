@@ -6,6 +6,7 @@ import math
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from fastapi.responses import JSONResponse
 
 from evcore.api.schemas import (ClusterRequest, DatasetDetail, DatasetSummary, Forecast, PlaceRequest,
                                 Stations)
@@ -16,7 +17,9 @@ protected = APIRouter()
 
 ERRORS = {status: {"description": text, "content": {"application/json": {"example": {"detail": "..."}}}}
           for status, text in ((400, "bad input, in one sentence"), (401, "a bearer token is needed"),
-                               (404, "no such dataset or station"), (422, "a parameter is not valid"))}
+                               (404, "no such dataset or station"), (413, "the upload is over 200 MB"),
+                               (422, "a parameter is not valid"),
+                               (503, "the workspace is damaged, read-only or busy"))}
 
 
 @public.get("/health")
@@ -61,16 +64,16 @@ def predict_usage(request: Request, dataset: str = "demo", station_id: str | Non
     data, fingerprint = request.app.state.datasets.get(dataset)
     if data.usage is None or data.usage.empty:
         raise InputError(f"The dataset {dataset!r} has no usage table to forecast from: upload a usage file.")
-    table = request.app.state.forecasts.table(fingerprint, data.usage, horizon)
-    if station_id is not None:
-        table = table[table["station_id"] == station_id]
-        if table.empty:
-            raise DatasetNotFound(f"The dataset {dataset!r} has no station {station_id!r}: expected one of "
-                                  "its station ids.")
-    rows = [{"station_id": str(s), "date": d.strftime("%Y-%m-%d"), "forecast": _number(f),
-             "lower": _number(lo), "upper": _number(hi)}
-            for s, d, f, lo, hi in table[["station_id", "date", "forecast", "lower", "upper"]].itertuples(index=False)]
-    return {"dataset": dataset, "horizon": horizon, "unit": data.usage_unit, "forecast": rows}
+    rows = request.app.state.forecasts.rows(fingerprint, data.usage, horizon)
+    if station_id is None:
+        forecast = [row for station_rows in rows.values() for row in station_rows]
+    elif station_id in rows:
+        forecast = rows[station_id]
+    else:
+        raise DatasetNotFound(f"The dataset {dataset!r} has no station {station_id!r}: expected one of its "
+                              "station ids.")
+    # Rows made once per forecast (see ForecastCache): answered as they are, not validated again.
+    return JSONResponse({"dataset": dataset, "horizon": horizon, "unit": data.usage_unit, "forecast": forecast})
 
 
 @protected.get("/fetch-stations", response_model=Stations, responses={
@@ -124,11 +127,6 @@ def place(request: Request, body: PlaceRequest) -> dict:
     _, result = place_sites(data.demand, body.k, existing=existing, radius_km=body.radius_km,
                             objective=body.objective, exact=body.exact, time_limit=body.time_limit)
     return _plain_json(result)
-
-
-def _number(value) -> float:
-    value = float(value)
-    return round(value, 3) if math.isfinite(value) else 0.0
 
 
 def _json_value(value):

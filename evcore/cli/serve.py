@@ -25,6 +25,7 @@ def run(args) -> int:
 
     if not 0 <= args.port <= 65535:
         raise InputError(f"--port: expected a port number from 0 to 65535, got {args.port}.")
+    _check_address(args.host, args.port)
     settings = args.settings
     if args.workspace:
         settings = settings.replace(workspace=args.workspace)
@@ -33,3 +34,18 @@ def run(args) -> int:
         + ("; a bearer token is needed" if settings.api_token else ""))
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
     return 0
+
+
+def _check_address(host: str, port: int) -> None:
+    """One error line now for an address in use or not on this machine (uvicorn would log a
+    traceback-like message and exit 1)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(infos[0][4])
+    except OSError as exc:
+        raise InputError(f"--host/--port: cannot listen on {host}:{port} ({exc.strerror or exc}): choose "
+                         "another port, or an address of this machine.") from None
