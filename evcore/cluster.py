@@ -40,6 +40,10 @@ def _check_k(k, n: int) -> int:
     return int(k)
 
 
+def _distinct_locations(lat, lon) -> int:
+    return len(np.unique(np.column_stack((lat, lon)), axis=0))
+
+
 # --- k-medians core ---------------------------------------------------------------------------
 
 def _l1_km(xy: np.ndarray, centers: np.ndarray) -> np.ndarray:
@@ -214,6 +218,10 @@ class _ProjectedClusterer(_LocationClusterer):
         lat, lon = latlon_arrays(points)
         w = weights_array(sample_weight, len(lat))
         k = _check_k(self.n_clusters, len(lat))
+        distinct = _distinct_locations(lat, lon)
+        if k > distinct:  # k-means would warn and return fewer clusters than asked
+            raise InputError(f"the number of clusters k ({k}) is more than the {distinct} distinct locations "
+                             f"among the {len(lat)} points.")
         self.projection_ = LocalProjection.around(lat, lon)
         return self.projection_.to_km(lat, lon), w, k
 
@@ -491,7 +499,7 @@ def elbow(points, ks=range(2, 31), method: str = "kmedians", sample_weight=None,
     squared km for k-means)."""
     lat, lon = latlon_arrays(points)
     w = weights_array(sample_weight, len(lat))
-    ks = [int(k) for k in ks if 1 <= k <= len(lat)]
+    ks = [int(k) for k in ks if 1 <= k <= _distinct_locations(lat, lon)]
     rows = []
     if method == "kmedians":
         projected = _ProjectedPoints(LocalProjection.around(lat, lon).to_km(lat, lon), w)

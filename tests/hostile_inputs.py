@@ -183,6 +183,9 @@ def hostile_cli_cases(folder: Path) -> list[list[str]]:
                                                [-122.30, -122.31, -122.32, -122.40, -122.41, -122.42]))
     demand = write("demand.csv", _demand([3, 1, 2, 5, 1, 4]))
     far_stations = write("far_stations.csv", _stations([34.0, 34.1], [-118.2, -118.3]))
+    same_place = write("same_place.csv", _stations([47.6] * 5, [-122.3] * 5))
+    two_places = write("two_places.csv", _stations([47.6, 47.6, 47.6, 47.7], [-122.3, -122.3, -122.3, -122.4]))
+    antipodes = write("antipodes.csv", _stations([0, 0, 89.9, -89.9, 0], [0, 180, 0, 0, -179.99]))
     usage = write("usage.csv", _long_usage([float(5 + (i % 7)) for i in range(60)]))
     missing_dir = str(folder / "no" / "such" / "folder" / "out.csv")
     cost = folder / "cost.npy"
@@ -231,6 +234,17 @@ def hostile_cli_cases(folder: Path) -> list[list[str]]:
         ["cluster", "--points", stations, "--method", "kmedians", "--k", "2", "--map", missing_dir],
         ["cluster", "--points", stations, "--method", "kmedians", "--k", "2", "--map", str(folder)],
         ["cluster", "--points", demand, "--method", "kmeans", "--k", "2", "--json"],
+        ["cluster", "--points", same_place, "--method", "kmeans", "--k", "3", "--json"],
+        ["cluster", "--points", same_place, "--method", "kmedians", "--k", "3", "--json"],
+        ["cluster", "--points", two_places, "--method", "kmeans", "--k", "3"],
+        ["cluster", "--points", same_place, "--method", "dbscan", "--eps-km", "1", "--json"],
+        ["cluster", "--points", same_place, "--method", "hdbscan", "--json"],
+        ["cluster", "--points", two_places, "--method", "hdbscan", "--min-samples", "2"],
+        ["cluster", "--points", antipodes, "--method", "kmedians", "--k", "2", "--json"],
+        ["cluster", "--points", antipodes, "--method", "dbscan", "--eps-km", "20000", "--json"],
+        ["place", "--demand", same_place, "--k", "1", "--json"],
+        ["place", "--demand", two_places, "--k", "2", "--exact", "--json"],
+        ["place", "--demand", antipodes, "--k", "2", "--objective", "coverage", "--radius-km", "1", "--exact"],
         ["place", "--demand", demand, "--k", "0"],
         ["place", "--demand", demand, "--k", "99999999999999999999"],
         ["place", "--demand", demand, "--k", "2", "--radius-km", "inf", "--objective", "coverage"],
