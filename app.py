@@ -94,10 +94,14 @@ def home() -> None:
         st.caption(f"Data from {usage['date'].min():%d %b %Y} to {usage['date'].max():%d %b %Y}.")
         st.plotly_chart(network_usage_chart(usage, unit), width="stretch")
         st.markdown("**Busiest stations**")
-        busiest = summary.head(10)[["station_id", "name", "days", "total", "mean_daily", "recent_daily"]].round(1)
+        busiest = summary.head(10)[["station_id", "name", "days", "total", "mean_daily", "recent_daily"]]
+        one_decimal = st.column_config.NumberColumn(format="%.1f")  # one format a column: 206.0 and 671.4
         st.dataframe(busiest.rename(columns={"total": f"total ({unit})", "mean_daily": f"mean daily ({unit})",
                                              "recent_daily": f"last 28 days, daily ({unit})"}),
-                     hide_index=True, width="stretch")
+                     hide_index=True, width="stretch",
+                     column_config={f"total ({unit})": st.column_config.NumberColumn(format="%.0f"),
+                                    f"mean daily ({unit})": one_decimal,
+                                    f"last 28 days, daily ({unit})": one_decimal})
         csv_download("Download the station summary (CSV)", summary, "station_summary.csv")
     else:
         summary = None
