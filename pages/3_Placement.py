@@ -24,7 +24,11 @@ candidates = demand[["latitude", "longitude"]].drop_duplicates()
 
 left, right = st.columns(2)
 with left:
-    k = st.slider("New stations (k)", 1, int(min(50, len(candidates))), int(min(5, len(candidates))))
+    if len(candidates) > 1:
+        k = st.slider("New stations (k)", 1, int(min(50, len(candidates))), int(min(5, len(candidates))))
+    else:  # a slider from 1 to 1 cannot be drawn
+        k = 1
+        st.caption("New stations (k): 1, the demand has a single location.")
     radius = st.slider("Radius R (km)", 0.5, 30.0, 5.0, 0.5)
 with right:
     keep = st.checkbox("Keep the existing stations (none in this dataset)" if stations is None

@@ -81,3 +81,15 @@ def test_page_warns_when_stations_and_demand_cover_different_areas():
     assert len(at.warning) == 1 and "different areas" in at.warning[0].value
     near = page().run()  # the demo's stations sit among its demand: no warning
     assert not near.warning
+
+
+@pytest.mark.parametrize("weights, error", [([3.0], None), ([0.0, 0.0], "all weights are zero")])
+def test_page_handles_tiny_or_empty_demand(weights, error):
+    n = len(weights)
+    demand = pd.DataFrame({"latitude": [47.6 + 0.1 * i for i in range(n)], "longitude": [-122.3] * n,
+                           "weight": weights})
+    at = page()
+    at.session_state["dataset"] = Dataset(name="tiny", demand=demand)
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error if error and error in e.value] or (not error and not at.error)
