@@ -8,7 +8,7 @@ from evcore.data import station_summary
 from evcore.errors import InputError
 from evcore.io import combine, read_file
 from evcore.viz.maps import stations_map
-from ui import DATASET_KEY, current_dataset, csv_download, html_download, show_map
+from ui import DATASET_KEY, as_text, current_dataset, csv_download, html_download, show_map
 
 st.set_page_config(page_title="EV charging planner", page_icon="⚡", layout="wide")
 
@@ -53,10 +53,10 @@ def home() -> None:
         for upload in uploads or []:
             reading, error = read_upload(upload.name, upload.getvalue())
             if error:
-                st.error(error)
+                st.error(as_text(error))
             else:
                 readings.append(reading)
-                st.success(f"**{reading.source}**: {reading.kind}, detected as {reading.format}.")
+                st.success(f"**{as_text(reading.source)}**: {reading.kind}, detected as {as_text(reading.format)}.")
         kinds = [r.kind for r in readings]
         for kind in sorted({k for k in kinds if kinds.count(k) > 1}):
             st.warning(f"Several {kind} files were uploaded; the last one is used.")
@@ -67,14 +67,14 @@ def home() -> None:
         if uploaded is None:
             st.info("Upload at least one file. Until then the demo data stays in use.")
         elif not readings:
-            st.info(f"Still using the files read earlier: {uploaded.name}.")
+            st.info(f"Still using the files read earlier: {as_text(uploaded.name)}.")
 
     dataset = current_dataset()
     st.subheader(dataset.name)
     if dataset.notes:
         with st.expander("What was read, dropped or repaired", expanded=source != SOURCES[0]):
             for note in dataset.notes:
-                st.markdown(f"- {note}")
+                st.markdown(f"- {as_text(note)}")
 
     if dataset.usage is not None:
         usage, unit = dataset.usage, dataset.usage_unit

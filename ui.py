@@ -7,6 +7,8 @@ every page reads it with ``current_dataset()`` (the demo data when nothing was c
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from evcore.data import Dataset
@@ -18,6 +20,13 @@ DATASET_KEY = "dataset"
 @st.cache_data(show_spinner=False)
 def load_demo() -> Dataset:
     return demo_dataset()
+
+
+def as_text(text) -> str:
+    """Text from a file (a name, a note, an error naming a column) for Streamlit's markdown: every
+    markdown character backslash-escaped, so it shows as written and is never a link, an image,
+    a formula or a coloured directive."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])", r"\\\1", str(text))
 
 
 def current_dataset() -> Dataset:

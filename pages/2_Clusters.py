@@ -52,7 +52,7 @@ if stations is None or len(stations) < 3:
     st.stop()
 fingerprint = dataset.fingerprint()
 unit = dataset.usage_unit
-st.caption(f"{dataset.name}: {len(stations)} stations.")
+st.caption(f"{ui.as_text(dataset.name)}: {len(stations)} stations.")
 
 K_METHODS = ("kmeans", "kmedians")
 locations = len(stations[["latitude", "longitude"]].drop_duplicates())
@@ -80,7 +80,7 @@ k_for_method = k if method in K_METHODS else None
 try:
     labels, centers, quality = clustering(fingerprint, method, k_for_method, eps_km, min_size, stations)
 except InputError as exc:
-    st.error(str(exc))
+    st.error(ui.as_text(exc))
     st.stop()
 
 predicted, forecast_note = predicted_usage(dataset)
@@ -96,7 +96,7 @@ cols[3].metric("Mean km to centre", "–" if pd.isna(quality["mean_km"]) else f"
 m = cluster_map(table, centers, unit=unit, horizon=HORIZON, recent_days=RECENT_DAYS)
 ui.show_map(m, key="cluster_map", height=520)
 if forecast_note:
-    st.caption(f"Predicted usage: {forecast_note}.")
+    st.caption(f"Predicted usage: {ui.as_text(forecast_note)}.")
 
 st.subheader("Clusters")
 number = st.column_config.NumberColumn

@@ -66,7 +66,7 @@ def curve(demand, existing, radius, k_max):
 try:
     model = solve(demand, existing, k, radius, objective, exact)
 except InputError as exc:
-    st.error(str(exc))
+    st.error(ui.as_text(exc))
     st.stop()
 
 figures = model.figures(radius)

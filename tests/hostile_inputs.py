@@ -215,6 +215,8 @@ def hostile_cli_cases(folder: Path) -> list[list[str]]:
     cases += [
         ["validate", str(folder)],
         ["validate", str(folder / "missing.csv")],
+        ["validate", "/dev/zero"],
+        ["validate", "/dev/null"],
         ["validate", write("sessions_partial.csv", _sessions_partial_last_day()), "--json"],
         ["cluster", "--points", stations, "--method", "dbscan", "--eps-km", "inf", "--json"],
         ["cluster", "--points", stations, "--method", "dbscan", "--eps-km", "nan"],

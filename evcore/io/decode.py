@@ -29,6 +29,8 @@ def read_bytes(source, name: str) -> bytes:
             raise InputError(f"{path} does not exist: expected a path to a CSV or JSON file.")
         if path.is_dir():
             raise InputError(f"{path} is a folder: expected a CSV or JSON file.")
+        if not path.is_file():  # a device (/dev/zero) or a pipe would be read forever
+            raise InputError(f"{path} is not a regular file: expected a CSV or JSON file.")
         try:
             raw = path.read_bytes()
         except OSError as exc:
