@@ -13,7 +13,7 @@ import pytest
 from evcore.cli import main
 from evcore.errors import InputError
 from evcore.io import read_demand, read_file, read_points, read_stations, read_usage
-from hostile_inputs import hostile_cli_cases, hostile_files
+from hostile_inputs import hostile_cli_cases, hostile_files, mutated_files
 
 READERS = {"read_file": lambda c, n: read_file(c, n).summary(), "read_usage": read_usage,
            "read_stations": read_stations, "read_demand": read_demand, "read_points": read_points}
@@ -126,3 +126,28 @@ def test_library_calls_work_or_refuse_in_one_sentence(case):
             LIBRARY_CASES[case]()
         except InputError as exc:
             assert str(exc) and "\n" not in str(exc)
+
+
+def test_randomly_damaged_files_are_read_or_refused_in_one_sentence():
+    escaped = []
+    for name, content in mutated_files(120, seed=9):
+        for reader in READERS.values():
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                try:
+                    _finite_everywhere(reader(content, name))
+                except InputError:
+                    pass
+                except Exception as exc:  # noqa: BLE001 - what we are looking for
+                    escaped.append((content[:80], type(exc).__name__, str(exc)[:80]))
+    assert not escaped, f"{len(escaped)} of {120 * len(READERS)} calls escaped: {escaped[:3]}"
+
+
+def test_hdbscan_merge_radius_that_joins_everything_gives_one_cluster():
+    from evcore.cluster import HDBSCAN
+
+    two_groups = pd.DataFrame({"latitude": [47.60, 47.61, 47.62, 47.70, 47.71, 47.72],
+                               "longitude": [-122.30, -122.31, -122.32, -122.40, -122.41, -122.42]})
+    assert len(set(HDBSCAN(min_cluster_size=2, eps_km=1.0).fit(two_groups).labels_)) == 2
+    for eps_km in (15.0, 1e308):  # beyond the groups' distance (scikit-learn alone raises TypeError here)
+        assert set(HDBSCAN(min_cluster_size=2, eps_km=eps_km).fit(two_groups).labels_) == {0}
