@@ -43,6 +43,7 @@ def predicted_usage(dataset) -> tuple[pd.Series, str | None]:
         return cl.predicted_daily_usage(None), f"forecast unavailable ({exc})"
 
 
+st.set_page_config(page_title="Clusters", layout="wide")  # the cluster table needs the width
 st.title("Clusters")
 dataset = ui.current_dataset()
 stations = dataset.stations
@@ -106,9 +107,9 @@ st.dataframe(
     column_config={
         "cluster": st.column_config.TextColumn("cluster", width="small"),
         "stations": number("stations", format="%d", width="small"),
-        "recent_daily_usage": number(f"recent {unit}/day", format="%.1f", width="small",
+        "recent_daily_usage": number(f"recent {unit}/day", format="%.1f", width="medium",
                                      help=f"Sum over the cluster's stations, last {RECENT_DAYS} days"),
-        "predicted_daily_usage": number(f"predicted {unit}/day", format="%.1f", width="small",
+        "predicted_daily_usage": number(f"predicted {unit}/day", format="%.1f", width="medium",
                                         help=f"Sum over the cluster's stations, next {HORIZON} days"),
         "change_pct": number("change %", format="%+.1f", width="small"),
         "center_lat": number("centre lat", format="%.5f", width="small"),
