@@ -11,7 +11,7 @@ from evcore.openchargemap import OpenChargeMapClient
 from evcore.viz.maps import stations_map
 from evcore.workspace import DEMO_ID, demo_info
 from ui import (DATASET_ID_KEY, current_dataset, current_dataset_id, csv_download, html_download, open_dataset,
-                plain, settings, show_map, workspace)
+                as_text, settings, show_map, workspace)
 
 st.set_page_config(page_title="EV charging planner", page_icon="⚡", layout="wide")
 
@@ -53,11 +53,11 @@ def add_files(uploads, current_id: str, as_new: bool, new_name: str) -> list[tup
     for upload in uploads:
         reading, error = read_upload(upload.name, upload.getvalue())
         if error:
-            messages.append(("error", error))
+            messages.append(("error", as_text(error)))
         else:
             readings.append(reading)
-            messages.append(("success", f"**{plain(reading.source)}**: {reading.kind}, detected as "
-                                        f"{plain(reading.format)}."))
+            messages.append(("success", f"**{as_text(reading.source)}**: {reading.kind}, detected as "
+                                        f"{as_text(reading.format)}."))
     kinds = [r.kind for r in readings]
     for kind in sorted({k for k in kinds if kinds.count(k) > 1}):
         messages.append(("warning", f"Several {kind} files were added at once; the last one is used."))
@@ -69,14 +69,14 @@ def add_files(uploads, current_id: str, as_new: bool, new_name: str) -> list[tup
             name = new_name.strip() or "Uploaded data"
             info = ws.save(combine(readings, name=name), source="upload: " + ", ".join(r.source for r in readings))
             open_dataset(info["id"])
-            messages.append(("info", f"Saved as the new dataset **{plain(info['name'])}** "
+            messages.append(("info", f"Saved as the new dataset **{as_text(info['name'])}** "
                                      f"({', '.join(info['kinds'])})."))
         else:
             info, changes = ws.add_to(current_id, combine(readings))
             open_dataset(current_id)
-            messages.append(("info", f"**{plain(info['name'])}**: " + " ".join(changes)))
+            messages.append(("info", f"**{as_text(info['name'])}**: " + " ".join(changes)))
     except InputError as exc:
-        messages.append(("error", str(exc)))
+        messages.append(("error", as_text(str(exc))))
     return messages
 
 
@@ -101,9 +101,9 @@ def fetch_open_charge_map(ws) -> None:
         info = ws.save(reading.dataset, source=reading.source)
         open_dataset(info["id"])
         finish([("success", f"Saved {info['stations']} stations from Open Charge Map as the new dataset "
-                            f"**{plain(info['name'])}**.")])
+                            f"**{as_text(info['name'])}**.")])
     except InputError as exc:
-        finish([("error", str(exc))])
+        finish([("error", as_text(str(exc)))])
 
 
 def workspace_panel() -> None:
@@ -113,7 +113,7 @@ def workspace_panel() -> None:
     try:
         datasets = ws.list()
     except InputError as exc:
-        st.error(str(exc))
+        st.error(as_text(str(exc)))
         datasets = [demo_info()]
     by_id = {d["id"]: d for d in datasets}
     current_id = st.session_state.get(DATASET_ID_KEY) or DEMO_ID
@@ -128,7 +128,7 @@ def workspace_panel() -> None:
             open_dataset(choice)
             finish([])
         except InputError as exc:
-            finish([("error", str(exc))])
+            finish([("error", as_text(str(exc)))])
     if current_id == DEMO_ID:
         st.query_params.pop("dataset", None)
     else:
@@ -145,14 +145,14 @@ def workspace_panel() -> None:
                 try:
                     ws.rename(current_id, new_name)
                     open_dataset(current_id)
-                    finish([("success", f"Renamed to **{plain(new_name.strip())}**.")])
+                    finish([("success", f"Renamed to **{as_text(new_name.strip())}**.")])
                 except InputError as exc:
-                    finish([("error", str(exc))])
+                    finish([("error", as_text(str(exc)))])
             sure = cols[1].checkbox("Yes, delete it", key="delete_sure")
             if cols[1].button("Delete", key="delete_button", disabled=not sure):
                 ws.delete(current_id)
                 open_dataset(DEMO_ID)
-                finish([("success", f"Deleted **{plain(info['name'])}**; the demo data is open.")])
+                finish([("success", f"Deleted **{as_text(info['name'])}**; the demo data is open.")])
 
     as_new = current_id == DEMO_ID or st.checkbox("Save the next files as a new dataset", key="upload_as_new")
     new_name = st.text_input("Name of the new dataset", value="Uploaded data", key="new_name") if as_new else ""
@@ -176,11 +176,11 @@ def home() -> None:
     workspace_panel()
 
     dataset = current_dataset()
-    st.subheader(plain(dataset.name))
+    st.subheader(as_text(dataset.name))
     if dataset.notes:
         with st.expander("What was read, dropped or repaired", expanded=current_dataset_id() != DEMO_ID):
             for note in dataset.notes:
-                st.markdown(f"- {note}")
+                st.markdown(f"- {as_text(note)}")
 
     if dataset.usage is not None:
         usage, unit = dataset.usage, dataset.usage_unit
@@ -200,10 +200,14 @@ def home() -> None:
         st.caption(f"Data from {usage['date'].min():%d %b %Y} to {usage['date'].max():%d %b %Y}.")
         st.plotly_chart(network_usage_chart(usage, unit), width="stretch")
         st.markdown("**Busiest stations**")
-        busiest = summary.head(10)[["station_id", "name", "days", "total", "mean_daily", "recent_daily"]].round(1)
+        busiest = summary.head(10)[["station_id", "name", "days", "total", "mean_daily", "recent_daily"]]
+        one_decimal = st.column_config.NumberColumn(format="%.1f")  # one format a column: 206.0 and 671.4
         st.dataframe(busiest.rename(columns={"total": f"total ({unit})", "mean_daily": f"mean daily ({unit})",
                                              "recent_daily": f"last 28 days, daily ({unit})"}),
-                     hide_index=True, width="stretch")
+                     hide_index=True, width="stretch",
+                     column_config={f"total ({unit})": st.column_config.NumberColumn(format="%.0f"),
+                                    f"mean daily ({unit})": one_decimal,
+                                    f"last 28 days, daily ({unit})": one_decimal})
         csv_download("Download the station summary (CSV)", summary, "station_summary.csv")
     else:
         summary = None

@@ -10,6 +10,8 @@ else the one opened last in the workspace.
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from evcore.data import Dataset
@@ -53,17 +55,16 @@ def open_dataset(dataset_id: str, remember: bool = True) -> None:
         ws.set_last_opened(dataset_id)
 
 
-def plain(text) -> str:
-    """Text from a file or the network shown as itself in Streamlit's markdown: no links, images,
-    emphasis or HTML made from it."""
-    import re
-
-    return re.sub(r"([\\`*_{}\[\]()#+!<>|~$:])", r"\\\1", str(text))
-
-
 def current_dataset_id() -> str:
     current_dataset()
     return st.session_state.get(DATASET_ID_KEY) or "demo"
+
+
+def as_text(text) -> str:
+    """Text from a file (a name, a note, an error naming a column) for Streamlit's markdown: every
+    markdown character backslash-escaped, so it shows as written and is never a link, an image,
+    a formula or a coloured directive."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])", r"\\\1", str(text))
 
 
 def current_dataset() -> Dataset:

@@ -24,10 +24,19 @@ def latlon_arrays(points, what: str = "points") -> tuple[np.ndarray, np.ndarray]
         missing = [c for c in ("latitude", "longitude") if c not in points.columns]
         if missing:
             raise InputError(f"{what}: expected columns 'latitude' and 'longitude', missing {missing[0]!r}.")
+        for column in ("latitude", "longitude"):
+            values = points[column]
+            if values.dtype == bool or (values.dtype == object and values.map(type).eq(bool).any()):
+                raise InputError(f"{what}: column {column!r} holds true/false values: expected coordinates in degrees.")
         lat = pd.to_numeric(points["latitude"], errors="coerce").to_numpy(float)
         lon = pd.to_numeric(points["longitude"], errors="coerce").to_numpy(float)
     else:
-        arr = np.asarray(points, dtype=float)
+        if np.asarray(points).dtype == bool or np.iscomplexobj(points):
+            raise InputError(f"{what}: expected [latitude, longitude] numbers, got {np.asarray(points).dtype} values.")
+        try:
+            arr = np.asarray(points, dtype=float)
+        except (TypeError, ValueError):
+            raise InputError(f"{what}: expected an (n, 2) array of [latitude, longitude] numbers.") from None
         if arr.ndim != 2 or arr.shape[1] != 2:
             raise InputError(f"{what}: expected an (n, 2) array of [latitude, longitude], got shape {arr.shape}.")
         lat, lon = arr[:, 0], arr[:, 1]

@@ -5,7 +5,7 @@ import streamlit as st
 
 import ui
 from evcore import cluster as cl
-from evcore.viz.clusters import cluster_map, elbow_chart, side_by_side_chart
+from evcore.viz.clusters import cluster_label, cluster_map, elbow_chart, side_by_side_chart
 from evcore.data import recent_daily_usage
 from evcore.errors import InputError
 
@@ -43,6 +43,7 @@ def predicted_usage(dataset) -> tuple[pd.Series, str | None]:
         return cl.predicted_daily_usage(None), f"forecast unavailable ({exc})"
 
 
+st.set_page_config(page_title="Clusters", layout="wide")  # the cluster table needs the width
 st.title("Clusters")
 dataset = ui.current_dataset()
 stations = dataset.stations
@@ -52,12 +53,22 @@ if stations is None or len(stations) < 3:
     st.stop()
 fingerprint = dataset.fingerprint()
 unit = dataset.usage_unit
-st.caption(f"{dataset.name}: {len(stations)} stations.")
+st.caption(f"{ui.as_text(dataset.name)}: {len(stations)} stations.")
+
+K_METHODS = ("kmeans", "kmedians")
+locations = len(stations[["latitude", "longitude"]].drop_duplicates())
+if locations < 3:
+    st.info(f"Clustering needs at least 3 distinct station locations; this dataset has {locations}.")
+    st.stop()
 
 with st.sidebar:
     method = st.selectbox("Method", cl.METHODS, index=1, format_func=cl.METHOD_NAMES.get)
-    k_max = min(30, len(stations))
-    k = st.slider("k (k-means, k-medians)", 2, k_max, min(6, k_max))
+    k_max = min(30, locations)
+    # A default well below the number of stations: a handful of stations a cluster.
+    k_default = max(2, min(6, locations // 3))
+    k = st.slider("k (k-means, k-medians)", 2, k_max, k_default, disabled=method not in K_METHODS,
+                  help="DBSCAN and HDBSCAN find the number of clusters themselves."
+                  if method not in K_METHODS else None)
     eps_km = min_size = None
     if method == "dbscan":
         eps_km = st.slider("Radius (km)", 0.1, 20.0, 2.0, 0.1)
@@ -66,11 +77,11 @@ with st.sidebar:
         eps_km = st.slider("Merge clusters closer than (km)", 0.0, 20.0, 0.0, 0.1)
         min_size = st.slider("Minimum cluster size", 2, 20, 3)
 
-k_for_method = k if method in ("kmeans", "kmedians") else None
+k_for_method = k if method in K_METHODS else None
 try:
     labels, centers, quality = clustering(fingerprint, method, k_for_method, eps_km, min_size, stations)
 except InputError as exc:
-    st.error(str(exc))
+    st.error(ui.as_text(exc))
     st.stop()
 
 predicted, forecast_note = predicted_usage(dataset)
@@ -86,20 +97,25 @@ cols[3].metric("Mean km to centre", "–" if pd.isna(quality["mean_km"]) else f"
 m = cluster_map(table, centers, unit=unit, horizon=HORIZON, recent_days=RECENT_DAYS)
 ui.show_map(m, key="cluster_map", height=520)
 if forecast_note:
-    st.caption(f"Predicted usage: {forecast_note}.")
+    st.caption(f"Predicted usage: {ui.as_text(forecast_note)}.")
 
 st.subheader("Clusters")
 number = st.column_config.NumberColumn
+shown = summary.assign(cluster=summary["cluster"].map(cluster_label))
 st.dataframe(
-    summary, hide_index=True, width="stretch",
+    shown, hide_index=True, width="stretch",
     column_config={
-        "recent_daily_usage": number(f"recent {unit}/day (last {RECENT_DAYS} days)", format="%.1f"),
-        "predicted_daily_usage": number(f"predicted {unit}/day (next {HORIZON} days)", format="%.1f"),
-        "change_pct": number("change %", format="%+.1f"),
-        "center_lat": number("centre lat", format="%.5f"),
-        "center_lon": number("centre lon", format="%.5f"),
-        "spread_km": number("spread km (mean to centre)", format="%.2f"),
-        "max_km": number("max km", format="%.2f"),
+        "cluster": st.column_config.TextColumn("cluster", width="small"),
+        "stations": number("stations", format="%d", width="small"),
+        "recent_daily_usage": number(f"recent {unit}/day", format="%.1f", width="medium",
+                                     help=f"Sum over the cluster's stations, last {RECENT_DAYS} days"),
+        "predicted_daily_usage": number(f"predicted {unit}/day", format="%.1f", width="medium",
+                                        help=f"Sum over the cluster's stations, next {HORIZON} days"),
+        "change_pct": number("change %", format="%+.1f", width="small"),
+        "center_lat": number("centre lat", format="%.5f", width="small"),
+        "center_lon": number("centre lon", format="%.5f", width="small"),
+        "spread_km": number("spread km", format="%.2f", width="small", help="Mean km from a station to its centre"),
+        "max_km": number("max km", format="%.2f", width="small"),
     },
 )
 
@@ -108,6 +124,11 @@ with left:
     ui.csv_download("Station-to-cluster table (CSV)", table, f"clusters_{method}.csv", key="clusters_csv")
 with right:
     ui.html_download("Map (HTML)", m, f"clusters_{method}.html", key="clusters_map_html")
+
+if method not in K_METHODS:
+    st.caption(f"{cl.METHOD_NAMES[method]} finds the number of clusters itself: the k-means and k-medians "
+               "comparison and the elbow chart are shown with those methods.")
+    st.stop()
 
 st.subheader(f"k-means and k-medians, k = {k}")
 st.caption("k-means centres are pulled towards outlying stations; k-medians centres stay with the "

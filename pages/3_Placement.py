@@ -4,6 +4,7 @@ import streamlit as st
 
 import ui
 from evcore.errors import InputError
+from evcore.geo import separation_note
 from evcore.placement import MaxCoverage, PMedian, coverage_curve, sites_needed
 from evcore.viz.placement import coverage_curve_figure, placement_map
 
@@ -23,7 +24,11 @@ candidates = demand[["latitude", "longitude"]].drop_duplicates()
 
 left, right = st.columns(2)
 with left:
-    k = st.slider("New stations (k)", 1, int(min(50, len(candidates))), int(min(5, len(candidates))))
+    if len(candidates) > 1:
+        k = st.slider("New stations (k)", 1, int(min(50, len(candidates))), int(min(5, len(candidates))))
+    else:  # a slider from 1 to 1 cannot be drawn
+        k = 1
+        st.caption("New stations (k): 1, the demand has a single location.")
     radius = st.slider("Radius R (km)", 0.5, 30.0, 5.0, 0.5)
 with right:
     keep = st.checkbox("Keep the existing stations (none in this dataset)" if stations is None
@@ -38,6 +43,10 @@ st.caption("Shortest distance brings every vehicle as close as it can to a stati
            "drivers included; coverage brings the most vehicles within R km and ignores those it cannot reach.")
 
 existing = stations if keep else None
+if existing is not None:
+    far_apart = separation_note(existing["latitude"], existing["longitude"], demand["latitude"], demand["longitude"])
+    if far_apart:
+        st.warning(far_apart)
 
 
 @st.cache_data(show_spinner="Placing stations ...")
@@ -57,7 +66,7 @@ def curve(demand, existing, radius, k_max):
 try:
     model = solve(demand, existing, k, radius, objective, exact)
 except InputError as exc:
-    st.error(str(exc))
+    st.error(ui.as_text(exc))
     st.stop()
 
 figures = model.figures(radius)
@@ -80,11 +89,12 @@ ui.show_map(fmap, key="placement_map", height=520)
 
 sites = model.sites_table().drop(columns="candidate")
 sites.insert(0, "site", range(1, len(sites) + 1))
-st.dataframe(sites, hide_index=True, width="stretch", column_config={
+shown = sites.assign(served_share=100 * sites["served_share"])
+st.dataframe(shown, hide_index=True, width="stretch", column_config={
     "latitude": st.column_config.NumberColumn(format="%.5f"),
     "longitude": st.column_config.NumberColumn(format="%.5f"),
-    "served": st.column_config.NumberColumn("vehicles served", format="%d"),
-    "served_share": st.column_config.NumberColumn("share served", format="percent"),
+    "served": st.column_config.NumberColumn("vehicles served", format="%.0f"),
+    "served_share": st.column_config.NumberColumn("share served", format="%.1f%%"),
     "mean_km_served": st.column_config.NumberColumn("mean km of those served", format="%.2f"),
 })
 down1, down2 = st.columns(2)

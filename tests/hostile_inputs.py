@@ -160,6 +160,48 @@ def hostile_files() -> list[tuple[str, bytes]]:
     return files
 
 
+SEED_FILES = [
+    b"station_id,date,usage\nA,2024-01-01,3\nA,2024-01-02,4\nB,2024-01-01,5\nB,2024-01-03,1\n",
+    b"time,S1,S2\n2024-01-01 00:00,1,2\n2024-01-01 01:00,3,4\n2024-01-01 02:00,0,1\n",
+    b"Station Name,Start Date,End Date,Energy (kWh),Latitude,Longitude\nA,7/29/2011 20:17,7/29/2011 23:20,6.25,"
+    b"37.44,-122.16\nB,7/30/2011 10:00,7/30/2011 11:00,3,37.45,-122.17\n",
+    b"site_id,latitude,longitude,charger_num\n0,-26.08,28.06,1\n1,-26.1,28.07,2\n",
+    b"latitude,longitude,vehicles\n47.6,-122.3,10\n47.7,-122.2,1\n",
+    b"VIN,Make,Vehicle Location\nA1,TESLA,POINT (-122.521 47.62732)\nA2,KIA,POINT (-122.7 47.5)\n",
+    _ocm([{"ID": 1, "AddressInfo": {"Title": "x", "Latitude": 51.5, "Longitude": -0.1},
+           "Connections": [{"PowerKW": 7}], "NumberOfPoints": 2}]),
+    _geojson([{"type": "Feature", "properties": {"name": "a", "vehicles": 3},
+               "geometry": {"type": "Point", "coordinates": [1, 2]}}]),
+]
+MUTATION_TOKENS = [b",", b";", b"\n", b"\r", b'"', b"inf", b"nan", b"-", b"1e400", b"true", b"null", b"[", b"{",
+                   b"}", b"]", b":", b"\x00", b"\xff", b"9999999999999", b"2024-13-45", b"+02:00", b"Z",
+                   b"POINT (", b")", b"  ", b"\t", b"NaN", b"1e308", b"0", b"-1", b"\xef\xbb\xbf", b"=",
+                   b"<script>", b"`", b"${", b"\\"]
+
+
+def mutated_files(count: int, seed: int = 0) -> list[tuple[str, bytes]]:
+    """Valid files of every format with a few random edits each (tokens inserted, bytes cut,
+    the end lost): seeded, so a failure can be replayed."""
+    import random
+
+    rng = random.Random(seed)
+    files = []
+    for number in range(count):
+        data = bytearray(rng.choice(SEED_FILES))
+        for _ in range(rng.randint(1, 6)):
+            op, pos = rng.random(), rng.randrange(len(data) + 1)
+            if op < 0.4:
+                data[pos:pos] = rng.choice(MUTATION_TOKENS)
+            elif op < 0.7 and len(data) > 2:
+                del data[pos:pos + rng.randint(1, 5)]
+            elif op < 0.85:
+                data = data[:pos] or data
+            else:
+                data[pos:pos] = bytes([rng.randrange(256)])
+        files.append((f"mutated_{seed}_{number}.csv", bytes(data)))
+    return files
+
+
 def _sessions_partial_last_day() -> bytes:
     rows = [["Station Name", "Start Date", "End Date", "Energy (kWh)"]]
     for day in _days(30):
@@ -183,6 +225,9 @@ def hostile_cli_cases(folder: Path) -> list[list[str]]:
                                                [-122.30, -122.31, -122.32, -122.40, -122.41, -122.42]))
     demand = write("demand.csv", _demand([3, 1, 2, 5, 1, 4]))
     far_stations = write("far_stations.csv", _stations([34.0, 34.1], [-118.2, -118.3]))
+    same_place = write("same_place.csv", _stations([47.6] * 5, [-122.3] * 5))
+    two_places = write("two_places.csv", _stations([47.6, 47.6, 47.6, 47.7], [-122.3, -122.3, -122.3, -122.4]))
+    antipodes = write("antipodes.csv", _stations([0, 0, 89.9, -89.9, 0], [0, 180, 0, 0, -179.99]))
     usage = write("usage.csv", _long_usage([float(5 + (i % 7)) for i in range(60)]))
     missing_dir = str(folder / "no" / "such" / "folder" / "out.csv")
     cost = folder / "cost.npy"
@@ -212,6 +257,8 @@ def hostile_cli_cases(folder: Path) -> list[list[str]]:
     cases += [
         ["validate", str(folder)],
         ["validate", str(folder / "missing.csv")],
+        ["validate", "/dev/zero"],
+        ["validate", "/dev/null"],
         ["validate", write("sessions_partial.csv", _sessions_partial_last_day()), "--json"],
         ["cluster", "--points", stations, "--method", "dbscan", "--eps-km", "inf", "--json"],
         ["cluster", "--points", stations, "--method", "dbscan", "--eps-km", "nan"],
@@ -231,6 +278,17 @@ def hostile_cli_cases(folder: Path) -> list[list[str]]:
         ["cluster", "--points", stations, "--method", "kmedians", "--k", "2", "--map", missing_dir],
         ["cluster", "--points", stations, "--method", "kmedians", "--k", "2", "--map", str(folder)],
         ["cluster", "--points", demand, "--method", "kmeans", "--k", "2", "--json"],
+        ["cluster", "--points", same_place, "--method", "kmeans", "--k", "3", "--json"],
+        ["cluster", "--points", same_place, "--method", "kmedians", "--k", "3", "--json"],
+        ["cluster", "--points", two_places, "--method", "kmeans", "--k", "3"],
+        ["cluster", "--points", same_place, "--method", "dbscan", "--eps-km", "1", "--json"],
+        ["cluster", "--points", same_place, "--method", "hdbscan", "--json"],
+        ["cluster", "--points", two_places, "--method", "hdbscan", "--min-samples", "2"],
+        ["cluster", "--points", antipodes, "--method", "kmedians", "--k", "2", "--json"],
+        ["cluster", "--points", antipodes, "--method", "dbscan", "--eps-km", "20000", "--json"],
+        ["place", "--demand", same_place, "--k", "1", "--json"],
+        ["place", "--demand", two_places, "--k", "2", "--exact", "--json"],
+        ["place", "--demand", antipodes, "--k", "2", "--objective", "coverage", "--radius-km", "1", "--exact"],
         ["place", "--demand", demand, "--k", "0"],
         ["place", "--demand", demand, "--k", "99999999999999999999"],
         ["place", "--demand", demand, "--k", "2", "--radius-km", "inf", "--objective", "coverage"],

@@ -99,3 +99,26 @@ def test_downloaded_map_draws_offline_and_runs_no_injected_script(tmp_path, buil
             assert name in shown, name  # shown as the text it is
         # Only tiles (and the image the injected <img> would load) may ask the network.
         assert not [u for u in requested if u.endswith((".js", ".css"))], requested
+
+
+def test_hostile_station_names_uploaded_to_the_app_run_no_script(tmp_path):
+    from browser import map_frame, streamlit_server
+    from hostile_inputs import hostile_files
+
+    upload = tmp_path / "hostile_station_names.csv"
+    upload.write_bytes(dict(hostile_files())["hostile_station_names.csv"])
+    with streamlit_server(tmp_path) as url, chromium_page() as page:
+        page.goto(url)
+        page.get_by_text("Upload my files").click()
+        chooser = page.locator("input[type='file']")
+        chooser.wait_for(state="attached", timeout=30000)
+        chooser.set_input_files(str(upload))
+        page.get_by_text("detected as station list").wait_for(timeout=60000)
+        _, frame = map_frame(page)
+        frame.locator("path.leaflet-interactive").nth(len(SCRIPT_NAMES) - 1).wait_for(timeout=30000)
+        inner = next(f for f in page.frames if f.evaluate("typeof L !== 'undefined'"))  # the map's frame
+        texts = inner.evaluate(OPEN_EVERY_POPUP)
+        page.wait_for_timeout(500)
+        assert inner.evaluate("window.__pwned") is None and page.evaluate("window.__pwned") is None
+        assert all(any(name in t for t in texts) for name in SCRIPT_NAMES)
+        assert not page.errors, page.errors

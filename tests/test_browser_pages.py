@@ -23,6 +23,12 @@ def test_every_page_renders_from_the_sidebar(tmp_path):
         _, frame = map_frame(page)
         frame.locator("path.leaflet-interactive").nth(47).wait_for(timeout=30000)  # 48 stations
         assert frame.locator(".leaflet-marker-icon").count() == 6  # a numbered badge per centre (k = 6)
+        assert frame.locator(".evcore-legend").count() == 1
+        page.locator("[data-testid=stDataFrame] .dvn-scroller").first.wait_for(timeout=30000)
+        scroll, visible = page.evaluate("() => { const s = document.querySelector("
+                                        "'[data-testid=stDataFrame] .dvn-scroller'); "
+                                        "return [s.scrollWidth, s.clientWidth]; }")
+        assert scroll <= visible + 1  # the cluster table's last column is not cut off
 
         nav.get_by_text("Placement").click()
         page.get_by_text("Mean distance per vehicle").wait_for(timeout=60000)

@@ -44,11 +44,15 @@ def test_page_renders_each_method_with_predicted_usage(page, method):
     assert not at.exception and not at.error
     summary = cluster_summary(at)
     assert summary["stations"].sum() == 48
-    assert int(metric(at, "Clusters")) == (summary["cluster"] >= 0).sum()
+    assert int(metric(at, "Clusters")) == (summary["cluster"] != "noise").sum()
+    assert not summary["cluster"].isin(["-1", "None"]).any()  # noise is called noise
     predicted = summary["predicted_daily_usage"]
     np.testing.assert_allclose(predicted, PREDICTED * summary["stations"])
     assert not any("forecast unavailable" in c.value for c in at.caption)
-    assert len(at.get("plotly_chart")) == 2  # k-means and k-medians side by side, and the elbow
+    density = method in ("dbscan", "hdbscan")
+    assert at.slider[0].disabled == density  # k means nothing to DBSCAN and HDBSCAN
+    # k-means and k-medians side by side, and the elbow: charts of k, only for the k methods
+    assert len(at.get("plotly_chart")) == (0 if density else 2)
     assert [b.label for b in at.get("download_button")] == ["Station-to-cluster table (CSV)", "Map (HTML)"]
 
 
@@ -103,3 +107,12 @@ def test_page_handles_a_few_stations_without_usage(page, method):
     assert not at.exception and not at.error
     assert cluster_summary(at)["stations"].sum() == 5
     assert at.slider[0].max == 5
+    assert at.slider[0].value == 2  # not one station a cluster
+
+
+def test_density_noise_row_is_called_noise(page):
+    at = page.run()
+    at.selectbox[0].set_value("dbscan").run()
+    at.slider[1].set_value(0.5).run()
+    summary = cluster_summary(at)
+    assert summary["cluster"].iloc[-1] == "noise" and summary["cluster"].iloc[:-1].str.isdigit().all()

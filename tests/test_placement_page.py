@@ -68,3 +68,28 @@ def test_coverage_curve_figure_names_the_sites_needed():
     assert fig.layout.title.text.startswith("3 new sites bring 90%")
     short = coverage_curve_figure(curve.head(2), 0.9)
     assert "not reached" in short.layout.title.text
+
+
+def test_page_warns_when_stations_and_demand_cover_different_areas():
+    data = demo_dataset()
+    california = data.stations.assign(latitude=data.stations["latitude"] - 13.5,
+                                      longitude=data.stations["longitude"] + 4.0)
+    at = page()
+    at.session_state["dataset"] = Dataset(name="far apart", stations=california, demand=data.demand)
+    at.run()
+    assert not at.exception and not at.error
+    assert len(at.warning) == 1 and "different areas" in at.warning[0].value
+    near = page().run()  # the demo's stations sit among its demand: no warning
+    assert not near.warning
+
+
+@pytest.mark.parametrize("weights, error", [([3.0], None), ([0.0, 0.0], "all weights are zero")])
+def test_page_handles_tiny_or_empty_demand(weights, error):
+    n = len(weights)
+    demand = pd.DataFrame({"latitude": [47.6 + 0.1 * i for i in range(n)], "longitude": [-122.3] * n,
+                           "weight": weights})
+    at = page()
+    at.session_state["dataset"] = Dataset(name="tiny", demand=demand)
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error if error and error in e.value] or (not error and not at.error)

@@ -16,6 +16,17 @@ def _check_k(k, n: int) -> int:
         raise InputError(f"the number of clusters k ({int(k)}) is more than the {n} points given.")
     return int(k)
 
+
+def distinct_locations(lat, lon, enough: int | None = None) -> int:
+    """How many distinct (lat, lon) pairs there are; with ``enough``, counting may stop early
+    once that many are found (a quick answer for large inputs)."""
+    if enough is not None and len(lat) > 100_000:
+        head = distinct_locations(lat[:100_000], lon[:100_000])
+        if head >= enough:
+            return head
+    return len(np.unique(np.column_stack((lat, lon)), axis=0))
+
+
 class _LocationClusterer:
     """What every clusterer here shares: ``fit_predict`` and the projection used."""
 
@@ -37,6 +48,10 @@ class _ProjectedClusterer(_LocationClusterer):
         lat, lon = latlon_arrays(points)
         w = weights_array(sample_weight, len(lat))
         k = _check_k(self.n_clusters, len(lat))
+        distinct = distinct_locations(lat, lon, enough=k)
+        if k > distinct:  # k-means would warn and return fewer clusters than asked
+            raise InputError(f"the number of clusters k ({k}) is more than the {distinct} distinct locations "
+                             f"among the {len(lat)} points.")
         self.projection_ = LocalProjection.around(lat, lon)
         return self.projection_.to_km(lat, lon), w, k
 

@@ -126,10 +126,17 @@ class HDBSCAN(_LocationClusterer):
             self.labels_ = np.full(len(lat), -1, dtype=np.int64)
         else:
             min_samples = None if self.min_samples is None else min(int(self.min_samples), len(lat))
-            model = SklearnHDBSCAN(min_cluster_size=int(self.min_cluster_size), min_samples=min_samples,
-                                   cluster_selection_epsilon=float(self.eps_km) / EARTH_RADIUS_KM,
-                                   metric="haversine", copy=True)
-            self.labels_ = model.fit(_radians(lat, lon)).labels_.astype(np.int64)
+
+            def fit_labels(eps_km: float) -> np.ndarray:
+                model = SklearnHDBSCAN(min_cluster_size=int(self.min_cluster_size), min_samples=min_samples,
+                                       cluster_selection_epsilon=eps_km / EARTH_RADIUS_KM,
+                                       metric="haversine", copy=True)
+                return model.fit(_radians(lat, lon)).labels_.astype(np.int64)
+
+            try:
+                self.labels_ = fit_labels(float(self.eps_km))
+            except TypeError:  # scikit-learn fails when the merge radius joins every cluster into one:
+                self.labels_ = np.where(fit_labels(0.0) >= 0, 0, -1)  # so be it, noise aside
         self.cluster_centers_ = medoid_centers(lat, lon, self.labels_)
         self.n_clusters_ = len(self.cluster_centers_)
         return self

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from evcore.cluster.base import distinct_locations
 from evcore.cluster.estimators import _THREADED_KMEANS_MIN_POINTS
 from evcore.cluster.kmedians import KMedians, _ProjectedPoints
 from evcore.data import weights_array
@@ -69,7 +70,9 @@ def elbow(points, ks=range(2, 31), method: str = "kmedians", sample_weight=None,
     squared km for k-means)."""
     lat, lon = latlon_arrays(points)
     w = weights_array(sample_weight, len(lat))
-    ks = [int(k) for k in ks if 1 <= k <= len(lat)]
+    ks = [int(k) for k in ks]
+    distinct = distinct_locations(lat, lon, enough=max(ks, default=1))
+    ks = [k for k in ks if 1 <= k <= distinct]
     rows = []
     if method == "kmedians":
         projected = _ProjectedPoints(LocalProjection.around(lat, lon).to_km(lat, lon), w)

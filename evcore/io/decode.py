@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,8 @@ def read_bytes(source, name: str) -> bytes:
             raise InputError(f"{path} does not exist: expected a path to a CSV or JSON file.")
         if path.is_dir():
             raise InputError(f"{path} is a folder: expected a CSV or JSON file.")
+        if not path.is_file():  # a device (/dev/zero) or a pipe would be read forever
+            raise InputError(f"{path} is not a regular file: expected a CSV or JSON file.")
         try:
             raw = path.read_bytes()
         except OSError as exc:
@@ -138,13 +141,33 @@ def check_field_sizes(table: pd.DataFrame, name: str) -> None:
                              f"{int(lengths.max()):,} characters: expected at most {MAX_FIELD_CHARS:,}.")
 
 
+def _first_line_longer_than_header(text: str, sep: str) -> int | None:
+    try:
+        rows = csv.reader(io.StringIO(text), delimiter=sep)
+        width = len(next(rows))
+        for number, row in enumerate(rows, start=2):
+            if len(row) > width and any(field.strip() for field in row[width:]):
+                return number
+    except csv.Error:
+        pass
+    return None
+
+
 def read_csv_table(text: str, name: str) -> pd.DataFrame:
     lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
     sep = _sniff_separator(lines)
     _check_header(lines[0], sep, name)
     try:
-        table = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                            skipinitialspace=True, skip_blank_lines=True)
+        with warnings.catch_warnings():
+            # index_col=False: a row with more fields than the header is an error, not a row whose
+            # first field silently becomes the index (pandas' default).
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            table = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                                skipinitialspace=True, skip_blank_lines=True, index_col=False)
+    except pd.errors.ParserWarning:
+        line = _first_line_longer_than_header(text, sep)
+        raise InputError(f"{name} is not a regular CSV table{f' (line {line} has more fields than the header)' if line else ''}: "
+                         "expected the same number of fields on every line as in the header.") from None
     except pd.errors.ParserError as exc:
         match = re.search(r"line (\d+), saw (\d+)", str(exc))
         where = f" (line {match.group(1)} has {match.group(2)} fields)" if match else ""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from evcore.viz.maps import escape_text  # a station name in the title is text, not markup or LaTeX
+
 MODEL_LABELS = {
     "lstm": "LSTM, as shipped (combined)",
     "lstm_network": "LSTM network alone",
@@ -41,7 +43,7 @@ def forecast_figure(history: pd.Series, forecast: pd.DataFrame, title: str, unit
                              name=f"{level:.0%} interval"))
     fig.add_trace(go.Scatter(x=forecast["date"], y=forecast["forecast"], mode="lines+markers",
                              name="Forecast", line=dict(color="#f58518")))
-    fig.update_layout(title=title, xaxis_title="Date", yaxis_title=f"Daily usage ({unit})",
+    fig.update_layout(title=escape_text(title), xaxis_title="Date", yaxis_title=f"Daily usage ({unit})",
                       hovermode="x unified", margin=dict(l=10, r=10, t=50, b=10),
                       legend=dict(orientation="h", y=-0.2))
     return fig
