@@ -34,7 +34,7 @@ def _finite_or_none(value):
 
 def run(args) -> int:
     from evcore.cluster import METHOD_NAMES, cluster_quality, make_clusterer, station_clusters
-    from evcore.io import read_points
+    from evcore.fast_points import read_points_fast as read_points
 
     clusterer = make_clusterer(args.method, k=args.k, eps_km=args.eps_km, min_samples=args.min_samples)
     points = read_points(args.points)
