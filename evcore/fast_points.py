@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 # Files smaller than this go to the general reader (it is quick enough and says more).
-FAST_READ_MIN_BYTES = 32 * 1024 * 1024
+FAST_READ_MIN_BYTES = 4 * 1024 * 1024
 
 
 def read_points_fast(source) -> pd.DataFrame:

@@ -77,8 +77,8 @@ def pairs_within(points_xyz: np.ndarray, sites_xyz: np.ndarray, radius_km: float
     sites = tree(sites_xyz)
     radius = km_to_chord(radius_km)
     rows, cols = [], []
-    for s in range(0, len(points_xyz), CHUNK):
-        block = tree(points_xyz[s:s + CHUNK])
+    for s in range(0, len(points_xyz), CHUNK // 4):
+        block = tree(points_xyz[s:s + CHUNK // 4])
         found = block.sparse_distance_matrix(sites, radius, output_type="ndarray")
         rows.append((found["i"] + s).astype(np.int32))
         cols.append(found["j"].astype(np.int32))
