@@ -20,6 +20,9 @@ import numpy as np
 
 from evcore.placement.spatial import distinct_points, pairs_within, unit_vectors
 
+# Pairs within the radius the coverage search holds (about 40 bytes each, all copies counted).
+MAX_COVERAGE_PAIRS = 60_000_000
+
 
 class SparseCoverage:
     """The coverage problem of the candidates (columns ``candidates``) over demand points, held as
@@ -29,7 +32,7 @@ class SparseCoverage:
         from scipy.sparse import csc_matrix
 
         points, w, _ = distinct_points(demand_ll, weights)
-        rows, cols = pairs_within(unit_vectors(points), unit_vectors(column_ll), radius)
+        rows, cols = pairs_within(unit_vectors(points), unit_vectors(column_ll), radius, MAX_COVERAGE_PAIRS)
         self.pairs = int(len(rows))
         self.distinct_points = int(len(points))
         is_existing = np.zeros(len(column_ll), dtype=bool)
