@@ -120,7 +120,11 @@ with down2:
 
 st.subheader(f"How many stations for 90% within {radius:g} km?")
 k_max = int(min(40, len(candidates)))
-shares = curve(demand, candidate_table, existing, radius, k_max)
+try:
+    shares = curve(demand, candidate_table, existing, radius, k_max)
+except InputError as exc:  # e.g. too many pairs within the radius for a state-sized problem
+    st.error(str(exc))
+    st.stop()
 st.plotly_chart(coverage_curve_figure(shares, 0.9), width="stretch")
 needed = sites_needed(shares, 0.9)
 if needed is not None:
