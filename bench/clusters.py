@@ -4,6 +4,7 @@ against a plain reference, and DBSCAN against scikit-learn's haversine DBSCAN on
     python bench/clusters.py                  # everything (the reference on 10^6 points takes minutes)
     python bench/clusters.py --sizes 10000 100000 --no-reference
     python bench/clusters.py --data uniform --sizes 1000000
+    python bench/clusters.py --sizes 10000 --no-reference --no-dbscan --csv 10000000 [--csv-reference-runs 1]
 
 Timings on a shared machine are noisy: read the ratios to scikit-learn measured in the same run.
 """
@@ -159,19 +160,66 @@ def bench_dbscan():
               f"same partition: {same}")
 
 
+def bench_csv(n: int, reference_runs: int) -> None:
+    """The whole command on a CSV of n points: ``python -m evcore cluster --method kmedians --k 20``
+    in a process of its own (reading the file included), its wall time and peak memory, and its
+    objective against the plain reference on the same points."""
+    import re
+    import resource
+    import subprocess
+    import tempfile
+
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    points = synthetic_points(n)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "points.csv"
+        pa_csv.write_csv(pa.table({"latitude": points[:, 0].round(6), "longitude": points[:, 1].round(6)}), path)
+        size_mb = path.stat().st_size / 1e6
+        started = time.perf_counter()
+        run = subprocess.run([sys.executable, "-m", "evcore", "cluster", "--points", str(path), "--method",
+                              "kmedians", "--k", str(K)], capture_output=True, text=True, cwd=ROOT)
+        seconds = time.perf_counter() - started
+    if run.returncode:
+        print(run.stderr)
+        return
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    centres = np.array([[float(a), float(b)] for a, b in re.findall(r"centre (-?[\d.]+), (-?[\d.]+)", run.stdout)])
+    projection = LocalProjection.around(points[:, 0], points[:, 1])
+    xy = projection.to_km(points[:, 0], points[:, 1])
+    centres_km = projection.to_km(centres[:, 0], centres[:, 1])
+    objective = sum(np.abs(xy[s:s + 1_000_000, None, :] - centres_km[None]).sum(axis=2).min(axis=1).sum()
+                    for s in range(0, n, 1_000_000))
+    print(f"\ncluster --method kmedians --k {K} on a {size_mb:,.0f} MB CSV of {n:,} points (reading included): "
+          f"{seconds:.1f} s wall, peak memory {peak_mb:,.0f} MB; objective {objective:,.0f} km")
+    for seed in range(reference_runs):
+        (reference, _), t = timed(lambda: reference_kmedians(xy, K, seed))
+        print(f"  plain reference run {seed}: objective {reference:,.0f} km in {t:.0f} s; "
+              f"command / reference = {objective / reference:.4f}", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--data", choices=sorted(DATA), default="blobs",
                         help="blobs: 40 heavy-tailed groups (default); uniform: evenly spread points")
     parser.add_argument("--no-reference", action="store_true", help="skip the slow reference comparison")
+    parser.add_argument("--no-dbscan", action="store_true", help="skip the DBSCAN comparison")
+    parser.add_argument("--csv", type=int, nargs="*", default=[], metavar="N",
+                        help="time the cluster command end to end on a CSV of N points (e.g. 10000000)")
+    parser.add_argument("--csv-reference-runs", type=int, default=1,
+                        help="plain reference runs to compare each --csv result with (0: none)")
     args = parser.parse_args()
     print(f"data: {args.data}")
     fitted = bench_speed(args.sizes, DATA[args.data])
     if not args.no_reference:
         points, model, seconds = fitted[max(fitted)]
         bench_reference(points, model, seconds)
-    bench_dbscan()
+    if not args.no_dbscan:
+        bench_dbscan()
+    for n in args.csv:
+        bench_csv(n, args.csv_reference_runs)
 
 
 if __name__ == "__main__":

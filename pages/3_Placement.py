@@ -5,6 +5,7 @@ import streamlit as st
 import ui
 from evcore.errors import InputError
 from evcore.geo import separation_note
+from evcore.io import read_points
 from evcore.placement import MaxCoverage, PMedian, coverage_curve, sites_needed
 from evcore.viz.placement import coverage_curve_figure, placement_map
 
@@ -20,7 +21,27 @@ if dataset.demand is None or dataset.demand.empty:
 
 demand = dataset.demand
 stations = dataset.stations if dataset.stations is not None and not dataset.stations.empty else None
-candidates = demand[["latitude", "longitude"]].drop_duplicates()
+
+uploaded = st.file_uploader("Candidate sites (optional): a file of places where a station could go, such as "
+                            "parking lots; the demand points themselves when none is given",
+                            type=["csv", "json", "geojson", "txt"], key="candidate_sites")
+
+
+@st.cache_data(show_spinner="Reading the candidate sites ...")
+def read_candidates(data: bytes, name: str):
+    return read_points(data, name)[["latitude", "longitude"]].reset_index(drop=True)
+
+
+candidate_table = None
+if uploaded is not None:
+    try:
+        candidate_table = read_candidates(uploaded.getvalue(), uploaded.name)
+    except InputError as exc:
+        st.error(str(exc))
+        st.stop()
+    st.caption(f"{len(candidate_table):,} candidate sites from {uploaded.name}.")
+candidates = (candidate_table if candidate_table is not None
+              else demand[["latitude", "longitude"]].drop_duplicates())
 
 left, right = st.columns(2)
 with left:
@@ -50,21 +71,25 @@ if existing is not None:
 
 
 @st.cache_data(show_spinner="Placing stations ...")
-def solve(demand, existing, k, radius, objective, exact):
+def solve(demand, candidates, existing, k, radius, objective, exact, _progress=None):
     model_class = MaxCoverage if objective == "coverage" else PMedian
     # The exact solver stops after a minute and then says its answer is not proven optimal.
-    return model_class.from_points(demand, k=k, existing=existing, radius=radius).solve(
-        exact=exact, time_limit=60.0 if exact else None)
+    return model_class.from_points(demand, k=k, candidates=candidates, existing=existing, radius=radius).solve(
+        exact=exact, time_limit=60.0 if exact else None, progress=_progress)
 
 
 @st.cache_data(show_spinner="Computing the coverage curve ...")
-def curve(demand, existing, radius, k_max):
-    return coverage_curve(PMedian.from_points(demand, k=0 if existing is not None else 1, existing=existing),
-                          radius, k_max, time_limit=0.15)
+def curve(demand, candidates, existing, radius, k_max):
+    return coverage_curve(PMedian.from_points(demand, k=0 if existing is not None else 1, candidates=candidates,
+                                              existing=existing), radius, k_max, time_limit=0.15)
 
 
+# A large problem takes a minute: say how it gets on (a cached answer comes back at once).
+bar = st.empty()
 try:
-    model = solve(demand, existing, k, radius, objective, exact)
+    model = solve(demand, candidate_table, existing, k, radius, objective, exact,
+                  _progress=lambda fraction, message: bar.progress(min(1.0, fraction), text=message))
+    bar.empty()
 except InputError as exc:
     st.error(ui.as_text(exc))
     st.stop()
@@ -105,7 +130,11 @@ with down2:
 
 st.subheader(f"How many stations for 90% within {radius:g} km?")
 k_max = int(min(40, len(candidates)))
-shares = curve(demand, existing, radius, k_max)
+try:
+    shares = curve(demand, candidate_table, existing, radius, k_max)
+except InputError as exc:  # e.g. too many pairs within the radius for a state-sized problem
+    st.error(str(exc))
+    st.stop()
 st.plotly_chart(coverage_curve_figure(shares, 0.9), width="stretch")
 needed = sites_needed(shares, 0.9)
 if needed is not None:

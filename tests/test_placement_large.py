@@ -113,3 +113,12 @@ def test_large_problems_refuse_the_exact_solver_and_go_large_by_size(monkeypatch
         model.solve(exact=True)
     with pytest.raises(InputError, match="aggregate the demand"):
         PMedian.from_points(demand, k=2, candidates=candidates, large=False)
+
+
+def test_coverage_with_too_many_pairs_within_the_radius_is_refused(monkeypatch):
+    import evcore.placement.large_coverage as large_coverage
+
+    monkeypatch.setattr(large_coverage, "MAX_COVERAGE_PAIRS", 100)
+    demand, candidates = instance(seed=9)
+    with pytest.raises(InputError, match="smaller radius"):
+        MaxCoverage.from_points(demand, k=2, candidates=candidates, radius=20.0, large=True).solve()

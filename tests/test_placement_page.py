@@ -93,3 +93,44 @@ def test_page_handles_tiny_or_empty_demand(weights, error):
     at.run()
     assert not at.exception
     assert [e.value for e in at.error if error and error in e.value] or (not error and not at.error)
+
+
+def test_uploaded_candidate_sites_are_where_the_stations_go():
+    at = page().run()
+    demand = demo_dataset().demand
+    sites = demand.sample(12, random_state=1)[["latitude", "longitude"]] + 0.001
+    at.file_uploader[0].set_value(("parking.csv", sites.to_csv(index=False).encode(), "text/csv"))
+    at.run()
+    assert not at.exception and not at.error
+    assert any("12 candidate sites from parking.csv" in c.value for c in at.caption)
+    proposed = at.dataframe[0].value[["latitude", "longitude"]].round(6)
+    assert set(map(tuple, proposed.to_numpy())) <= set(map(tuple, sites.round(6).to_numpy()))
+
+
+def test_unreadable_candidate_file_is_refused_with_a_sentence():
+    at = page().run()
+    at.file_uploader[0].set_value(("sites.csv", b"name,kind\nx,y\n", "text/csv"))
+    at.run()
+    assert not at.exception and at.error and "sites.csv" in at.error[0].value
+
+
+def test_large_demand_is_solved_without_a_matrix_and_drawn_summed(monkeypatch):
+    import numpy as np
+
+    import evcore.placement.base as base
+    import evcore.viz.placement as viz
+
+    monkeypatch.setattr(base, "MAX_MATRIX_CELLS", 1000)
+    monkeypatch.setattr(base, "LARGE_TIME_LIMIT", 3.0)
+    monkeypatch.setattr(viz, "MAX_DEMAND_MARKERS", 50)
+    rng = np.random.default_rng(0)
+    demand = pd.DataFrame({"latitude": 47.5 + rng.normal(0, 0.1, 3000), "longitude": -122.3 + rng.normal(0, 0.1, 3000),
+                           "weight": rng.integers(1, 5, 3000).astype(float)})
+    at = page()
+    at.session_state["dataset"] = Dataset(name="many points", demand=demand)
+    at.run()
+    assert not at.exception and not at.error
+    assert "gap unknown" in at.metric[3].delta  # no bound on the large-scale path
+    model = PMedian.from_points(demand, k=3).solve(time_limit=3.0)
+    html = placement_map(model).get_root().render()
+    assert model.large and "km squares" in html and html.count("L.circleMarker") <= 50 + 3

@@ -29,7 +29,7 @@ def add_parser(sub, formatter) -> None:
 
 def run(args) -> int:
     from evcore.cluster import METHOD_NAMES, station_clusters
-    from evcore.io import read_points
+    from evcore.fast_points import read_points_fast as read_points
     from evcore.services import cluster_points
 
     for path, what in ((args.out, "the station-to-cluster table"), (args.map, "the cluster map")):
@@ -42,7 +42,7 @@ def run(args) -> int:
     model, quality, result = cluster_points(points, args.method, k=args.k, eps_km=args.eps_km,
                                             min_samples=args.min_samples)
     labels, centers = model.labels_, model.cluster_centers_
-    table = station_clusters(points, labels)
+    table = station_clusters(points, labels) if args.out or args.map else None
     if args.out:
         write_csv(table, args.out, "the station-to-cluster table")
         log(f"wrote {args.out}")

@@ -15,7 +15,10 @@ from evcore.geo import LocalProjection, haversine_km, latlon_arrays, pairwise_ha
 
 def cluster_sizes(labels) -> pd.Series:
     """Members per label (noise as -1), by label."""
-    return pd.Series(np.asarray(labels)).value_counts().sort_index().rename("size")
+    labels = np.asarray(labels, dtype=np.int64)
+    counts = np.bincount(labels + 1) if len(labels) else np.zeros(0, dtype=np.int64)
+    present = np.flatnonzero(counts)
+    return pd.Series(counts[present], index=pd.Index(present - 1, dtype=np.int64), name="size")
 
 
 def distance_to_center_km(points, labels, centers) -> np.ndarray:
@@ -55,7 +58,7 @@ def cluster_quality(points, labels, centers) -> dict:
     distance = distance_to_center_km(points, labels, centers)
     clustered = labels >= 0
     return {
-        "clusters": int(len(np.unique(labels[clustered]))),
+        "clusters": int(np.count_nonzero(np.bincount(labels[clustered]))) if clustered.any() else 0,
         "noise": int((~clustered).sum()),
         "silhouette": silhouette_km(points, labels),
         "mean_km": float(np.nanmean(distance)) if clustered.any() else float("nan"),

@@ -20,81 +20,94 @@ import numpy as np
 
 from evcore.placement.spatial import distinct_points, pairs_within, unit_vectors
 
+# Pairs within the radius the coverage search holds (about 40 bytes each, all copies counted).
+MAX_COVERAGE_PAIRS = 60_000_000
+
 
 class SparseCoverage:
-    """The coverage problem of the candidates (columns ``candidates``) over demand points."""
+    """The coverage problem of the candidates (columns ``candidates``) over demand points, held as
+    one column-wise list of the points within the radius of each candidate."""
 
     def __init__(self, demand_ll, weights, column_ll, existing, candidates, radius):
-        from scipy.sparse import csr_matrix
+        from scipy.sparse import csc_matrix
 
         points, w, _ = distinct_points(demand_ll, weights)
-        rows, cols = pairs_within(unit_vectors(points), unit_vectors(column_ll), radius)
+        rows, cols = pairs_within(unit_vectors(points), unit_vectors(column_ll), radius, MAX_COVERAGE_PAIRS)
         self.pairs = int(len(rows))
-        column_kind = np.zeros(len(column_ll), dtype=np.int8)  # 1: candidate, 2: existing
-        column_kind[candidates], column_kind[existing] = 1, 2
-        already = np.zeros(len(points), dtype=bool)
-        already[rows[column_kind[cols] == 2]] = True
-        reachable = np.zeros(len(points), dtype=bool)
-        reachable[rows[column_kind[cols] == 1]] = True
-        self.already = float(w[already].sum())
-        keep = ~already & reachable
-        new_row = np.cumsum(keep) - 1
-        at = keep[rows] & (column_kind[cols] == 1)
-        position = np.full(len(column_ll), -1)
-        position[candidates] = np.arange(len(candidates))
-        self.candidates = np.asarray(candidates)
-        self.w = w[keep]
-        self.matrix = csr_matrix((np.ones(int(at.sum()), dtype=np.float32), (new_row[rows[at]], position[cols[at]])),
-                                 shape=(int(keep.sum()), len(candidates)))
-        self.columns = self.matrix.tocsc()
         self.distinct_points = int(len(points))
-
-    def _covers(self, chosen):
-        covers = np.zeros(self.matrix.shape[0], dtype=np.int32)
-        for j in chosen:
-            covers[self.columns.indices[self.columns.indptr[j]:self.columns.indptr[j + 1]]] += 1
-        return covers
+        is_existing = np.zeros(len(column_ll), dtype=bool)
+        is_existing[existing] = True
+        already = np.zeros(len(points), dtype=bool)
+        already[rows[is_existing[cols]]] = True
+        self.already = float(w[already].sum())
+        # Points an existing station covers cannot gain: leave their pairs out.
+        keep = ~is_existing[cols] & ~already[rows]
+        rows, cols = rows[keep], cols[keep]
+        position = np.full(len(column_ll), -1, dtype=np.int64)
+        position[candidates] = np.arange(len(candidates))
+        cols = position[cols].astype(np.uint16 if len(candidates) < 65536 else np.int64)
+        order = np.argsort(cols, kind="stable")  # a radix sort for 16-bit column ids
+        self.indices = rows[order]
+        self.indptr = np.r_[0, np.cumsum(np.bincount(cols, minlength=len(candidates)))]
+        del rows, cols, order
+        self.columns = csc_matrix((np.ones(len(self.indices)), self.indices, self.indptr),
+                                  shape=(len(points), len(candidates)))
+        self.rows = self.columns.tocsr()
+        self.w = w
+        self.candidates = np.asarray(candidates)
+        self.m = len(candidates)
 
     def _column(self, j):
-        return self.columns.indices[self.columns.indptr[j]:self.columns.indptr[j + 1]]
+        return self.indices[self.indptr[j]:self.indptr[j + 1]]
+
+    def _covers(self, chosen):
+        covers = np.zeros(len(self.w), dtype=np.int32)
+        for j in chosen:
+            covers[self._column(j)] += 1
+        return covers
 
     def greedy(self, k, start=()):
         """Add the site that covers the most uncovered weight until ``k`` are open (lazy gains)."""
         chosen = [int(j) for j in start]
         covers = self._covers(chosen)
-        bound = self.matrix.T @ (self.w * (covers == 0))
+        bound = self._gains(covers)
         bound[chosen] = -np.inf
         while len(chosen) < k:
             while True:
                 j = int(np.argmax(bound))
                 rows = self._column(j)
                 gain = float(self.w[rows][covers[rows] == 0].sum())
-                bound[j] = gain
-                if gain >= np.max(np.delete(bound, j), initial=-np.inf):
+                bound[j] = -np.inf
+                if gain >= bound.max():
                     break
+                bound[j] = gain
             chosen.append(j)
-            bound[j] = -np.inf
             covers[self._column(j)] += 1
         return np.array(chosen, dtype=int)
 
+    def _gains(self, covers):
+        """Uncovered weight within the radius of each candidate."""
+        return self.rows.T @ (self.w * (covers == 0))
+
     def local_search(self, chosen, deadline):
-        """Best-improvement swaps (fast interchange on the sparse matrix)."""
+        """Best-improvement swaps (fast interchange on the sparse pairs)."""
         from scipy.sparse import csr_matrix
 
         chosen = np.array(chosen, dtype=int)
-        n, m = self.matrix.shape
         tol = 1e-9 * max(1.0, float(self.w.sum()))
-        position = np.full(m, -1)
         while len(chosen) and time.perf_counter() < deadline:
             covers = self._covers(chosen)
-            gain = self.matrix.T @ (self.w * (covers == 0))
-            position[:] = -1
-            position[chosen] = np.arange(len(chosen))
-            sole_rows = np.flatnonzero(covers == 1)
-            sole_site = self._sole_site(sole_rows, position)
-            loss = np.bincount(sole_site, weights=self.w[sole_rows], minlength=len(chosen))
-            only = csr_matrix((self.w[sole_rows], (sole_site, sole_rows)), shape=(len(chosen), n))
-            regained = (only @ self.matrix).toarray()
+            gain = self._gains(covers)
+            # The one open site covering each point covered once (-1 elsewhere).
+            sole = np.full(len(self.w), -1, dtype=np.int64)
+            for r, j in enumerate(chosen):
+                rows = self._column(j)
+                sole[rows[covers[rows] == 1]] = r
+            alone = sole >= 0
+            loss = np.bincount(sole[alone], weights=self.w[alone], minlength=len(chosen))
+            # What a swap gets back: weight covered only by r that j covers too.
+            only = csr_matrix((self.w[alone], (sole[alone], np.flatnonzero(alone))), shape=(len(chosen), len(self.w)))
+            regained = (only @ self.rows).toarray()
             profit = gain[None, :] - loss[:, None] + regained
             profit[:, chosen] = -np.inf
             r, j = np.unravel_index(int(np.argmax(profit)), profit.shape)
@@ -103,19 +116,10 @@ class SparseCoverage:
             chosen[r] = j
         return chosen
 
-    def _sole_site(self, rows, position):
-        """For points covered by exactly one open site: that site's place in ``chosen``."""
-        sub = self.matrix[rows]
-        hit = position[sub.indices]
-        found = np.full(len(rows), -1)
-        row_of = np.repeat(np.arange(len(rows)), np.diff(sub.indptr))
-        found[row_of[hit >= 0]] = hit[hit >= 0]
-        return found
-
     def solve(self, k, deadline, start=()):
-        """Column indices (into the model's columns) of the ``k`` sites, and the covered weight."""
-        if self.matrix.shape[0] == 0 or k == 0:
-            chosen = np.arange(k)
+        """Positions among the candidates of the ``k`` sites, and the covered weight."""
+        if k == 0:
+            chosen = np.array([], dtype=int)
         else:
             chosen = self.local_search(self.greedy(k, start), deadline)
         covered = self.already + float(self.w[self._covers(chosen) > 0].sum())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from evcore.errors import InputError
 from evcore.geo import EARTH_RADIUS_KM, LocalProjection, haversine_km
 
 # Points per block in the chunked queries: keeps every temporary array a few tens of MB.
@@ -71,15 +72,21 @@ def rows_km(a_xyz: np.ndarray, b_xyz: np.ndarray) -> np.ndarray:
     return chord_to_km(np.sqrt(chord2))
 
 
-def pairs_within(points_xyz: np.ndarray, sites_xyz: np.ndarray, radius_km: float):
-    """Every (point, site) pair within ``radius_km``, as two int32 arrays sorted by point: the
-    radius prunes all the others (one KD-tree per block of points against the sites' tree)."""
+def pairs_within(points_xyz: np.ndarray, sites_xyz: np.ndarray, radius_km: float, limit: int | None = None):
+    """Every (point, site) pair within ``radius_km``, as two int32 arrays: the radius prunes all
+    the others (one KD-tree per block of points against the sites' tree). Refuses more than
+    ``limit`` pairs with one sentence."""
     sites = tree(sites_xyz)
     radius = km_to_chord(radius_km)
-    rows, cols = [], []
-    for s in range(0, len(points_xyz), CHUNK):
-        block = tree(points_xyz[s:s + CHUNK])
+    rows, cols, count = [], [], 0
+    for s in range(0, len(points_xyz), CHUNK // 4):
+        block = tree(points_xyz[s:s + CHUNK // 4])
         found = block.sparse_distance_matrix(sites, radius, output_type="ndarray")
+        count += len(found)
+        if limit is not None and count > limit:
+            raise InputError(f"more than {limit:,} demand point-site pairs lie within {radius_km:g} km (after "
+                             f"{s + CHUNK // 4:,} of {len(points_xyz):,} points); give fewer candidate sites or a "
+                             "smaller radius.")
         rows.append((found["i"] + s).astype(np.int32))
         cols.append(found["j"].astype(np.int32))
     return np.concatenate(rows), np.concatenate(cols)

@@ -10,14 +10,19 @@ import plotly.graph_objects as go
 
 from evcore.viz.maps import add_legend, base_map, escape_text, label_icon
 from evcore.placement import sites_needed
+from evcore.placement.spatial import grid_cells
 
 DEMAND_COLOR = "#3b6fb6"
 EXISTING_COLOR = "#555555"
 PROPOSED_COLOR = "#d62728"
+# Above this many demand points the map sums them over squares (a browser draws a few thousand
+# circles well, not a million).
+MAX_DEMAND_MARKERS = 2000
 
 
 def placement_map(model, stations: pd.DataFrame | None = None, unit: str = "vehicles") -> folium.Map:
-    """Demand as circles sized by weight, existing stations in grey, proposed sites in red,
+    """Demand as circles sized by weight (summed over squares when there are more than
+    ``MAX_DEMAND_MARKERS`` points), existing stations in grey, proposed sites in red,
     each with its figures in a popup. ``model`` is a solved model built ``from_points``;
     ``stations`` (optional) gives the existing stations' names, in the model's order."""
     if model.demand_latlon is None:
@@ -26,15 +31,18 @@ def placement_map(model, stations: pd.DataFrame | None = None, unit: str = "vehi
     weights, distance = model.weights, model.distance_
     total = float(weights.sum())
     fmap = base_map(demand[:, 0], demand[:, 1])
-    layer = folium.FeatureGroup(name=f"Demand ({escape_text(unit)})")
-    largest = float(weights.max()) or 1.0
-    for (lat, lon), w, d in zip(demand, weights, distance):
-        folium.CircleMarker(
-            [float(lat), float(lon)], radius=float(2 + 12 * np.sqrt(w / largest)), color=DEMAND_COLOR,
-            weight=1, fill=True, fill_opacity=0.35,
-            popup=folium.Popup(f"{w:,.0f} {escape_text(unit)}<br>nearest station {d:.1f} km", max_width=220),
-        ).add_to(layer)
-    layer.add_to(fmap)
+    if len(demand) > MAX_DEMAND_MARKERS:
+        _demand_squares(model, unit).add_to(fmap)
+    else:
+        layer = folium.FeatureGroup(name=f"Demand ({escape_text(unit)})")
+        largest = float(weights.max()) or 1.0
+        for (lat, lon), w, d in zip(demand, weights, distance):
+            folium.CircleMarker(
+                [float(lat), float(lon)], radius=float(2 + 12 * np.sqrt(w / largest)), color=DEMAND_COLOR,
+                weight=1, fill=True, fill_opacity=0.35,
+                popup=folium.Popup(f"{w:,.0f} {escape_text(unit)}<br>nearest station {d:.1f} km", max_width=220),
+            ).add_to(layer)
+        layer.add_to(fmap)
 
     if model.existing.size:
         layer = folium.FeatureGroup(name="Existing stations")
@@ -66,6 +74,26 @@ def placement_map(model, stations: pd.DataFrame | None = None, unit: str = "vehi
     if model.existing.size:
         legend.insert(1, (EXISTING_COLOR, "Existing station"))
     return add_legend(fmap, "Placement", legend)
+
+
+def _demand_squares(model, unit: str) -> folium.FeatureGroup:
+    """A large demand layer as at most ``MAX_DEMAND_MARKERS`` circles: the demand summed over
+    squares of the local km projection, each drawn at its weighted centre (core Leaflet only; a
+    heat map would need a plugin from a CDN)."""
+    centres, totals, cell, side = grid_cells(model.demand_latlon, model.weights, MAX_DEMAND_MARKERS)
+    far = np.bincount(cell, weights=model.weights * model.distance_, minlength=len(totals))
+    layer = folium.FeatureGroup(name=f"Demand ({escape_text(unit)}, summed over {side:.1f} km squares)")
+    largest = float(totals.max()) or 1.0
+    for (lat, lon), total, distance in zip(centres, totals, far):
+        if total <= 0:
+            continue
+        folium.CircleMarker(
+            [float(lat), float(lon)], radius=float(2 + 12 * np.sqrt(total / largest)), color=DEMAND_COLOR,
+            weight=1, fill=True, fill_opacity=0.35,
+            popup=folium.Popup(f"{total:,.0f} {escape_text(unit)} in this {side:.1f} km square<br>nearest station "
+                               f"{distance / total:.1f} km on average", max_width=240),
+        ).add_to(layer)
+    return layer
 
 
 def coverage_curve_figure(curve: pd.DataFrame, target: float = 0.9, unit: str = "vehicles") -> go.Figure:
