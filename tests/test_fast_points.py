@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import evcore.fast_points as fast_points
+import evcore.io.fast_points as fast_points
 from evcore.cli import main
 from evcore.errors import InputError
 from evcore.io import read_points

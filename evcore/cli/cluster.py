@@ -29,7 +29,7 @@ def add_parser(sub, formatter) -> None:
 
 def run(args) -> int:
     from evcore.cluster import METHOD_NAMES, station_clusters
-    from evcore.fast_points import read_points_fast as read_points
+    from evcore.io.fast_points import read_points_fast as read_points
     from evcore.services import cluster_points
 
     for path, what in ((args.out, "the station-to-cluster table"), (args.map, "the cluster map")):

@@ -10,11 +10,12 @@ the answer and the error messages are the same; only the time differs.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from evcore.io.tables import LAT_NAMES, LON_NAMES, WEIGHT_NAMES, normalise
 
 # Files smaller than this go to the general reader (it is quick enough and says more).
 FAST_READ_MIN_BYTES = 4 * 1024 * 1024
@@ -30,8 +31,6 @@ def read_points_fast(source) -> pd.DataFrame:
 
 
 def _plain_coordinates(path) -> pd.DataFrame | None:
-    from evcore.io import LAT_NAMES, LON_NAMES, WEIGHT_NAMES
-
     path = Path(path)
     try:
         if not path.is_file() or path.stat().st_size < FAST_READ_MIN_BYTES:
@@ -41,7 +40,7 @@ def _plain_coordinates(path) -> pd.DataFrame | None:
     except (OSError, UnicodeDecodeError):
         return None
     columns = [c.strip() for c in header.split(",")]
-    normalised = [re.sub(r"[^0-9a-z]+", "_", c.lower()).strip("_") for c in columns]
+    normalised = [normalise(c) for c in columns]
     roles = {}
     for role, names in (("latitude", LAT_NAMES), ("longitude", LON_NAMES), ("weight", WEIGHT_NAMES)):
         found = [i for i, c in enumerate(normalised) if c in names]
