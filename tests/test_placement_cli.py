@@ -73,7 +73,6 @@ def test_unreadable_cost_matrix_is_refused(tmp_path):
 
 
 def test_demand_file_gives_sites_as_lat_lon(tmp_path, capsys):
-    pytest.importorskip("evcore.io")
     demand = pd.DataFrame({"latitude": [47.60, 47.61, 47.70, 47.71, 47.50],
                            "longitude": [-122.30, -122.31, -122.20, -122.21, -122.40],
                            "weight": [10, 5, 8, 2, 1]})
