@@ -109,7 +109,7 @@ def test_forecast_page_with_a_store_it_cannot_write_shows_the_forecast_and_one_n
     blocked.write_text("a file, not a folder")
     monkeypatch.setenv("EVCORE_CHECKPOINTS", str(blocked))
     at = AppTest.from_file(str(ROOT / "pages" / "1_Forecast.py"), default_timeout=120)
-    at.session_state["dataset"] = Dataset(name="small", usage=weekly_usage(stations=3, days=70))
+    at.session_state["dataset"] = Dataset(name="small", usage=weekly_usage(stations=3, days=100))
     at.run()
     assert not at.exception and not at.error
     assert len(at.get("plotly_chart")) == 1
