@@ -59,22 +59,32 @@ def causal_index(y: np.ndarray, weeks: int, shrink: float) -> np.ndarray:
     return index
 
 
-def forward_level(y: np.ndarray, weeks: int, shrink: float) -> np.ndarray:
-    """The level known at each origin, in one pass forward: row ``t`` of the ``(days + 1,
-    stations)`` result is the simple-exponential-smoothing level of the deseasonalised days
-    before ``t`` (``causal_index``), with each station's smoothing weight the one of the grid
-    with the least one-day-ahead absolute error so far. Linear in days x stations."""
+def level_components(y: np.ndarray, weeks: int, shrink: float) -> np.ndarray:
+    """What each origin's level is made of, in one pass forward (linear in days x stations).
+
+    The level at origin ``t`` is simple exponential smoothing of the days before ``t``, each
+    divided by the origin's weekly profile (as ``seasonal_exp_smoothing`` does). Smoothing is
+    linear, so that level is ``sum_p components[t, p] / profile[p]`` where ``components[t, p]``
+    smooths the days of phase ``p`` (day number mod 7) alone: one pass gives every origin's
+    components, whatever profile it then uses. Each station's smoothing weight is the one of the
+    grid with the least one-day-ahead absolute error so far on the days divided by their own
+    profile of the weeks before them (``causal_index``). Returns ``(days + 1, 7, stations)``.
+    """
     z = y / causal_index(y, weeks, shrink)
     alphas = SMOOTHING_WEIGHTS[:, None]
-    level = np.repeat(z[:1], len(alphas), axis=0)  # (alphas, stations)
+    level = np.repeat(z[:1], len(alphas), axis=0)                      # (alphas, stations)
     error = np.zeros_like(level)
-    out = np.empty((len(y) + 1, y.shape[1]), dtype=np.float32)
-    out[0] = out[1] = z[0]
+    components = np.zeros((len(alphas), 7, y.shape[1]))
+    components[:, 0] = y[0]
+    out = np.empty((len(y) + 1, 7, y.shape[1]), dtype=np.float32)
+    out[0] = out[1] = components[0]
     columns = np.arange(y.shape[1])
     for t in range(1, len(y)):
         error += np.abs(z[t] - level)
         level = alphas * z[t] + (1 - alphas) * level
-        out[t + 1] = level[error.argmin(axis=0), columns]
+        components *= (1 - alphas)[:, :, None]
+        components[:, t % 7] += alphas * y[t]
+        out[t + 1] = components[error.argmin(axis=0), :, columns].T
     return out
 
 
@@ -82,8 +92,9 @@ class Windows:
     """The LSTM's samples, cut from a daily matrix batch by batch (never all at once).
 
     A sample is a station and an origin (a window ends the day before its origin). Its days are
-    divided by the station's level at the origin (``forward_level``) and by the station's weekly
-    profile over the last weeks of the window (as ``seasonal_index``), so the network sees and
+    divided by the station's weekly profile over the last weeks of the window (as
+    ``seasonal_index``) and by its level at the origin (``level_components`` deseasonalised by
+    that profile), so the network sees and
     predicts what is left after level and weekly profile. The arrays live on ``device`` as torch
     tensors, so batches are made where the network runs.
     """
@@ -94,10 +105,11 @@ class Windows:
 
         self.lookback, self.weeks, self.shrink = lookback, season_weeks, season_shrink
         self.n_days, self.n_stations = y.shape
-        self.level_ = forward_level(y, season_weeks, season_shrink)
+        components = level_components(y, season_weeks, season_shrink)
+        self.level_ = components.sum(axis=1)  # the level of the days as they are (no profile)
         self.active_ = y.sum(axis=0) > 0
         self.y = torch.from_numpy(y.astype(np.float32)).to(device)
-        self.level = torch.from_numpy(self.level_).to(device)
+        self.components = torch.from_numpy(components).to(device)
         self.total = self.y.sum(dim=1)
         self.weekdays = torch.from_numpy(weekdays.astype(np.int64)).to(device)
         self.eye = torch.eye(7, device=device)
@@ -129,7 +141,9 @@ class Windows:
         index = self._profile(window)                                   # (B, 7) by day class
         window_index = index[:, (torch.arange(lookback, device=self.device) - lookback) % 7]
         season = index[:, torch.arange(horizon, device=self.device) % 7]
-        level = self.level[origins, stations]
+        phases = (origins[:, None] + torch.arange(7, device=self.device)) % 7  # of each day class
+        parts = self.components[origins, :, stations].gather(1, phases)
+        level = (parts / index).sum(dim=1)
         base = level.clamp(min=1e-9)[:, None]
         ratio = (window / (base * window_index)).clamp(0, MAX_RATIO)
         window_days = days[:, :lookback]

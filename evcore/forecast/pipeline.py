@@ -93,7 +93,10 @@ def trained_lstm(usage: pd.DataFrame, horizon: int = 10, settings=None,
     horizon = check_horizon(horizon)
     if progress is not None:
         progress(0.0, "preparing the data")
-    filled = fill_history(daily_matrix(usage))
+    return _trained_on(fill_history(daily_matrix(usage)), horizon, settings, progress)
+
+
+def _trained_on(filled: pd.DataFrame, horizon: int, settings, progress) -> tuple[LSTMForecaster, dict]:
     model = make_lstm(settings)
     _check_history(len(filled), horizon, model)
     path = checkpoint_path(filled, model, settings)
@@ -189,8 +192,12 @@ def forecast_table(usage: pd.DataFrame, horizon: int = 10, settings=None, progre
 
     ``table.attrs["store_note"]`` holds one sentence when the model could not be kept in the
     store (the forecast is right all the same)."""
-    model, metadata = trained_lstm(usage, horizon, settings=settings, progress=progress)
-    table = forecast_frame(model, fill_history(daily_matrix(usage)), horizon)
+    horizon = check_horizon(horizon)
+    if progress is not None:
+        progress(0.0, "preparing the data")
+    filled = fill_history(daily_matrix(usage))
+    model, metadata = _trained_on(filled, horizon, settings, progress)
+    table = forecast_frame(model, filled, horizon)
     if metadata.get(NOTE):
         table.attrs[NOTE] = metadata[NOTE]
     return table
