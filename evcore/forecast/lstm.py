@@ -23,6 +23,8 @@ from evcore.forecast.data import LEVEL_DAYS, MAX_HORIZON, weekdays
 from evcore.forecast.features import N_INPUTS, Windows
 from evcore.forecast.training import build_network, resolve_device, torch_threads, train_network
 
+GPU_BATCH = 8192           # on a GPU, big batches keep it busy
+GPU_WINDOWS = 2 ** 21      # and an epoch is every window up to 2 million (about 6,000 stations x a year)
 MODEL_VERSION = 3  # bump when the LSTM's inputs or architecture change (old checkpoints retrain)
 
 
@@ -36,8 +38,9 @@ class LSTMForecaster(Forecaster):
     interval's coverage; ``season_weeks`` and ``season_shrink`` the weekly profile the inputs are
     divided by; ``combine`` the baselines whose forecasts are combined with the network's by the
     median (empty: the network alone); ``max_windows_per_epoch`` the samples an epoch sees
-    (``auto``: 8192 on a CPU, all of them on a GPU) and ``batch_size`` (``auto``: 256 on a CPU,
-    4096 on a GPU). Not part of the identity: ``threads`` (torch threads while training) and
+    (``auto``: 8192 on a CPU; on a GPU all of them, up to ``GPU_WINDOWS``) and ``batch_size``
+    (``auto``: 256 on a CPU; on a GPU 1/64 of an epoch, from 256 to ``GPU_BATCH``). Not part of
+    the identity: ``threads`` (torch threads while training) and
     ``device`` (``auto``: a GPU when there is one).
     ``fit(history)`` takes the filled wide daily matrix; ``predict(horizon)`` returns
     ``(lower, forecast, upper)`` arrays of shape ``(horizon, stations)``.
@@ -111,8 +114,10 @@ class LSTMForecaster(Forecaster):
         log_level = np.log1p(windows.level_[samples[1].numpy(), samples[0].numpy()])
         stats = torch.tensor([log_level.mean(), max(log_level.std(), 1e-3)])
         on_gpu = device != "cpu"
-        batch_size = (4096 if on_gpu else 256) if self.batch_size == "auto" else self.batch_size
-        per_epoch = (None if on_gpu else 8192) if self.max_windows_per_epoch == "auto" else self.max_windows_per_epoch
+        per_epoch = (GPU_WINDOWS if on_gpu else 8192) if self.max_windows_per_epoch == "auto" else self.max_windows_per_epoch
+        seen = min(len(samples[0]), per_epoch or len(samples[0]))
+        batch_size = ((min(GPU_BATCH, max(256, seen // 64)) if on_gpu else 256) if self.batch_size == "auto"
+                      else self.batch_size)
         self.networks_ = []
         with torch_threads(self.threads):
             for seed in range(self.seeds):

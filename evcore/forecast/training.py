@@ -86,11 +86,12 @@ def build_network(n_inputs: int, hidden_size: int, horizon: int, n_quantiles: in
 
     with torch.device("meta"):  # built without drawing from the global random generator
         net = QuantileLSTM()
-    net = net.to_empty(device=device)
+    if generator is None:  # weights to be loaded
+        return net.to_empty(device=device)
+    net = net.to_empty(device="cpu")
     net.level_stats.zero_()
-    if generator is not None:
-        _initialise(net, generator)
-    return net
+    _initialise(net, generator)  # on the CPU, so a model starts the same on any device
+    return net.to(device)
 
 
 def _initialise(net, generator) -> None:
