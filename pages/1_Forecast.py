@@ -11,8 +11,8 @@ st.title("Forecast")
 st.caption("Daily usage per station for the coming days: per day, the median of four forecasts, "
            "one LSTM trained across all stations, seasonal exponential smoothing, exponential smoothing "
            "and the weekly seasonal naive (the backtest shows each alone), with an 80% prediction "
-           "interval, and how well it did on the last weeks of the data. Training runs once per dataset "
-           "and horizon and is kept in checkpoints/.")
+           "interval, and how well it did on the last weeks of the data. One training per dataset serves "
+           "every horizon and is kept in the model store (checkpoints/).")
 
 dataset = ui.current_dataset()
 if dataset.usage is None or dataset.usage.empty:

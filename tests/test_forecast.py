@@ -326,3 +326,29 @@ def test_a_full_disk_leaves_no_temp_file_and_stale_ones_are_cleaned(tmp_path, mo
     assert not list(tmp_path.glob("*.pt"))
     forecast_table(usage, horizon=5, settings=quick(tmp_path))  # room again: kept, no note
     assert len(list(tmp_path.glob("*.pt"))) == 1
+
+
+def test_learned_weights_pick_the_better_forecast_and_the_interval_is_calibrated():
+    from evcore.forecast.combination import combine, fit_weights, interval_scale
+
+    rng = np.random.default_rng(0)
+    truth = rng.uniform(10, 20, (14, 30))
+    good, bad = truth + rng.normal(0, 1, truth.shape), truth + 8
+    mask = np.ones(truth.shape, bool)
+    weights = fit_weights(np.array([bad, good]), truth, mask)
+    assert weights[1] >= 0.9
+    point = good
+    scale = interval_scale(point - 0.5, point, point + 0.5, truth, mask, level=0.8)  # too narrow
+    lower, _, upper = combine([(point - 0.5, point, point + 0.5)], np.array([1.0]), scale)
+    inside = ((truth >= lower) & (truth <= upper)).mean()
+    assert 0.75 <= inside <= 0.85
+
+
+def test_a_validation_slice_learns_combination_weights_kept_in_the_checkpoint(tmp_path, monkeypatch):
+    usage = weekly_usage(days=150)
+    settings = quick(tmp_path, validation_days=14)
+    model, _ = trained_lstm(usage, horizon=7, settings=settings)
+    assert model.weights_.sum() == pytest.approx(1.0) and len(model.weights_) == 1 + len(model.combine)
+    first = forecast_table(usage, horizon=7, settings=settings)
+    monkeypatch.setattr(LSTMForecaster, "fit", lambda *a, **k: pytest.fail("trained again"))
+    pd.testing.assert_frame_equal(forecast_table(usage, horizon=7, settings=settings), first)

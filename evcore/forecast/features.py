@@ -114,13 +114,14 @@ class Windows:
         self.weekdays = torch.from_numpy(weekdays.astype(np.int64)).to(device)
         self.eye = torch.eye(7, device=device)
         self.device = device
+        self.target_end = self.n_days  # days from here on are not targets (a validation slice)
 
     def training_samples(self):
         """``(stations, origins)`` of every sample with at least one target day, a live station
         and a positive level (CPU tensors)."""
         import torch
 
-        origins = np.arange(self.lookback, self.n_days)
+        origins = np.arange(self.lookback, self.target_end)
         keep = (self.level_[origins] > 0) & self.active_[None, :]
         t, s = np.nonzero(keep)
         return torch.from_numpy(s.astype(np.int64)), torch.from_numpy(origins[t].astype(np.int64))
@@ -135,7 +136,7 @@ class Windows:
         lookback = self.lookback
         offsets = torch.arange(-lookback, horizon, device=self.device)
         days = origins[:, None] + offsets[None, :]                      # (B, lookback + horizon)
-        valid = days < self.n_days
+        valid = days < self.target_end
         values = self.y[days.clamp(max=self.n_days - 1), stations[:, None]]
         window, future = values[:, :lookback], values[:, lookback:]
         index = self._profile(window)                                   # (B, 7) by day class

@@ -78,10 +78,15 @@ def build_network(n_inputs: int, hidden_size: int, horizon: int, n_quantiles: in
                                       nn.Linear(hidden_size, horizon * n_quantiles))
             self.register_buffer("level_stats", torch.zeros(2))  # mean, std of log level
 
-        def forward(self, x, first_weekday, log_level):
+        def forward(self, x, first_weekday, log_level, dropout=None):
             _, (state, _) = self.lstm(x)
             level = (log_level - self.level_stats[0]) / self.level_stats[1]
-            out = self.head(torch.cat([state[-1], first_weekday, level[:, None]], dim=1))
+            features = torch.cat([state[-1], first_weekday, level[:, None]], dim=1)
+            if dropout is not None:  # (rate, generator) while training
+                rate, generator = dropout
+                keep = torch.empty_like(features).bernoulli_(1 - rate, generator=generator)
+                features = features * keep / (1 - rate)
+            out = self.head(features)
             return 1.0 + out.view(-1, horizon, n_quantiles)  # untrained: level x profile
 
     with torch.device("meta"):  # built without drawing from the global random generator
@@ -112,10 +117,12 @@ def _initialise(net, generator) -> None:
 
 def train_network(windows, samples, quantiles, *, hidden_size: int, horizon: int, epochs: int,
                   learning_rate: float, batch_size: int, windows_per_epoch: int | None, seed: int,
-                  keep_epoch, level_stats, progress=None) -> list:
+                  keep_epoch, level_stats, weight_decay: float = 0.0, dropout: float = 0.0,
+                  progress=None) -> list:
     """Train one network on ``samples`` (stations, origins) of ``windows`` (``features.Windows``)
-    by the pinball loss of ``quantiles`` over the target days the data has; return copies of
-    it at the epochs ``keep_epoch(epoch)`` picks. ``windows_per_epoch`` None: all samples."""
+    by the pinball loss of ``quantiles`` over the target days the data has (AdamW with
+    ``weight_decay``; ``dropout`` on the head's inputs); return copies of it at the epochs
+    ``keep_epoch(epoch)`` picks. ``windows_per_epoch`` None: all samples."""
     import torch
 
     device = windows.device
@@ -125,7 +132,8 @@ def train_network(windows, samples, quantiles, *, hidden_size: int, horizon: int
     net = build_network(N_INPUTS, hidden_size, horizon, len(quantiles), generator, device)
     net.level_stats.copy_(level_stats)
     q = torch.tensor(quantiles, device=device)
-    optimizer = torch.optim.Adam(net.parameters(), lr=learning_rate)
+    optimizer = torch.optim.AdamW(net.parameters(), lr=learning_rate, weight_decay=weight_decay)
+    masks = (dropout, torch.Generator(device=device).manual_seed(seed)) if dropout > 0 else None
     kept = []
     for epoch in range(epochs):
         net.train()
@@ -134,7 +142,7 @@ def train_network(windows, samples, quantiles, *, hidden_size: int, horizon: int
             idx = order[start:start + batch_size]
             x, first, log_level, _, target = windows.batch(stations[idx], origins[idx], horizon)
             seen = ~torch.isnan(target)
-            error = torch.nan_to_num(target)[:, :, None] - net(x, first, log_level)
+            error = torch.nan_to_num(target)[:, :, None] - net(x, first, log_level, masks)
             loss = (torch.maximum(q * error, (q - 1) * error) * seen[:, :, None]).sum() / (
                 seen.sum().clamp(min=1) * len(quantiles))
             optimizer.zero_grad()
