@@ -100,13 +100,15 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2, help="worker processes for the folds (as the CLI)")
     parser.add_argument("--no-peers", action="store_true", help="leave out the statsforecast and LightGBM peers")
+    parser.add_argument("--no-lstm", action="store_true", help="leave out the LSTM (the baselines and peers alone)")
     args = parser.parse_args()
     settings = Settings.from_env()
     cities = args.city or sorted(p.name for p in DATA.glob("charged_*") if (p / "volume.csv").exists())
     for city in cities:
         began = time.perf_counter()
         usage = read_usage(DATA / city / "volume.csv")
-        models = default_models(settings) + ([] if args.no_peers else [PeerEnsemble(), LightGBMGlobal()])
+        models = default_models(settings)[1 if args.no_lstm else 0:]
+        models += [] if args.no_peers else [PeerEnsemble(), LightGBMGlobal()]
         result = backtest(usage, horizon=args.horizon, folds=args.folds, models=models, n_jobs=args.jobs)
         seconds = time.perf_counter() - began
         table = result.summary.set_index("model")
@@ -121,5 +123,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import warnings
+
+    warnings.filterwarnings("ignore", category=RuntimeWarning)  # statsmodels on silent stations
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     main()

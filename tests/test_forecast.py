@@ -261,7 +261,7 @@ def test_the_demo_checkpoint_shipped_in_the_repository_is_current(monkeypatch):
     usage = demo_dataset().usage
     path = checkpoint_path(fill_history(daily_matrix(usage)), make_lstm(shipped), shipped)
     loaded = load_checkpoint(path)
-    assert loaded is not None, f"{path.name} is missing: regenerate it (see .gitignore)"
+    assert loaded is not None, f"{path.name} is missing: run scripts/demo_checkpoint.py (see .gitignore)"
     assert loaded.metadata["backtest"]["folds"] == 3
     monkeypatch.setattr(LSTMForecaster, "fit", lambda *a, **k: pytest.fail("trained although shipped"))
     table = forecast_table(usage, horizon=10, settings=shipped)  # loads, does not train

@@ -25,6 +25,7 @@ from evcore.forecast.training import build_network, resolve_device, torch_thread
 
 GPU_BATCH = 8192           # on a GPU, big batches keep it busy
 GPU_WINDOWS = 2 ** 21      # and an epoch is every window up to 2 million (about 6,000 stations x a year)
+SHORT_LOOKBACK = 28        # four weeks: the least lookback used when the data is short
 MODEL_VERSION = 3  # bump when the LSTM's inputs or architecture change (old checkpoints retrain)
 
 
@@ -32,7 +33,7 @@ class LSTMForecaster(Forecaster):
     """A global LSTM over all stations, with per-station scaling and quantile outputs.
 
     Parameters are the settings that identify a trained model (and its checkpoint): ``lookback``
-    days in; ``horizon`` the most days out it is trained for (one training serves every shorter
+    days in (fewer, down to four weeks, when the data is short); ``horizon`` the most days out it is trained for (one training serves every shorter
     horizon; shorter data trains for what it allows); ``seeds`` networks, each kept every
     ``snapshot_every``-th of its last ``average_last`` epochs, all averaged; ``level`` the
     interval's coverage; ``weight_decay`` (AdamW) and ``dropout`` (on the head's inputs) regularise;
@@ -96,13 +97,23 @@ class LSTMForecaster(Forecaster):
     def quantiles(self):
         return [(1 - self.level) / 2, 0.5, (1 + self.level) / 2]
 
+    @property
+    def shortest_lookback(self) -> int:
+        return min(self.lookback, SHORT_LOOKBACK)
+
     def min_history(self, horizon: int | None = None) -> int:
-        """Days of history needed to forecast ``horizon`` days: a lookback, the horizon and a week."""
-        return self.lookback + (self.horizon if horizon is None else horizon) + LEVEL_DAYS
+        """Days of history needed to forecast ``horizon`` days: the shortest lookback, the
+        horizon and a week."""
+        return self.shortest_lookback + (self.horizon if horizon is None else horizon) + LEVEL_DAYS
+
+    def lookback_for(self, n_days: int) -> int:
+        """The lookback a history of ``n_days`` uses: ``lookback``, shortened (not below four
+        weeks) where the data would not leave a full horizon of targets after it."""
+        return int(np.clip(n_days - self.horizon - LEVEL_DAYS, self.shortest_lookback, self.lookback))
 
     def trained_horizon(self, n_days: int) -> int:
         """The horizon a history of ``n_days`` trains for: ``horizon``, or less when short."""
-        return min(self.horizon, n_days - self.lookback - LEVEL_DAYS)
+        return min(self.horizon, n_days - self.lookback_for(n_days) - LEVEL_DAYS)
 
     def fit(self, history: pd.DataFrame, progress=None):
         import torch
@@ -110,7 +121,7 @@ class LSTMForecaster(Forecaster):
         y = history.to_numpy(float)
         if self.trained_horizon(len(y)) < 1:
             raise InputError(f"The usage data has {len(y)} days; the LSTM needs at least "
-                             f"{self.min_history(1)} (lookback {self.lookback} days).")
+                             f"{self.min_history(1)} (lookback {self.shortest_lookback} days).")
         self._remember(history)
         started = time.perf_counter()
         device = resolve_device(self.device)
@@ -171,7 +182,7 @@ class LSTMForecaster(Forecaster):
         return [BASELINES[name]().fit(history).predict(horizon) for name in self.combine]
 
     def _windows(self, device: str) -> Windows:
-        return Windows(self.history_, self.weekdays_, self.lookback, min(self.season_weeks, self.lookback // 7),
+        return Windows(self.history_, self.weekdays_, self.lookback_, min(self.season_weeks, self.lookback_ // 7),
                        self.season_shrink, device)
 
     def _is_snapshot(self, epoch: int) -> bool:
@@ -184,6 +195,7 @@ class LSTMForecaster(Forecaster):
         self.stations_ = list(history.columns)
         self.dates_ = history.index
         self.weekdays_ = weekdays(history.index)
+        self.lookback_ = self.lookback_for(len(history))
         self.horizon_ = self.trained_horizon(len(history))
 
     def predict(self, horizon: int | None = None):

@@ -70,7 +70,7 @@ def _check_history(n_days: int, horizon: int, model: LSTMForecaster) -> None:
     if n_days < model.min_history(horizon):
         raise InputError(f"The usage data has {n_days} days; the LSTM needs at least "
                          f"{model.min_history(horizon)} to forecast {horizon} days ahead "
-                         f"(lookback {model.lookback} days).")
+                         f"(lookback {model.shortest_lookback} days).")
 
 
 def _loaded(model: LSTMForecaster, path, filled: pd.DataFrame):
@@ -125,7 +125,7 @@ def _train(model: LSTMForecaster, filled: pd.DataFrame, path, progress) -> dict:
 
 def backtest_span(n_days: int, folds: int, model: LSTMForecaster) -> int:
     """The fold length of the stored backtest: 30 days, or less when the data is short."""
-    return max(1, min(MAX_HORIZON, (n_days - model.lookback - LEVEL_DAYS) // (folds + 1)))
+    return max(1, min(MAX_HORIZON, (n_days - model.shortest_lookback - LEVEL_DAYS) // (folds + 1)))
 
 
 def cached_backtest_errors(usage: pd.DataFrame, folds: int = 3, settings=None, progress=None,
