@@ -29,6 +29,8 @@ def main() -> None:
             old.unlink()
     trained_lstm(usage, settings=settings, progress=lambda f, m: print(f"{f:4.0%} {m}", file=sys.stderr))
     cached_backtest_errors(usage, folds=3, settings=settings, n_jobs=2)
+    for lock in path.parent.glob("*.lock"):  # the model store's lock files: not shipped
+        lock.unlink()
     print(path.name)
 
 

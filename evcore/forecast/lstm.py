@@ -52,11 +52,11 @@ class LSTMForecaster(Forecaster):
 
     name = "lstm"
 
-    def __init__(self, horizon: int = MAX_HORIZON, lookback: int = 30, hidden_size: int = 32,
-                 epochs: int = 20, average_last: int = 10, snapshot_every: int = 2,
+    def __init__(self, horizon: int = MAX_HORIZON, lookback: int = 56, hidden_size: int = 32,
+                 epochs: int = 16, average_last: int = 8, snapshot_every: int = 2,
                  learning_rate: float = 3e-3, weight_decay: float = 0.0, dropout: float = 0.0,
                  batch_size="auto", max_windows_per_epoch="auto",
-                 seeds: int = 3, level: float = 0.8,
+                 seeds: int = 2, level: float = 0.8,
                  combine: tuple = ("seasonal_exp_smoothing", "exp_smoothing", "seasonal_naive"),
                  season_weeks: int = 4, season_shrink: float = 0.3, validation_days: int = 0,
                  random_state: int = 0, threads: int = 1, device: str = "cpu"):
