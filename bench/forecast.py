@@ -126,5 +126,6 @@ if __name__ == "__main__":
     import warnings
 
     warnings.filterwarnings("ignore", category=RuntimeWarning)  # statsmodels on silent stations
+    os.environ.setdefault("PYTHONWARNINGS", "ignore::RuntimeWarning")  # and in the fold processes
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     main()
