@@ -11,8 +11,8 @@ st.title("Forecast")
 st.caption("Daily usage per station for the coming days: per day, the median of four forecasts, "
            "one LSTM trained across all stations, seasonal exponential smoothing, exponential smoothing "
            "and the weekly seasonal naive (the backtest shows each alone), with an 80% prediction "
-           "interval, and how well it did on the last weeks of the data. Training runs once per dataset "
-           "and horizon and is kept in checkpoints/.")
+           "interval, and how well it did on the last weeks of the data. One training per dataset serves "
+           "every horizon and is kept in the model store (checkpoints/).")
 
 dataset = ui.current_dataset()
 if dataset.usage is None or dataset.usage.empty:
@@ -55,14 +55,18 @@ with st.expander("Forecast table"):
     st.dataframe(table, hide_index=True, width="stretch")
 
 st.subheader("Backtest")
-st.caption(f"Three folds of {horizon} days at the end of the data: each fold trains on the days before it. "
-           "WAPE = total absolute error / total usage (lower is better); coverage = share of days inside "
-           "the 80% interval (0.8 is right). Stations that never had usage are not scored.")
 try:
     result = ui.backtest(dataset, horizon, folds=3)
 except InputError as exc:
+    result = None
     st.warning(str(exc))
-else:
+if result is not None:
+    st.caption(f"{result.folds} folds of {result.span} days at the end of the data, each scored on its first "
+               f"{horizon} days: each fold trains on the days before it (one backtest serves every horizon). "
+               "WAPE = total absolute error / total usage (lower is better); coverage = share of days inside "
+               "the 80% interval (0.8 is right). Stations that never had usage are not scored. The shipped "
+               "LSTM is, per day, the median of the network, seasonal exponential smoothing, exponential "
+               "smoothing and the seasonal naive forecast.")
     st.dataframe(backtest_table(result.summary), hide_index=True, width="stretch",
                  column_config={"WAPE": st.column_config.NumberColumn(format="%.3f"),
                                 "MAE": st.column_config.NumberColumn(format="%.1f"),

@@ -8,7 +8,7 @@ import torch
 from conftest import QUICK_LSTM, shared_file
 from evcore.config import Settings
 from evcore.errors import InputError
-from evcore.forecast import (LSTMForecaster, MovingAverage, SeasonalNaive, backtest, cached_backtest,
+from evcore.forecast import (LSTMForecaster, MovingAverage, SeasonalNaive, backtest, backtest_errors, cached_backtest,
                              daily_matrix, fill_history, forecast_table, load_checkpoint, trained_lstm)
 from usage_samples import weekly_usage
 
@@ -135,14 +135,112 @@ def test_checkpoint_is_reused_retrained_on_change_and_survives_damage(tmp_path, 
     assert not list(tmp_path.glob("*.tmp"))
 
 
-def test_backtest_figures_are_kept_with_the_checkpoint(tmp_path, monkeypatch):
+def test_one_backtest_serves_every_horizon_and_is_kept_with_the_checkpoint(tmp_path, monkeypatch):
     usage = weekly_usage()
     trained_lstm(usage, horizon=5, settings=quick(tmp_path))
     first = cached_backtest(usage, horizon=5, folds=2, settings=quick(tmp_path))
-    monkeypatch.setattr("evcore.forecast.pipeline.backtest", lambda *a, **k: pytest.fail("backtest ran again"))
+    assert "backtest" in load_checkpoint(next(tmp_path.glob("*.pt"))).metadata
+    monkeypatch.setattr("evcore.forecast.pipeline.backtest_errors", lambda *a, **k: pytest.fail("backtest ran again"))
     again = cached_backtest(usage, horizon=5, folds=2, settings=quick(tmp_path))
     pd.testing.assert_frame_equal(first.summary, again.summary)
-    assert "backtest" in load_checkpoint(next(tmp_path.glob("*.pt")))[1]
+    longer = cached_backtest(usage, horizon=12, folds=2, settings=quick(tmp_path))  # same folds, more days
+    assert longer.horizon == 12 and not longer.summary["wape"].equals(first.summary["wape"])
+
+
+def test_a_horizon_read_off_the_backtest_scores_the_first_days_of_each_fold():
+    usage = weekly_usage(stations=3, days=90)
+    errors = backtest_errors(usage, span=12, folds=2, models=[SeasonalNaive()])
+    wide = daily_matrix(usage)
+    for horizon in (1, 5, 12):
+        abs_error = total = 0.0
+        wapes = []
+        for start in (len(wide) - 24, len(wide) - 12):
+            point = wide.iloc[start - 7:start].to_numpy()[np.arange(horizon) % 7]
+            truth = wide.iloc[start:start + horizon].to_numpy()
+            wapes.append(np.abs(truth - point).sum() / truth.sum())
+        assert errors.for_horizon(horizon).summary["wape"].iloc[0] == pytest.approx(np.mean(wapes))
+    pd.testing.assert_frame_equal(errors.for_horizon(12).summary.drop(columns="seconds"),
+                                  backtest(usage, 12, 2, models=[SeasonalNaive()]).summary.drop(columns="seconds"))
+
+
+def test_one_training_serves_every_horizon(tmp_path, monkeypatch):
+    usage = weekly_usage()
+    five = forecast_table(usage, horizon=5, settings=quick(tmp_path))
+    monkeypatch.setattr(LSTMForecaster, "fit", lambda *a, **k: pytest.fail("trained again for another horizon"))
+    for horizon in (1, 12, 30):
+        table = forecast_table(usage, horizon=horizon, settings=quick(tmp_path))
+        assert table["date"].nunique() == horizon
+    thirty = forecast_table(usage, horizon=30, settings=quick(tmp_path))
+    head = thirty[thirty["date"] <= five["date"].max()].reset_index(drop=True)
+    pd.testing.assert_frame_equal(head, five)
+
+
+def test_a_second_caller_waits_for_the_model_being_trained_and_loads_it(tmp_path, monkeypatch):
+    import threading
+
+    usage = weekly_usage()
+    fits, fit = [], LSTMForecaster.fit
+
+    def counted(self, *args, **kwargs):
+        fits.append(1)
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(LSTMForecaster, "fit", counted)
+    tables, messages = [None, None], []
+
+    def ask(i):
+        tables[i] = forecast_table(usage, horizon=5, settings=quick(tmp_path),
+                                   progress=lambda fraction, text: messages.append(text))
+
+    callers = [threading.Thread(target=ask, args=(i,)) for i in range(2)]
+    for c in callers:
+        c.start()
+    for c in callers:
+        c.join()
+    assert len(fits) == 1
+    pd.testing.assert_frame_equal(tables[0], tables[1])
+    assert any("waiting" in m for m in messages)
+
+
+def test_a_lock_held_by_a_killed_process_does_not_block(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT
+    from evcore.forecast import model_lock
+
+    path = tmp_path / "lstm-x.pt"
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from evcore.forecast.store import model_lock\n"
+        f"with model_lock({str(path)!r}):\n    print('locked', flush=True); time.sleep(60)")],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    holder.kill()
+    holder.wait()
+    began = time.perf_counter()
+    with model_lock(path) as locked:
+        assert locked
+    assert time.perf_counter() - began < 5
+
+
+def test_device_setting_cpu_auto_and_a_missing_gpu(tmp_path, monkeypatch):
+    usage = weekly_usage()
+    on_cpu = forecast_table(usage, horizon=5, settings=quick(tmp_path))
+    monkeypatch.setattr(LSTMForecaster, "fit", lambda *a, **k: pytest.fail("the device is not part of the model"))
+    auto = forecast_table(usage, horizon=5, settings=quick(tmp_path).replace(device="auto"))
+    pd.testing.assert_frame_equal(on_cpu, auto, check_exact=not torch.cuda.is_available(), rtol=1e-4)
+    if not torch.cuda.is_available():
+        with pytest.raises(InputError, match="cuda"):
+            forecast_table(usage, horizon=5, settings=quick(tmp_path / "other").replace(device="cuda"))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU on this machine")
+def test_a_model_trained_on_the_gpu_loads_on_the_cpu(tmp_path):
+    usage = weekly_usage()
+    on_gpu = forecast_table(usage, horizon=5, settings=quick(tmp_path).replace(device="cuda"))
+    on_cpu = forecast_table(usage, horizon=5, settings=quick(tmp_path))
+    pd.testing.assert_frame_equal(on_gpu, on_cpu, rtol=1e-4)
 
 
 def test_folds_in_worker_processes_give_the_same_figures(tmp_path):
@@ -161,10 +259,10 @@ def test_the_demo_checkpoint_shipped_in_the_repository_is_current(monkeypatch):
 
     shipped = Settings(checkpoints=ROOT / "checkpoints")
     usage = demo_dataset().usage
-    path = checkpoint_path(fill_history(daily_matrix(usage)), make_lstm(10, shipped), shipped)
+    path = checkpoint_path(fill_history(daily_matrix(usage)), make_lstm(shipped), shipped)
     loaded = load_checkpoint(path)
-    assert loaded is not None, f"{path.name} is missing: regenerate it (see .gitignore)"
-    assert loaded[1]["backtest"]["folds"] == 3
+    assert loaded is not None, f"{path.name} is missing: run scripts/demo_checkpoint.py (see .gitignore)"
+    assert loaded.metadata["backtest"]["folds"] == 3
     monkeypatch.setattr(LSTMForecaster, "fit", lambda *a, **k: pytest.fail("trained although shipped"))
     table = forecast_table(usage, horizon=10, settings=shipped)  # loads, does not train
     assert len(table) == 10 * usage["station_id"].nunique()
@@ -228,3 +326,29 @@ def test_a_full_disk_leaves_no_temp_file_and_stale_ones_are_cleaned(tmp_path, mo
     assert not list(tmp_path.glob("*.pt"))
     forecast_table(usage, horizon=5, settings=quick(tmp_path))  # room again: kept, no note
     assert len(list(tmp_path.glob("*.pt"))) == 1
+
+
+def test_learned_weights_pick_the_better_forecast_and_the_interval_is_calibrated():
+    from evcore.forecast.combination import combine, fit_weights, interval_scale
+
+    rng = np.random.default_rng(0)
+    truth = rng.uniform(10, 20, (14, 30))
+    good, bad = truth + rng.normal(0, 1, truth.shape), truth + 8
+    mask = np.ones(truth.shape, bool)
+    weights = fit_weights(np.array([bad, good]), truth, mask)
+    assert weights[1] >= 0.9
+    point = good
+    scale = interval_scale(point - 0.5, point, point + 0.5, truth, mask, level=0.8)  # too narrow
+    lower, _, upper = combine([(point - 0.5, point, point + 0.5)], np.array([1.0]), scale)
+    inside = ((truth >= lower) & (truth <= upper)).mean()
+    assert 0.75 <= inside <= 0.85
+
+
+def test_a_validation_slice_learns_combination_weights_kept_in_the_checkpoint(tmp_path, monkeypatch):
+    usage = weekly_usage(days=150)
+    settings = quick(tmp_path, validation_days=14)
+    model, _ = trained_lstm(usage, horizon=7, settings=settings)
+    assert model.weights_.sum() == pytest.approx(1.0) and len(model.weights_) == 1 + len(model.combine)
+    first = forecast_table(usage, horizon=7, settings=settings)
+    monkeypatch.setattr(LSTMForecaster, "fit", lambda *a, **k: pytest.fail("trained again"))
+    pd.testing.assert_frame_equal(forecast_table(usage, horizon=7, settings=settings), first)

@@ -54,7 +54,7 @@ def test_bad_horizon_exits_2_with_one_error_line(quick_lstm, usage_csv, capsys, 
     assert len(err) == 1 and err[0].startswith("error:") and "horizon" in err[0]
 
 
-def test_forecast_page_renders_with_every_option(quick_lstm):
+def test_forecast_page_renders_with_every_option(quick_lstm, monkeypatch):
     at = AppTest.from_file(str(ROOT / "pages" / "1_Forecast.py"), default_timeout=180).run()
     assert not at.exception and not at.error
     assert at.slider[0].value == 10
@@ -66,8 +66,13 @@ def test_forecast_page_renders_with_every_option(quick_lstm):
 
     at.selectbox[0].set_value(at.selectbox[0].options[1]).run()
     assert not at.exception
+    from evcore.forecast import LSTMForecaster
+
+    # one training and one backtest serve every horizon: moving the slider trains nothing
+    monkeypatch.setattr(LSTMForecaster, "fit", lambda *a, **k: pytest.fail("trained again for a new horizon"))
     at.slider[0].set_value(30).run()
     assert not at.exception and not at.error
+    assert len(at.get("plotly_chart")) == 1 and "30 days" in at.caption[-1].value + at.caption[-2].value
     at.slider[0].set_value(1).run()
     assert not at.exception and not at.error
 
@@ -109,7 +114,7 @@ def test_forecast_page_with_a_store_it_cannot_write_shows_the_forecast_and_one_n
     blocked.write_text("a file, not a folder")
     monkeypatch.setenv("EVCORE_CHECKPOINTS", str(blocked))
     at = AppTest.from_file(str(ROOT / "pages" / "1_Forecast.py"), default_timeout=120)
-    at.session_state["dataset"] = Dataset(name="small", usage=weekly_usage(stations=3, days=70))
+    at.session_state["dataset"] = Dataset(name="small", usage=weekly_usage(stations=3, days=100))
     at.run()
     assert not at.exception and not at.error
     assert len(at.get("plotly_chart")) == 1

@@ -14,21 +14,21 @@ and returns three arrays ``(lower, forecast, upper)`` of shape ``(horizon, stati
   forecast table, the calls the app, the CLI and the REST service make.
 """
 
-from evcore.forecast.backtest import Backtest, backtest
+from evcore.forecast.backtest import Backtest, BacktestErrors, backtest, backtest_errors
 from evcore.forecast.baselines import (BASELINES, Baseline, ExponentialSmoothing, Forecaster, MovingAverage,
                                        SeasonalExpSmoothing, SeasonalNaive)
 from evcore.forecast.data import (MAX_HORIZON, MIN_HORIZON, check_horizon, daily_matrix, fill_history,
                                   fingerprint)
 from evcore.forecast.features import smoothed_level
 from evcore.forecast.lstm import MODEL_VERSION, LSTMForecaster
-from evcore.forecast.pipeline import (cached_backtest, checkpoint_path, default_models, forecast_frame,
-                                      forecast_table, make_lstm, trained_lstm)
-from evcore.forecast.store import load_checkpoint, save_checkpoint
+from evcore.forecast.pipeline import (cached_backtest, cached_backtest_errors, checkpoint_path, default_models,
+                                      forecast_frame, forecast_table, make_lstm, trained_lstm)
+from evcore.forecast.store import load_checkpoint, model_lock, save_checkpoint
 
 __all__ = [
-    "BASELINES", "Backtest", "Baseline", "ExponentialSmoothing", "Forecaster", "LSTMForecaster", "MAX_HORIZON",
+    "BASELINES", "Backtest", "BacktestErrors", "Baseline", "ExponentialSmoothing", "Forecaster", "LSTMForecaster", "MAX_HORIZON",
     "MIN_HORIZON", "MODEL_VERSION", "MovingAverage", "SeasonalExpSmoothing", "SeasonalNaive", "backtest",
-    "cached_backtest", "check_horizon", "checkpoint_path", "daily_matrix", "default_models", "fill_history",
-    "fingerprint", "forecast_frame", "forecast_table", "load_checkpoint", "make_lstm", "save_checkpoint",
+    "backtest_errors", "cached_backtest", "cached_backtest_errors", "check_horizon", "checkpoint_path", "daily_matrix", "default_models", "fill_history",
+    "fingerprint", "forecast_frame", "forecast_table", "load_checkpoint", "make_lstm", "model_lock", "save_checkpoint",
     "smoothed_level", "trained_lstm",
 ]

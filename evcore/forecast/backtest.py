@@ -17,32 +17,22 @@ from evcore.errors import InputError
 from evcore.forecast.data import check_folds, check_horizon, daily_matrix, fill_history
 
 
-def _fold_score(name, fold, station_errors: pd.DataFrame) -> dict:
-    """One fold's pooled figures from its per-station errors (pooled over stations and days)."""
-    total = station_errors[["abs_error", "usage", "inside", "days"]].sum()
-    return {"model": name, "fold": fold + 1, "wape": total["abs_error"] / max(total["usage"], 1e-12),
-            "mae": total["abs_error"] / max(total["days"], 1), "coverage": total["inside"] / max(total["days"], 1)}
-
-
-def _station_errors(name, stations, prediction, truth, mask) -> pd.DataFrame:
-    lower, point, upper = (np.clip(a, 0, None) for a in prediction)
-    return pd.DataFrame({
-        "model": name, "station_id": stations,
-        "abs_error": np.where(mask, np.abs(truth - point), 0.0).sum(axis=0),
-        "usage": truth.sum(axis=0), "inside": (mask & (truth >= lower) & (truth <= upper)).sum(axis=0),
-        "days": mask.sum(axis=0)})
-
-
 @dataclass
 class Backtest:
     """Backtest figures: ``summary`` (one row a model: wape, mae, coverage, seconds),
-    ``per_station`` (model, station_id, wape, mae, coverage) and ``per_fold``."""
+    ``per_station`` (model, station_id, wape, mae, coverage) and ``per_fold``, of ``folds``
+    folds of ``span`` days each scored on its first ``horizon`` days."""
 
     summary: pd.DataFrame
     per_station: pd.DataFrame
     per_fold: pd.DataFrame
     horizon: int
     folds: int
+    span: int | None = None
+
+    def __post_init__(self):
+        if self.span is None:
+            self.span = self.horizon
 
     def to_dict(self) -> dict:
         models = {row.model: {"wape": row.wape, "mae": row.mae, "coverage": row.coverage,
@@ -52,15 +42,66 @@ class Backtest:
         def records(table):  # NaN (a station without usage in the folds) as null: strict JSON
             return table.astype(object).where(table.notna(), None).to_dict(orient="records")
 
-        return {"horizon": self.horizon, "folds": self.folds, "models": models,
+        return {"horizon": self.horizon, "folds": self.folds, "span": self.span, "models": models,
                 "per_fold": records(self.per_fold), "per_station": records(self.per_station)}
 
+
+QUANTITIES = ("abs_error", "usage", "inside", "days")
+
+
+@dataclass
+class BacktestErrors:
+    """A backtest's errors by day ahead, from which the figures of every horizon up to ``span``
+    are read off (``for_horizon``): ``fold_sums`` ``(4, models, folds, span)`` pooled over
+    stations and ``station_sums`` ``(4, models, span, stations)`` summed over folds, of
+    absolute error, usage, days inside the interval and days scored."""
+
+    models: list
+    stations: list
+    fold_sums: np.ndarray
+    station_sums: np.ndarray
+    seconds: dict
+    span: int
+
+    @property
+    def folds(self) -> int:
+        return self.fold_sums.shape[2]
+
+    def for_horizon(self, horizon: int) -> Backtest:
+        """The figures of folds scored on their first ``horizon`` days."""
+        if horizon > self.span:
+            raise InputError(f"This backtest has folds of {self.span} days; asked for {horizon}.")
+        err, usage, inside, days = self.fold_sums[:, :, :, :horizon].sum(axis=3)
+        rows = [{"model": name, "fold": k + 1, "wape": err[m, k] / max(usage[m, k], 1e-12),
+                 "mae": err[m, k] / max(days[m, k], 1), "coverage": inside[m, k] / max(days[m, k], 1)}
+                for k in range(self.folds) for m, name in enumerate(self.models)]
+        per_fold = pd.DataFrame(rows)
+        summary = per_fold.groupby("model", sort=False)[["wape", "mae", "coverage"]].mean().reset_index()
+        summary["seconds"] = summary["model"].map(self.seconds).astype(float)
+        err, usage, inside, days = self.station_sums[:, :, :horizon].sum(axis=2)  # (models, stations)
+        names = np.repeat(np.asarray(self.models, dtype=object), len(self.stations))
+        ids = np.tile(np.asarray(self.stations, dtype=object), len(self.models))
+        err, usage, inside, days = (a.ravel() for a in (err, usage, inside, days))
+        scored = days > 0
+        per_station = pd.DataFrame({
+            "model": names, "station_id": ids,
+            "wape": err / np.where(usage > 0, usage, np.nan), "mae": err / np.maximum(days, 1),
+            "coverage": inside / np.maximum(days, 1)})[scored].reset_index(drop=True)
+        return Backtest(summary, per_station, per_fold, horizon, self.folds, self.span)
+
+    def to_arrays(self) -> tuple[dict, dict]:
+        """Tensors and JSON-able metadata for the model store."""
+        import torch
+
+        return ({"backtest.fold_sums": torch.from_numpy(self.fold_sums),
+                 "backtest.station_sums": torch.from_numpy(self.station_sums.astype(np.float32))},
+                {"models": self.models, "stations": [str(s) for s in self.stations],
+                 "seconds": self.seconds, "span": self.span, "folds": self.folds})
+
     @classmethod
-    def from_dict(cls, d: dict) -> "Backtest":
-        summary = pd.DataFrame([{"model": name, **figures} for name, figures in d["models"].items()])
-        summary["seconds"] = pd.to_numeric(summary["seconds"])
-        return cls(summary, pd.DataFrame(d["per_station"]), pd.DataFrame(d["per_fold"]),
-                   d["horizon"], d["folds"])
+    def from_arrays(cls, arrays: dict, meta: dict) -> "BacktestErrors":
+        return cls(meta["models"], meta["stations"], arrays["backtest.fold_sums"].numpy(),
+                   arrays["backtest.station_sums"].numpy().astype(float), meta["seconds"], meta["span"])
 
 
 def _fold_predictions(models, train: pd.DataFrame, horizon: int, progress=None):
@@ -113,52 +154,55 @@ def _run_folds(models, filled: pd.DataFrame, starts: list, horizon: int, progres
 def backtest(usage: pd.DataFrame, horizon: int = 10, folds: int = 3, models=None, settings=None,
              progress=None, n_jobs: int = 1) -> Backtest:
     """Rolling-origin backtest (DESIGN.md) of ``models`` (default: the LSTM made from
-    ``settings`` and the baselines).
+    ``settings`` and the baselines): ``folds`` folds of ``horizon`` days at the end.
 
     ``progress(fraction, message)`` is called as the work goes on. ``n_jobs`` > 1 runs folds in
     that many worker processes (one torch thread each; same numbers, progress fold by fold).
     """
+    horizon = check_horizon(horizon)
+    return backtest_errors(usage, horizon, folds, models, settings, progress, n_jobs).for_horizon(horizon)
+
+
+def backtest_errors(usage: pd.DataFrame, span: int = 30, folds: int = 3, models=None, settings=None,
+                    progress=None, n_jobs: int = 1) -> BacktestErrors:
+    """The errors of ``folds`` folds of ``span`` days at the end, by day ahead: the backtest of
+    every horizon up to ``span`` at once (each scores the first days of the same folds)."""
     from evcore.forecast.pipeline import default_models
 
-    horizon = check_horizon(horizon)
+    span = check_horizon(span)
     folds = check_folds(folds)
     wide = daily_matrix(usage)
     filled = fill_history(wide)
-    models = models if models is not None else default_models(horizon, settings)
-    need = max(m.min_history(horizon) for m in models) + folds * horizon
+    models = models if models is not None else default_models(settings)
+    need = max(m.min_history(span) for m in models) + folds * span
     if len(wide) < need:
         raise InputError(f"The usage data has {len(wide)} days; a backtest of {folds} folds of "
-                         f"{horizon} days needs at least {need}.")
+                         f"{span} days needs at least {need}.")
     n_days = len(wide)
-    starts = [n_days - (folds - k) * horizon for k in range(folds)]
-    results = _run_folds(models, filled, starts, horizon, progress, n_jobs)
+    starts = [n_days - (folds - k) * span for k in range(folds)]
+    results = _run_folds(models, filled, starts, span, progress, n_jobs)
     if progress is not None:
         progress(1.0, "backtest done")
-    return _score(wide, starts, horizon, folds, results)
+    return _errors(wide, starts, span, results)
 
 
-def _score(wide: pd.DataFrame, starts: list, horizon: int, folds: int, results: list) -> Backtest:
+def _errors(wide: pd.DataFrame, starts: list, span: int, results: list) -> BacktestErrors:
     actual = wide.to_numpy(float)
     scored = np.nansum(actual, axis=0) > 0  # stations with zero total usage are not scored
-    fold_rows, station_errors, seconds = [], [], {}
+    names = list(results[0][0])
+    n_stations = actual.shape[1]
+    by_fold = np.zeros((4, len(names), len(starts), span, n_stations))
+    seconds = {}
     for k, (start, (predictions, fold_seconds)) in enumerate(zip(starts, results)):
-        truth = actual[start:start + horizon]
+        truth = actual[start:start + span]
         mask = scored[None, :] & ~np.isnan(truth)
-        truth0 = np.where(mask, truth, 0.0)
-        for name, prediction in predictions.items():
-            errors = _station_errors(name, wide.columns, prediction, truth0, mask)
-            fold_rows.append(_fold_score(name, k, errors))
-            station_errors.append(errors)
+        truth = np.where(mask, truth, 0.0)
+        for m, name in enumerate(names):
+            lower, point, upper = (np.clip(a, 0, None) for a in predictions[name])
+            by_fold[0, m, k] = np.where(mask, np.abs(truth - point), 0.0)
+            by_fold[1, m, k] = truth
+            by_fold[2, m, k] = mask & (truth >= lower) & (truth <= upper)
+            by_fold[3, m, k] = mask
         for name, value in fold_seconds.items():
             seconds[name] = seconds.get(name, 0.0) + value
-    per_fold = pd.DataFrame(fold_rows)
-    summary = per_fold.groupby("model", sort=False)[["wape", "mae", "coverage"]].mean().reset_index()
-    summary["seconds"] = summary["model"].map(seconds)
-    per_station = pd.concat(station_errors).groupby(["model", "station_id"], sort=False).sum().reset_index()
-    per_station = per_station[per_station["days"] > 0]
-    per_station = pd.DataFrame({
-        "model": per_station["model"], "station_id": per_station["station_id"],
-        "wape": per_station["abs_error"] / per_station["usage"].where(per_station["usage"] > 0),
-        "mae": per_station["abs_error"] / per_station["days"],
-        "coverage": per_station["inside"] / per_station["days"]}).reset_index(drop=True)
-    return Backtest(summary, per_station, per_fold, horizon, folds)
+    return BacktestErrors(names, list(wide.columns), by_fold.sum(axis=4), by_fold.sum(axis=2), seconds, span)

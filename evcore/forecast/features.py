@@ -44,44 +44,129 @@ def seasonal_index(window: np.ndarray, weekdays: np.ndarray, weeks: int, shrink:
     return shrink + (1 - shrink) * index
 
 
-def windows(y: np.ndarray, weekdays: np.ndarray, lookback: int, horizon: int, origins: np.ndarray,
-            season_weeks: int, season_shrink: float):
-    """Model inputs for the given origins (a window ends the day before its origin), per station.
+def causal_index(y: np.ndarray, weeks: int, shrink: float) -> np.ndarray:
+    """Each day's seasonal index of its own weekday from the ``weeks`` weeks before it (as
+    ``seasonal_index``; 1 while there are not yet ``weeks`` weeks): ``(days, stations)``."""
+    index = np.ones_like(y)
+    span = 7 * weeks
+    if weeks <= 0 or len(y) <= span:
+        return index
+    cumulative = np.concatenate([np.zeros((1, y.shape[1])), np.cumsum(y, axis=0)])
+    mean = (cumulative[span:-1] - cumulative[:-span - 1]) / span          # days span.. (stations)
+    same_weekday = sum(y[span - 7 * k:len(y) - 7 * k] for k in range(1, weeks + 1)) / weeks
+    ratio = np.where(mean > 0, same_weekday / np.maximum(mean, 1e-9), 1.0)
+    index[span:] = shrink + (1 - shrink) * ratio
+    return index
 
-    Each day is divided by its station's level (``smoothed_level`` of the deseasonalised history
-    up to the origin) and by the station's seasonal index of that weekday (``seasonal_index``
-    of the window), so the network sees and predicts what is left after level and weekly profile
-    (level x index is the ``seasonal_exp_smoothing`` forecast). Returns x (samples, lookback, 10),
-    first weekday one-hot (samples, 7), level (samples,), the target days' seasonal index
-    (samples, horizon), targets (samples, horizon) or None when the origins have no full target,
-    and the station index of each sample. Sample order: origin-major, then station.
+
+def level_components(y: np.ndarray, weeks: int, shrink: float) -> np.ndarray:
+    """What each origin's level is made of, in one pass forward (linear in days x stations).
+
+    The level at origin ``t`` is simple exponential smoothing of the days before ``t``, each
+    divided by the origin's weekly profile (as ``seasonal_exp_smoothing`` does). Smoothing is
+    linear, so that level is ``sum_p components[t, p] / profile[p]`` where ``components[t, p]``
+    smooths the days of phase ``p`` (day number mod 7) alone: one pass gives every origin's
+    components, whatever profile it then uses. Each station's smoothing weight is the one of the
+    grid with the least one-day-ahead absolute error so far on the days divided by their own
+    profile of the weeks before them (``causal_index``). Returns ``(days + 1, 7, stations)``.
     """
-    n_days, n_stations = y.shape
-    total = y.sum(axis=1)
-    eye = np.eye(7, dtype=np.float32)
-    xs, firsts, levels, seasons, targets = [], [], [], [], []
-    for t in origins:
-        window = y[t - lookback:t]                                  # (lookback, stations)
-        index = seasonal_index(window, weekdays[t - lookback:t], season_weeks, season_shrink)
-        level = smoothed_level(y[:t] / index[weekdays[:t]])
-        base = np.maximum(level, 1e-9)
-        ratio = np.clip(window / (base * index[weekdays[t - lookback:t]]), 0, MAX_RATIO)
-        net = total[t - lookback:t] / max(total[t - LEVEL_DAYS:t].mean(), 1e-9)
-        net = np.clip(net, 0, MAX_RATIO)
-        x = np.empty((n_stations, lookback, N_INPUTS), dtype=np.float32)
-        x[:, :, 0] = np.log1p(ratio.T)
-        x[:, :, 1] = np.log1p(net)[None]
-        x[:, :, 2] = np.log(index[weekdays[t - lookback:t]]).T
-        x[:, :, 3:] = eye[weekdays[t - lookback:t]][None]
-        xs.append(x)
-        firsts.append(np.repeat(eye[weekdays[t]][None], n_stations, axis=0))
-        levels.append(level)
-        target_index = index[weekdays[t:t + horizon]]               # (horizon, stations)
-        seasons.append(target_index.T)
-        if t + horizon <= n_days:
-            targets.append(np.clip(y[t:t + horizon] / (base * target_index), 0, MAX_RATIO).T)
-    stations = np.tile(np.arange(n_stations), len(origins))
-    return (np.concatenate(xs), np.concatenate(firsts), np.concatenate(levels).astype(np.float32),
-            np.concatenate(seasons).astype(np.float32),
-            np.concatenate(targets).astype(np.float32) if len(targets) == len(origins) else None,
-            stations)
+    z = y / causal_index(y, weeks, shrink)
+    alphas = SMOOTHING_WEIGHTS[:, None]
+    level = np.repeat(z[:1], len(alphas), axis=0)                      # (alphas, stations)
+    error = np.zeros_like(level)
+    components = np.zeros((len(alphas), 7, y.shape[1]))
+    components[:, 0] = y[0]
+    out = np.empty((len(y) + 1, 7, y.shape[1]), dtype=np.float32)
+    out[0] = out[1] = components[0]
+    columns = np.arange(y.shape[1])
+    for t in range(1, len(y)):
+        error += np.abs(z[t] - level)
+        level = alphas * z[t] + (1 - alphas) * level
+        components *= (1 - alphas)[:, :, None]
+        components[:, t % 7] += alphas * y[t]
+        out[t + 1] = components[error.argmin(axis=0), :, columns].T
+    return out
+
+
+class Windows:
+    """The LSTM's samples, cut from a daily matrix batch by batch (never all at once).
+
+    A sample is a station and an origin (a window ends the day before its origin). Its days are
+    divided by the station's weekly profile over the last weeks of the window (as
+    ``seasonal_index``) and by its level at the origin (``level_components`` deseasonalised by
+    that profile), so the network sees and
+    predicts what is left after level and weekly profile. The arrays live on ``device`` as torch
+    tensors, so batches are made where the network runs.
+    """
+
+    def __init__(self, y: np.ndarray, weekdays: np.ndarray, lookback: int, season_weeks: int,
+                 season_shrink: float, device: str = "cpu"):
+        import torch
+
+        self.lookback, self.weeks, self.shrink = lookback, season_weeks, season_shrink
+        self.n_days, self.n_stations = y.shape
+        components = level_components(y, season_weeks, season_shrink)
+        self.level_ = components.sum(axis=1)  # the level of the days as they are (no profile)
+        self.active_ = y.sum(axis=0) > 0
+        self.y = torch.from_numpy(y.astype(np.float32)).to(device)
+        self.components = torch.from_numpy(components).to(device)
+        self.total = self.y.sum(dim=1)
+        self.weekdays = torch.from_numpy(weekdays.astype(np.int64)).to(device)
+        self.eye = torch.eye(7, device=device)
+        self.device = device
+        self.target_end = self.n_days  # days from here on are not targets (a validation slice)
+
+    def training_samples(self):
+        """``(stations, origins)`` of every sample with at least one target day, a live station
+        and a positive level (CPU tensors)."""
+        import torch
+
+        origins = np.arange(self.lookback, self.target_end)
+        keep = (self.level_[origins] > 0) & self.active_[None, :]
+        t, s = np.nonzero(keep)
+        return torch.from_numpy(s.astype(np.int64)), torch.from_numpy(origins[t].astype(np.int64))
+
+    def batch(self, stations, origins, horizon: int):
+        """Inputs for the samples: x ``(B, lookback, 10)``, first target weekday one-hot ``(B, 7)``,
+        log level ``(B,)``, the target days' seasonal index ``(B, horizon)`` and the targets
+        ``(B, horizon)`` (NaN after the data ends)."""
+        import torch
+
+        stations, origins = stations.to(self.device), origins.to(self.device)
+        lookback = self.lookback
+        offsets = torch.arange(-lookback, horizon, device=self.device)
+        days = origins[:, None] + offsets[None, :]                      # (B, lookback + horizon)
+        valid = days < self.target_end
+        values = self.y[days.clamp(max=self.n_days - 1), stations[:, None]]
+        window, future = values[:, :lookback], values[:, lookback:]
+        index = self._profile(window)                                   # (B, 7) by day class
+        window_index = index[:, (torch.arange(lookback, device=self.device) - lookback) % 7]
+        season = index[:, torch.arange(horizon, device=self.device) % 7]
+        phases = (origins[:, None] + torch.arange(7, device=self.device)) % 7  # of each day class
+        parts = self.components[origins, :, stations].gather(1, phases)
+        level = (parts / index).sum(dim=1)
+        base = level.clamp(min=1e-9)[:, None]
+        ratio = (window / (base * window_index)).clamp(0, MAX_RATIO)
+        window_days = days[:, :lookback]
+        totals = self.total[window_days]
+        recent = totals[:, -LEVEL_DAYS:].mean(dim=1, keepdim=True).clamp(min=1e-9)
+        net = (totals / recent).clamp(0, MAX_RATIO)
+        x = torch.cat([torch.log1p(ratio)[:, :, None], torch.log1p(net)[:, :, None],
+                       torch.log(window_index)[:, :, None], self.eye[self.weekdays[window_days]]], dim=2)
+        first = self.eye[self.weekdays[origins]]
+        target = torch.where(valid[:, lookback:], (future / (base * season)).clamp(0, MAX_RATIO),
+                             torch.full_like(future, float("nan")))
+        return x, first, torch.log1p(level), season, target
+
+    def _profile(self, window):
+        """Each sample's weekly profile over the last ``weeks`` weeks of its window, by day class
+        (class ``c`` is every day ``u`` with ``(u - origin) % 7 == c``), shrunk towards 1."""
+        import torch
+
+        if self.weeks <= 0:
+            return torch.ones(window.shape[0], 7, device=window.device)
+        recent = window[:, -7 * self.weeks:]
+        mean = recent.mean(dim=1, keepdim=True)
+        by_class = recent.reshape(len(window), self.weeks, 7).mean(dim=1)
+        index = torch.where(mean > 0, by_class / mean.clamp(min=1e-9), torch.ones_like(by_class))
+        return self.shrink + (1 - self.shrink) * index

@@ -19,36 +19,46 @@ import pandas as pd
 
 from evcore.errors import InputError
 from evcore.forecast.baselines import BASELINES, Forecaster
-from evcore.forecast.data import LEVEL_DAYS, weekdays
-from evcore.forecast.features import N_INPUTS, windows
+from evcore.forecast.data import LEVEL_DAYS, MAX_HORIZON, weekdays
+from evcore.forecast.features import N_INPUTS, Windows
 from evcore.forecast.training import build_network, resolve_device, torch_threads, train_network
 
-MODEL_VERSION = 2  # bump when the LSTM's inputs or architecture change (old checkpoints retrain)
+GPU_BATCH = 8192           # on a GPU, big batches keep it busy
+GPU_WINDOWS = 2 ** 21      # and an epoch is every window up to 2 million (about 6,000 stations x a year)
+SHORT_LOOKBACK = 28        # four weeks: the least lookback used when the data is short
+MODEL_VERSION = 3  # bump when the LSTM's inputs or architecture change (old checkpoints retrain)
 
 
 class LSTMForecaster(Forecaster):
     """A global LSTM over all stations, with per-station scaling and quantile outputs.
 
     Parameters are the settings that identify a trained model (and its checkpoint): ``lookback``
-    days in, ``horizon`` days out; ``seeds`` networks, each kept every ``snapshot_every``-th of
-    its last ``average_last`` epochs, all averaged; ``level`` the interval's coverage;
-    ``season_weeks`` and ``season_shrink`` the weekly profile the inputs are divided by;
-    ``combine`` the baselines whose forecasts are combined with the network's by the median
-    (empty: the network alone); ``threads`` torch threads while training; ``device`` where it
-    trains (``auto``: a GPU when there is one; not part of the model's identity).
+    days in (fewer, down to four weeks, when the data is short); ``horizon`` the most days out it is trained for (one training serves every shorter
+    horizon; shorter data trains for what it allows); ``seeds`` networks, each kept every
+    ``snapshot_every``-th of its last ``average_last`` epochs, all averaged; ``level`` the
+    interval's coverage; ``weight_decay`` (AdamW) and ``dropout`` (on the head's inputs) regularise;
+    ``season_weeks`` and ``season_shrink`` the weekly profile the inputs are
+    divided by; ``combine`` the baselines whose forecasts are combined with the network's by the
+    median, or, with ``validation_days`` > 0, by weights learned on that many last days held out
+    from the network's training (``combination``), which also calibrate the interval (empty:
+    the network alone); ``max_windows_per_epoch`` the samples an epoch sees
+    (``auto``: 8192 on a CPU; on a GPU all of them, up to ``GPU_WINDOWS``) and ``batch_size``
+    (``auto``: 256 on a CPU; on a GPU 1/64 of an epoch, from 256 to ``GPU_BATCH``). Not part of
+    the identity: ``threads`` (torch threads while training) and
+    ``device`` (``auto``: a GPU when there is one).
     ``fit(history)`` takes the filled wide daily matrix; ``predict(horizon)`` returns
     ``(lower, forecast, upper)`` arrays of shape ``(horizon, stations)``.
     """
 
     name = "lstm"
 
-    def __init__(self, horizon: int = 10, lookback: int = 30, hidden_size: int = 32,
-                 epochs: int = 20, average_last: int = 10, snapshot_every: int = 2,
-                 learning_rate: float = 3e-3,
-                 batch_size: int = 256, max_windows_per_epoch: int = 8192, seeds: int = 3,
-                 level: float = 0.8,
+    def __init__(self, horizon: int = MAX_HORIZON, lookback: int = 56, hidden_size: int = 32,
+                 epochs: int = 16, average_last: int = 8, snapshot_every: int = 2,
+                 learning_rate: float = 3e-3, weight_decay: float = 0.0, dropout: float = 0.0,
+                 batch_size="auto", max_windows_per_epoch="auto",
+                 seeds: int = 2, level: float = 0.8,
                  combine: tuple = ("seasonal_exp_smoothing", "exp_smoothing", "seasonal_naive"),
-                 season_weeks: int = 4, season_shrink: float = 0.3,
+                 season_weeks: int = 4, season_shrink: float = 0.3, validation_days: int = 0,
                  random_state: int = 0, threads: int = 1, device: str = "cpu"):
         self.horizon = horizon
         self.lookback = lookback
@@ -57,6 +67,8 @@ class LSTMForecaster(Forecaster):
         self.average_last = average_last
         self.snapshot_every = snapshot_every
         self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.dropout = dropout
         self.batch_size = batch_size
         self.max_windows_per_epoch = max_windows_per_epoch
         self.seeds = seeds
@@ -64,50 +76,68 @@ class LSTMForecaster(Forecaster):
         self.combine = tuple(combine)
         self.season_weeks = season_weeks
         self.season_shrink = season_shrink
+        self.validation_days = validation_days
         self.random_state = random_state
         self.threads = threads
         self.device = device
 
     IDENTITY = ("horizon", "lookback", "hidden_size", "epochs", "average_last", "snapshot_every",
-                "learning_rate", "batch_size", "max_windows_per_epoch", "seeds", "level", "combine",
-                "season_weeks", "season_shrink", "random_state", "threads")
+                "learning_rate", "weight_decay", "dropout", "batch_size", "max_windows_per_epoch", "seeds", "level", "combine",
+                "season_weeks", "season_shrink", "validation_days", "random_state")
 
     def get_params(self) -> dict:
-        return {k: getattr(self, k) for k in (*self.IDENTITY, "device")}
+        return {k: getattr(self, k) for k in (*self.IDENTITY, "threads", "device")}
 
     def identity(self) -> dict:
         """The parameters that make a trained model what it is (its checkpoint's key): all but
-        where it runs."""
+        where and on how many threads it runs."""
         return {k: getattr(self, k) for k in self.IDENTITY}
 
     @property
     def quantiles(self):
         return [(1 - self.level) / 2, 0.5, (1 + self.level) / 2]
 
+    @property
+    def shortest_lookback(self) -> int:
+        return min(self.lookback, SHORT_LOOKBACK)
+
     def min_history(self, horizon: int | None = None) -> int:
-        """Days of history needed to train: one lookback plus one horizon and a week more."""
-        return self.lookback + self.horizon + LEVEL_DAYS
+        """Days of history needed to forecast ``horizon`` days: the shortest lookback, the
+        horizon and a week."""
+        return self.shortest_lookback + (self.horizon if horizon is None else horizon) + LEVEL_DAYS
+
+    def lookback_for(self, n_days: int) -> int:
+        """The lookback a history of ``n_days`` uses: ``lookback``, shortened (not below four
+        weeks) where the data would not leave a full horizon of targets after it."""
+        return int(np.clip(n_days - self.horizon - LEVEL_DAYS, self.shortest_lookback, self.lookback))
+
+    def trained_horizon(self, n_days: int) -> int:
+        """The horizon a history of ``n_days`` trains for: ``horizon``, or less when short."""
+        return min(self.horizon, n_days - self.lookback_for(n_days) - LEVEL_DAYS)
 
     def fit(self, history: pd.DataFrame, progress=None):
         import torch
 
         y = history.to_numpy(float)
-        if len(y) < self.min_history():
+        if self.trained_horizon(len(y)) < 1:
             raise InputError(f"The usage data has {len(y)} days; the LSTM needs at least "
-                             f"{self.min_history()} to forecast {self.horizon} days ahead "
-                             f"(lookback {self.lookback} days).")
+                             f"{self.min_history(1)} (lookback {self.shortest_lookback} days).")
         self._remember(history)
         started = time.perf_counter()
-        origins = np.arange(self.lookback, len(y) - self.horizon + 1)
-        x, first, level, _, target, station = self._windows(y, origins)
-        keep = (level > 0) & (y.sum(axis=0) > 0)[station]  # skip dead stations and silent weeks
-        x, first, level, target = x[keep], first[keep], level[keep], target[keep]
-        if len(x) == 0:
-            raise InputError("The usage data has no station with usage in a full training window.")
-        log_level = np.log1p(level)
-        stats = torch.tensor([log_level.mean(), max(log_level.std(), 1e-3)])
-        data = [torch.from_numpy(a) for a in (x, first, log_level.astype(np.float32), target)]
         device = resolve_device(self.device)
+        windows = self._windows(device)
+        held_out = self._held_out_days(len(y))
+        windows.target_end = len(y) - held_out
+        samples = windows.training_samples()
+        if len(samples[0]) == 0:
+            raise InputError("The usage data has no station with usage in a full training window.")
+        log_level = np.log1p(windows.level_[samples[1].numpy(), samples[0].numpy()])
+        stats = torch.tensor([log_level.mean(), max(log_level.std(), 1e-3)])
+        on_gpu = device != "cpu"
+        per_epoch = (GPU_WINDOWS if on_gpu else 8192) if self.max_windows_per_epoch == "auto" else self.max_windows_per_epoch
+        seen = min(len(samples[0]), per_epoch or len(samples[0]))
+        batch_size = ((min(GPU_BATCH, max(256, seen // 64)) if on_gpu else 256) if self.batch_size == "auto"
+                      else self.batch_size)
         self.networks_ = []
         with torch_threads(self.threads):
             for seed in range(self.seeds):
@@ -117,17 +147,43 @@ class LSTMForecaster(Forecaster):
                                  f"training the LSTM: seed {seed + 1}/{self.seeds}, epoch {epoch}/{self.epochs}")
 
                 kept = train_network(
-                    data, self.quantiles, hidden_size=self.hidden_size, horizon=self.horizon,
-                    epochs=self.epochs, learning_rate=self.learning_rate, batch_size=self.batch_size,
-                    max_windows_per_epoch=self.max_windows_per_epoch, seed=self.random_state + seed,
-                    keep_epoch=self._is_snapshot, level_stats=stats, device=device, progress=step)
+                    windows, samples, self.quantiles, hidden_size=self.hidden_size, horizon=self.horizon_,
+                    epochs=self.epochs, learning_rate=self.learning_rate, batch_size=batch_size,
+                    windows_per_epoch=per_epoch, seed=self.random_state + seed,
+                    keep_epoch=self._is_snapshot, level_stats=stats, weight_decay=self.weight_decay,
+                    dropout=self.dropout, progress=step)
                 self.networks_.extend(kept)
+        self.weights_, self.scale_ = None, 1.0
+        if held_out:
+            self._learn_combination(len(y) - held_out, held_out)
         self.training_seconds_ = time.perf_counter() - started
         return self
 
-    def _windows(self, y: np.ndarray, origins: np.ndarray):
-        return windows(y, self.weekdays_, self.lookback, self.horizon, origins,
-                       min(self.season_weeks, self.lookback // 7), self.season_shrink)
+    def _held_out_days(self, n_days: int) -> int:
+        """Days held out for the combination weights: ``validation_days``, none when the data
+        is too short to spare them or nothing is combined."""
+        if not self.combine or self.validation_days <= 0:
+            return 0
+        days = min(self.validation_days, self.horizon_)
+        return days if n_days - days >= self.min_history(days) else 0
+
+    def _learn_combination(self, cut: int, days: int) -> None:
+        from evcore.forecast.combination import fit_weights, interval_scale
+
+        parts = [self._network(cut, days)] + self._baselines(cut, days)
+        truth = self.history_[cut:cut + days]
+        mask = np.broadcast_to(self.history_.sum(axis=0) > 0, truth.shape)
+        self.weights_ = fit_weights(np.array([p[1] for p in parts]), truth, mask)
+        lower, point, upper = (sum(w * p[i] for w, p in zip(self.weights_, parts)) for i in range(3))
+        self.scale_ = interval_scale(lower, point, upper, truth, mask, self.level)
+
+    def _baselines(self, origin: int, horizon: int) -> list:
+        history = pd.DataFrame(self.history_[:origin], index=self.dates_[:origin])
+        return [BASELINES[name]().fit(history).predict(horizon) for name in self.combine]
+
+    def _windows(self, device: str) -> Windows:
+        return Windows(self.history_, self.weekdays_, self.lookback_, min(self.season_weeks, self.lookback_ // 7),
+                       self.season_shrink, device)
 
     def _is_snapshot(self, epoch: int) -> bool:
         """Keep the weights of every ``snapshot_every``-th of the last ``average_last`` epochs."""
@@ -139,6 +195,8 @@ class LSTMForecaster(Forecaster):
         self.stations_ = list(history.columns)
         self.dates_ = history.index
         self.weekdays_ = weekdays(history.index)
+        self.lookback_ = self.lookback_for(len(history))
+        self.horizon_ = self.trained_horizon(len(history))
 
     def predict(self, horizon: int | None = None):
         """``(lower, forecast, upper)``: per station and day, the median of the network's and the
@@ -148,48 +206,72 @@ class LSTMForecaster(Forecaster):
     def predictions(self, horizon: int | None = None) -> dict:
         """The shipped forecast (``lstm``) and, when it combines baselines, the network alone
         (``lstm_network``)."""
+        horizon = self.horizon_ if horizon is None else horizon
         network = self.predict_network(horizon)
         if not self.combine:
             return {self.name: network}
-        parts = [network]
-        history = pd.DataFrame(self.history_, index=self.dates_)
-        for name in self.combine:
-            parts.append(BASELINES[name]().fit(history).predict(network[1].shape[0]))
-        combined = tuple(np.median([p[i] for p in parts], axis=0) for i in range(3))
+        # the baselines at the full horizon, so a day's forecast is the same whatever the horizon
+        parts = [network] + [tuple(a[:horizon] for a in p) for p in self._baselines(len(self.history_), self.horizon_)]
+        if getattr(self, "weights_", None) is not None:
+            from evcore.forecast.combination import combine
+
+            combined = combine(parts, self.weights_, self.scale_)
+        else:
+            combined = tuple(np.median([p[i] for p in parts], axis=0) for i in range(3))
         return {self.name: combined, self.name + "_network": network}
 
-    def predict_network(self, horizon: int | None = None):
-        """``(lower, forecast, upper)`` from the network alone."""
+    def predict_network(self, horizon: int | None = None, chunk: int = 16384):
+        """``(lower, forecast, upper)`` from the network alone (stations ``chunk`` at a time)."""
+        horizon = self.horizon_ if horizon is None else horizon
+        if horizon > self.horizon_:
+            raise InputError(f"This model was trained for {self.horizon_} days ahead; asked for {horizon}.")
+        return self._network(len(self.history_), horizon, chunk)
+
+    def _network(self, origin: int, horizon: int, chunk: int = 16384):
+        """The network's ``(lower, forecast, upper)`` from ``origin`` (the days before it as input)."""
         import torch
 
-        horizon = self.horizon if horizon is None else horizon
-        if horizon > self.horizon:
-            raise InputError(f"This model was trained for {self.horizon} days ahead; asked for {horizon}.")
-        y = self.history_
-        n_days = len(y)
-        x, first, level, season, _, _ = self._windows(y, np.array([n_days]))
-        device = next(self.networks_[0].parameters()).device
+        device = str(next(self.networks_[0].parameters()).device)
+        windows = self._windows(device)
+        n_stations = self.history_.shape[1]
+        parts = []
         with torch.no_grad(), torch_threads(self.threads):
-            inputs = [torch.from_numpy(a).to(device) for a in (x, first, np.log1p(level).astype(np.float32))]
-            ratios = np.mean([net(*inputs).cpu().numpy() for net in self.networks_], axis=0)
-        ratios = np.sort(ratios, axis=2)  # quantiles never cross
-        values = np.clip(ratios * (level[:, None] * season)[:, :, None], 0, None)[:, :horizon]  # (stations, h, q)
-        values[y.sum(axis=0) <= 0] = 0.0
+            for start in range(0, n_stations, chunk):
+                stations = torch.arange(start, min(start + chunk, n_stations))
+                origins = torch.full_like(stations, origin)
+                x, first, log_level, season, _ = windows.batch(stations, origins, self.horizon_)
+                ratios = torch.stack([net(x, first, log_level) for net in self.networks_]).mean(dim=0)
+                ratios = ratios.sort(dim=2).values  # quantiles never cross
+                level = torch.expm1(log_level)
+                parts.append((ratios * (level[:, None] * season)[:, :, None]).clamp(min=0).cpu().numpy())
+        values = np.concatenate(parts).astype(float)[:, :horizon]      # (stations, h, q)
+        values[self.history_[:origin].sum(axis=0) <= 0] = 0.0
         lower, point, upper = (values[:, :, i].T for i in range(3))
         return lower, point, upper
 
     # checkpoints: all snapshots' weights in one state_dict, keys prefixed by the snapshot's number
     def state_dict(self) -> dict:
-        return {f"{i}.{k}": v for i, net in enumerate(self.networks_) for k, v in net.state_dict().items()}
+        import torch
+
+        state = {f"{i}.{k}": v for i, net in enumerate(self.networks_) for k, v in net.state_dict().items()}
+        if getattr(self, "weights_", None) is not None:
+            state["combination.weights"] = torch.tensor(self.weights_)
+            state["combination.scale"] = torch.tensor(self.scale_, dtype=torch.float64)
+        return state
 
     def load_state_dict(self, state: dict, history: pd.DataFrame):
+        """Weights saved by ``state_dict`` (from either device) onto ``device``."""
         self._remember(history)
         device = resolve_device(self.device)
         self.networks_ = []
-        for i in range(len({k.split(".", 1)[0] for k in state})):
+        self.weights_, self.scale_ = None, 1.0
+        if "combination.weights" in state:
+            self.weights_ = state["combination.weights"].numpy()
+            self.scale_ = float(state["combination.scale"])
+        for i in range(len({k.split(".", 1)[0] for k in state if k[0].isdigit()})):
             prefix = f"{i}."
             own = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
-            net = build_network(N_INPUTS, self.hidden_size, self.horizon, 3, device=device)
+            net = build_network(N_INPUTS, self.hidden_size, self.horizon_, 3, device=device)
             net.load_state_dict(own)
             net.eval()
             self.networks_.append(net)

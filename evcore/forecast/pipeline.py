@@ -2,21 +2,27 @@
 
 These are the calls the page, the CLI and the REST service make: each takes the long usage
 table and ``settings`` (``evcore.config.Settings``: the store's folder, LSTM parameters, the
-device; ``None`` means the defaults), trains at most once per data and settings, and keeps the
-result in the store. When the store cannot be written (a read-only or full folder), the forecast
-is still made; ``store_note`` says the model could not be kept.
+device; ``None`` means the defaults). One training serves every horizon from 1 to 30 days, and
+one backtest (folds of up to 30 days, scored on their first H days) every horizon too; both are
+kept in the store, and a second process asking for a model being trained waits for it and loads
+it. When the store cannot be written (a read-only or full folder), the forecast is still made;
+``store_note`` says the model could not be kept.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from evcore.errors import InputError
-from evcore.forecast.backtest import Backtest, backtest
+from evcore.forecast.backtest import Backtest, BacktestErrors, backtest_errors
 from evcore.forecast.baselines import ExponentialSmoothing, MovingAverage, SeasonalExpSmoothing, SeasonalNaive
-from evcore.forecast.data import check_folds, check_horizon, daily_matrix, fill_history, fingerprint
+from evcore.forecast.data import (LEVEL_DAYS, MAX_HORIZON, check_folds, check_horizon, daily_matrix,
+                                  fill_history, fingerprint)
 from evcore.forecast.lstm import MODEL_VERSION, LSTMForecaster
-from evcore.forecast.store import checkpoint_key, library_versions, load_checkpoint, save_checkpoint
+from evcore.forecast.training import resolve_device
+from evcore.forecast.store import (checkpoint_key, library_versions, load_checkpoint, model_lock,
+                                   save_checkpoint)
 
 NOTE = "store_note"  # DataFrame.attrs / metadata key: why the model could not be kept
 
@@ -27,20 +33,21 @@ def _settings(settings):
     return Settings() if settings is None else settings
 
 
-def make_lstm(horizon: int, settings=None) -> LSTMForecaster:
-    """The LSTM for ``horizon`` days with ``settings.lstm_params`` on ``settings.device``."""
+def make_lstm(settings=None) -> LSTMForecaster:
+    """The LSTM with ``settings.lstm_params`` on ``settings.device`` (trained for 30 days ahead
+    unless the parameters say otherwise)."""
     settings = _settings(settings)
+    resolve_device(settings.device)  # a cuda setting without a GPU is refused before any work
     params = settings.lstm_params
     try:
-        return LSTMForecaster(horizon=horizon, device=settings.device, **params)
+        return LSTMForecaster(**{"device": settings.device, **params})
     except TypeError as exc:
         raise InputError(f"Unknown LSTM setting in {sorted(params)}: {exc}.") from None
 
 
-def default_models(horizon: int = 10, settings=None) -> list:
+def default_models(settings=None) -> list:
     """The LSTM and the baselines it is compared with, in the order the backtest reports them."""
-    return [make_lstm(horizon, settings), SeasonalNaive(), MovingAverage(), ExponentialSmoothing(),
-            SeasonalExpSmoothing()]
+    return [make_lstm(settings), SeasonalNaive(), MovingAverage(), ExponentialSmoothing(), SeasonalExpSmoothing()]
 
 
 def checkpoint_path(filled: pd.DataFrame, model: LSTMForecaster, settings=None):
@@ -49,70 +56,127 @@ def checkpoint_path(filled: pd.DataFrame, model: LSTMForecaster, settings=None):
     return _settings(settings).checkpoints / f"lstm-{key}.pt"
 
 
-def _keep(path, state: dict, metadata: dict) -> str | None:
+def _keep(path, state: dict, metadata: dict, arrays: dict | None = None) -> str | None:
     """Save to the store; the note to show when that is not possible, else None."""
     try:
-        save_checkpoint(path, state, metadata)
+        save_checkpoint(path, state, metadata, arrays)
     except OSError as exc:
         return (f"The trained model could not be kept in {path.parent} ({exc.strerror or exc}); "
                 f"it will be trained again next time.")
     return None
 
 
+def _check_history(n_days: int, horizon: int, model: LSTMForecaster) -> None:
+    if n_days < model.min_history(horizon):
+        raise InputError(f"The usage data has {n_days} days; the LSTM needs at least "
+                         f"{model.min_history(horizon)} to forecast {horizon} days ahead "
+                         f"(lookback {model.shortest_lookback} days).")
+
+
+def _loaded(model: LSTMForecaster, path, filled: pd.DataFrame):
+    checkpoint = load_checkpoint(path)
+    if checkpoint is None:
+        return None
+    try:
+        model.load_state_dict(checkpoint.state_dict, filled)
+    except Exception:  # weights that do not fit this model: train again
+        return None
+    return checkpoint.metadata
+
+
 def trained_lstm(usage: pd.DataFrame, horizon: int = 10, settings=None,
                  progress=None) -> tuple[LSTMForecaster, dict]:
-    """The LSTM trained on all of ``usage``: loaded from the store when the same data and
-    settings were trained before, else trained and saved. Returns ``(model, metadata)``;
-    ``metadata[store_note]`` is set when the model could not be saved."""
+    """The LSTM trained on all of ``usage``, for every horizon up to 30 days (or what the data
+    allows, at least ``horizon``): loaded from the store when the same data and settings were
+    trained before (or while we waited for another process training it), else trained and saved.
+    Returns ``(model, metadata)``; ``metadata[store_note]`` is set when it could not be saved."""
     horizon = check_horizon(horizon)
-    filled = fill_history(daily_matrix(usage))
-    model = make_lstm(horizon, settings)
+    if progress is not None:
+        progress(0.0, "preparing the data")
+    return _trained_on(fill_history(daily_matrix(usage)), horizon, settings, progress)
+
+
+def _trained_on(filled: pd.DataFrame, horizon: int, settings, progress) -> tuple[LSTMForecaster, dict]:
+    model = make_lstm(settings)
+    _check_history(len(filled), horizon, model)
     path = checkpoint_path(filled, model, settings)
-    loaded = load_checkpoint(path)
-    if loaded is not None:
-        state, metadata = loaded
-        try:
-            model.load_state_dict(state, filled)
-            if progress is not None:
-                progress(1.0, "loaded from checkpoint")
-            return model, metadata
-        except Exception:  # weights that do not fit this model: train again
-            pass
+    metadata = _loaded(model, path, filled)
+    if metadata is None:
+        with model_lock(path, progress):
+            metadata = _loaded(model, path, filled)  # trained by whoever held the lock
+            if metadata is None:
+                metadata = _train(model, filled, path, progress)
+    if progress is not None:
+        progress(1.0, "model ready")
+    return model, metadata
+
+
+def _train(model: LSTMForecaster, filled: pd.DataFrame, path, progress) -> dict:
     model.fit(filled, progress=progress)
     metadata = {"fingerprint": fingerprint(filled), "settings": model.identity(),
                 "model_version": MODEL_VERSION, "versions": library_versions(),
-                "training_seconds": round(model.training_seconds_, 3),
+                "horizon": model.horizon_, "training_seconds": round(model.training_seconds_, 3),
                 "trained_at": pd.Timestamp.now(tz="UTC").isoformat(),
                 "stations": len(filled.columns), "days": len(filled),
                 "start": filled.index[0].strftime("%Y-%m-%d"), "end": filled.index[-1].strftime("%Y-%m-%d")}
     note = _keep(path, model.state_dict(), metadata)
-    if note:
-        metadata = {**metadata, NOTE: note}
-    return model, metadata
+    return {**metadata, NOTE: note} if note else metadata
+
+
+def backtest_span(n_days: int, folds: int, model: LSTMForecaster) -> int:
+    """The fold length of the stored backtest: 30 days, or less when the data is short."""
+    return max(1, min(MAX_HORIZON, (n_days - model.shortest_lookback - LEVEL_DAYS) // (folds + 1)))
+
+
+def cached_backtest_errors(usage: pd.DataFrame, folds: int = 3, settings=None, progress=None,
+                           n_jobs: int = 1, span: int | None = None) -> BacktestErrors:
+    """The backtest of every horizon at once (``BacktestErrors``: folds of ``span`` days, 30 or
+    what the data allows), kept with the data's LSTM in the store: computed once."""
+    folds = check_folds(folds)
+    filled = fill_history(daily_matrix(usage))
+    model = make_lstm(settings)
+    span = backtest_span(len(filled), folds, model) if span is None else check_horizon(span)
+    path = checkpoint_path(filled, model, settings)
+    stored = _stored_backtest(path, folds, span)
+    if stored is not None:
+        return stored
+    with model_lock(f"{path}.backtest", progress):
+        stored = _stored_backtest(path, folds, span)
+        if stored is not None:
+            return stored
+        errors = backtest_errors(usage, span, folds, settings=settings, progress=progress, n_jobs=n_jobs)
+        with model_lock(path):
+            checkpoint = load_checkpoint(path)
+            if checkpoint is not None:
+                arrays, meta = errors.to_arrays()
+                _keep(path, checkpoint.state_dict, {**checkpoint.metadata, "backtest": meta},
+                      {**checkpoint.arrays, **arrays})
+    return errors
+
+
+def _stored_backtest(path, folds: int, span: int) -> BacktestErrors | None:
+    checkpoint = load_checkpoint(path)
+    if checkpoint is None:
+        return None
+    meta = checkpoint.metadata.get("backtest", {})
+    if meta.get("folds") != folds or meta.get("span") != span:
+        return None
+    return BacktestErrors.from_arrays(checkpoint.arrays, meta)
 
 
 def cached_backtest(usage: pd.DataFrame, horizon: int = 10, folds: int = 3, settings=None,
                     progress=None, n_jobs: int = 1) -> Backtest:
-    """The backtest, kept in the metadata of the same data's LSTM checkpoint: computed once."""
-    horizon, folds = check_horizon(horizon), check_folds(folds)
-    filled = fill_history(daily_matrix(usage))
-    path = checkpoint_path(filled, make_lstm(horizon, settings), settings)
-    loaded = load_checkpoint(path)
-    if loaded is not None and loaded[1].get("backtest", {}).get("folds") == folds:
-        return Backtest.from_dict(loaded[1]["backtest"])
-    result = backtest(usage, horizon=horizon, folds=folds, settings=settings, progress=progress, n_jobs=n_jobs)
-    loaded = load_checkpoint(path)
-    if loaded is not None:
-        state, metadata = loaded
-        metadata["backtest"] = result.to_dict()
-        _keep(path, state, metadata)
-    return result
+    """The backtest for ``horizon``, read off the stored backtest of every horizon (folds of 30
+    days, or what the data allows, each scored on its first ``horizon`` days)."""
+    horizon = check_horizon(horizon)
+    n_days = len(daily_matrix(usage))
+    span = max(horizon, backtest_span(n_days, check_folds(folds), make_lstm(settings)))
+    errors = cached_backtest_errors(usage, folds, settings, progress, n_jobs, span=span)
+    return errors.for_horizon(horizon)
 
 
 def forecast_frame(model, history: pd.DataFrame, horizon: int) -> pd.DataFrame:
     """A fitted model's forecast as the long table ``station_id, date, forecast, lower, upper``."""
-    import numpy as np
-
     lower, point, upper = model.predict(horizon)
     dates = pd.date_range(history.index[-1] + pd.Timedelta(days=1), periods=horizon, freq="D")
     n = len(history.columns)
@@ -128,8 +192,12 @@ def forecast_table(usage: pd.DataFrame, horizon: int = 10, settings=None, progre
 
     ``table.attrs["store_note"]`` holds one sentence when the model could not be kept in the
     store (the forecast is right all the same)."""
-    model, metadata = trained_lstm(usage, horizon, settings=settings, progress=progress)
-    table = forecast_frame(model, fill_history(daily_matrix(usage)), horizon)
+    horizon = check_horizon(horizon)
+    if progress is not None:
+        progress(0.0, "preparing the data")
+    filled = fill_history(daily_matrix(usage))
+    model, metadata = _trained_on(filled, horizon, settings, progress)
+    table = forecast_frame(model, filled, horizon)
     if metadata.get(NOTE):
         table.attrs[NOTE] = metadata[NOTE]
     return table

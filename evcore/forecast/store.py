@@ -8,6 +8,11 @@ in a new process too, and anything changed finds no file and trains afresh.
 Written atomically (temp file + ``os.replace``; temp files left by a killed writer are removed
 by the next save); read with ``torch.load(..., weights_only=True)`` onto the CPU; a file that
 cannot be read is treated as missing, so a damaged checkpoint is retrained.
+
+One model, one training: ``model_lock`` holds an advisory lock (``fcntl.flock``) on a
+``.lock`` file next to the checkpoint while a model is trained, so a second process or thread
+asking for the same model waits and then loads it. The kernel drops the lock when its holder
+dies, so a killed trainer leaves no stale lock behind.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ import os
 import platform
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 STALE_TEMP_SECONDS = 600  # a temp file this old belongs to a writer that died mid-save
 
@@ -49,8 +56,14 @@ def remove_stale_temp_files(folder: Path, older_than: float = STALE_TEMP_SECONDS
             pass
 
 
-def save_checkpoint(path: str | os.PathLike, state_dict: dict, metadata: dict) -> Path:
-    """Write ``state_dict`` and ``metadata`` to ``path`` atomically; returns the path.
+class Checkpoint(NamedTuple):
+    state_dict: dict
+    metadata: dict
+    arrays: dict  # other tensors kept with the model (the backtest's errors)
+
+
+def save_checkpoint(path: str | os.PathLike, state_dict: dict, metadata: dict, arrays: dict | None = None) -> Path:
+    """Write ``state_dict``, ``metadata`` and ``arrays`` to ``path`` atomically; returns the path.
 
     Raises ``OSError`` when the folder cannot be written (read-only, full); nothing is left
     behind then.
@@ -61,7 +74,8 @@ def save_checkpoint(path: str | os.PathLike, state_dict: dict, metadata: dict) -
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(path.parent)
     payload = {"state_dict": {k: v.detach().cpu() for k, v in state_dict.items()},
-               "metadata": json.dumps(metadata, default=str)}
+               "metadata": json.dumps(metadata, default=str),
+               "arrays": {k: v.detach().cpu() for k, v in (arrays or {}).items()}}
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -75,9 +89,9 @@ def save_checkpoint(path: str | os.PathLike, state_dict: dict, metadata: dict) -
     return path
 
 
-def load_checkpoint(path: str | os.PathLike) -> tuple[dict, dict] | None:
-    """``(state_dict, metadata)`` from ``path`` (tensors on the CPU), or None when it is missing
-    or cannot be read."""
+def load_checkpoint(path: str | os.PathLike) -> Checkpoint | None:
+    """``(state_dict, metadata, arrays)`` from ``path`` (tensors on the CPU, whichever device
+    saved them), or None when it is missing or cannot be read."""
     import torch
 
     path = Path(path)
@@ -87,8 +101,41 @@ def load_checkpoint(path: str | os.PathLike) -> tuple[dict, dict] | None:
         payload = torch.load(path, map_location="cpu", weights_only=True)
         state_dict = payload["state_dict"]
         metadata = json.loads(payload["metadata"])
-        if not isinstance(state_dict, dict) or not isinstance(metadata, dict):
+        arrays = payload.get("arrays", {})
+        if not all(isinstance(part, dict) for part in (state_dict, metadata, arrays)):
             return None
-        return state_dict, metadata
+        return Checkpoint(state_dict, metadata, arrays)
     except Exception:  # damaged or foreign file: the caller retrains and overwrites it
         return None
+
+
+@contextmanager
+def model_lock(path: str | os.PathLike, progress=None, poll_seconds: float = 0.25):
+    """Hold the lock of the checkpoint at ``path`` (waiting while another process or thread
+    holds it; ``progress(0.0, message)`` says so once). Yields True when locked, False where no
+    lock can be taken (a read-only folder, no ``fcntl``): the caller then works unlocked."""
+    try:
+        import fcntl
+
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        handle = open(f"{path}.lock", "a+")
+    except (ImportError, OSError):
+        yield False
+        return
+    try:
+        told = False
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if progress is not None and not told:
+                    progress(0.0, "waiting: the same model is being trained elsewhere")
+                    told = True
+                time.sleep(poll_seconds)
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    finally:
+        handle.close()

@@ -13,6 +13,8 @@ import math
 import threading
 from contextlib import contextmanager
 
+from evcore.forecast.features import N_INPUTS
+
 _threads_lock = threading.Lock()
 _threads_state = {"users": 0, "saved": None}
 
@@ -42,12 +44,18 @@ def torch_threads(n: int):
 
 
 def resolve_device(device: str = "auto") -> str:
-    """``cuda`` for ``auto`` when a GPU is there, else ``cpu``; ``cuda`` without one falls back to CPU."""
+    """``cpu``, or ``cuda`` for ``auto`` when torch finds a GPU; ``cuda`` without one is an error."""
     import torch
 
-    if device in ("auto", "cuda"):
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return "cpu"
+    if device == "cpu":
+        return "cpu"
+    available = torch.cuda.is_available()
+    if device == "cuda" and not available:
+        from evcore.errors import InputError
+
+        raise InputError("The device setting is cuda, but torch finds no CUDA GPU on this machine; "
+                         "set EVCORE_DEVICE to auto or cpu.")
+    return "cuda" if available else "cpu"
 
 
 def build_network(n_inputs: int, hidden_size: int, horizon: int, n_quantiles: int, generator=None,
@@ -60,7 +68,8 @@ def build_network(n_inputs: int, hidden_size: int, horizon: int, n_quantiles: in
     class QuantileLSTM(nn.Module):
         """LSTM over the lookback window divided by level and weekly profile; a small head maps
         its last state, the weekday of the first target day and the station's level to
-        ``horizon x quantiles`` ratios to the level and profile of the target days."""
+        ``horizon x quantiles`` ratios to the level and profile of the target days (as the
+        difference from 1, so an untrained network forecasts level x profile)."""
 
         def __init__(self):
             super().__init__()
@@ -69,19 +78,25 @@ def build_network(n_inputs: int, hidden_size: int, horizon: int, n_quantiles: in
                                       nn.Linear(hidden_size, horizon * n_quantiles))
             self.register_buffer("level_stats", torch.zeros(2))  # mean, std of log level
 
-        def forward(self, x, first_weekday, log_level):
+        def forward(self, x, first_weekday, log_level, dropout=None):
             _, (state, _) = self.lstm(x)
             level = (log_level - self.level_stats[0]) / self.level_stats[1]
-            out = self.head(torch.cat([state[-1], first_weekday, level[:, None]], dim=1))
-            return out.view(-1, horizon, n_quantiles)
+            features = torch.cat([state[-1], first_weekday, level[:, None]], dim=1)
+            if dropout is not None:  # (rate, generator) while training
+                rate, generator = dropout
+                keep = torch.empty_like(features).bernoulli_(1 - rate, generator=generator)
+                features = features * keep / (1 - rate)
+            out = self.head(features)
+            return 1.0 + out.view(-1, horizon, n_quantiles)  # untrained: level x profile
 
     with torch.device("meta"):  # built without drawing from the global random generator
         net = QuantileLSTM()
-    net = net.to_empty(device=device)
+    if generator is None:  # weights to be loaded
+        return net.to_empty(device=device)
+    net = net.to_empty(device="cpu")
     net.level_stats.zero_()
-    if generator is not None:
-        _initialise(net, generator)
-    return net
+    _initialise(net, generator)  # on the CPU, so a model starts the same on any device
+    return net.to(device)
 
 
 def _initialise(net, generator) -> None:
@@ -100,29 +115,36 @@ def _initialise(net, generator) -> None:
                 module.bias.uniform_(-bound, bound, generator=generator)
 
 
-def train_network(data, quantiles, *, hidden_size: int, horizon: int, epochs: int, learning_rate: float,
-                  batch_size: int, max_windows_per_epoch: int, seed: int, keep_epoch, level_stats,
-                  device: str = "cpu", progress=None) -> list:
-    """Train one network on ``data`` (x, first weekday, log level, target: CPU tensors) by the
-    pinball loss of ``quantiles``; return copies of it at the epochs ``keep_epoch(epoch)`` picks."""
+def train_network(windows, samples, quantiles, *, hidden_size: int, horizon: int, epochs: int,
+                  learning_rate: float, batch_size: int, windows_per_epoch: int | None, seed: int,
+                  keep_epoch, level_stats, weight_decay: float = 0.0, dropout: float = 0.0,
+                  progress=None) -> list:
+    """Train one network on ``samples`` (stations, origins) of ``windows`` (``features.Windows``)
+    by the pinball loss of ``quantiles`` over the target days the data has (AdamW with
+    ``weight_decay``; ``dropout`` on the head's inputs); return copies of it at the epochs
+    ``keep_epoch(epoch)`` picks. ``windows_per_epoch`` None: all samples."""
     import torch
 
-    x, first, log_level, target = data
+    device = windows.device
+    stations, origins = samples
     generator = torch.Generator().manual_seed(seed)      # initial weights
     shuffle = torch.Generator().manual_seed(seed)        # batch order
-    net = build_network(x.shape[2], hidden_size, horizon, len(quantiles), generator, device)
+    net = build_network(N_INPUTS, hidden_size, horizon, len(quantiles), generator, device)
     net.level_stats.copy_(level_stats)
     q = torch.tensor(quantiles, device=device)
-    optimizer = torch.optim.Adam(net.parameters(), lr=learning_rate)
+    optimizer = torch.optim.AdamW(net.parameters(), lr=learning_rate, weight_decay=weight_decay)
+    masks = (dropout, torch.Generator(device=device).manual_seed(seed)) if dropout > 0 else None
     kept = []
     for epoch in range(epochs):
         net.train()
-        order = torch.randperm(len(x), generator=shuffle)[:max_windows_per_epoch]
+        order = torch.randperm(len(stations), generator=shuffle)[:windows_per_epoch]
         for start in range(0, len(order), batch_size):
             idx = order[start:start + batch_size]
-            xb, fb, lb, tb = (t[idx].to(device, non_blocking=True) for t in data)
-            error = tb[:, :, None] - net(xb, fb, lb)
-            loss = torch.maximum(q * error, (q - 1) * error).mean()
+            x, first, log_level, _, target = windows.batch(stations[idx], origins[idx], horizon)
+            seen = ~torch.isnan(target)
+            error = torch.nan_to_num(target)[:, :, None] - net(x, first, log_level, masks)
+            loss = (torch.maximum(q * error, (q - 1) * error) * seen[:, :, None]).sum() / (
+                seen.sum().clamp(min=1) * len(quantiles))
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()

@@ -1,0 +1,49 @@
+"""Combining forecasts with weights learned on a validation slice, and calibrating the interval.
+
+The weights are the convex combination (a grid over the simplex, step ``1/steps``) with the least
+pooled absolute error on the held-out days; the interval is then widened or narrowed around the
+point forecast by the one factor that makes the held-out days' coverage what it should be (split
+conformal calibration). Both are learned from data the network was not trained on.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+
+def simplex_grid(k: int, steps: int = 10) -> np.ndarray:
+    """Every weight vector of ``k`` non-negative multiples of ``1/steps`` that sum to 1."""
+    rows = [c for c in itertools.product(range(steps + 1), repeat=k) if sum(c) == steps]
+    return np.array(rows, dtype=float) / steps
+
+
+def fit_weights(points: np.ndarray, truth: np.ndarray, mask: np.ndarray, steps: int = 10) -> np.ndarray:
+    """Weights ``(k,)`` for ``points`` ``(k, days, stations)`` with the least absolute error on
+    ``truth`` where ``mask``; ties go to the most even weights (the grid's median-like centre)."""
+    grid = simplex_grid(len(points), steps)
+    flat = points[:, mask]                                    # (k, n)
+    errors = np.abs(truth[mask][None, :] - grid @ flat).sum(axis=1)
+    evenness = np.abs(grid - 1 / len(points)).sum(axis=1)
+    best = np.lexsort((evenness, np.round(errors, 9)))[0]
+    return grid[best]
+
+
+def interval_scale(lower, point, upper, truth, mask, level: float, bounds=(0.25, 4.0)) -> float:
+    """The factor by which to scale the interval's distance from the point so that ``level`` of
+    the held-out days fall inside (the ``level`` quantile of the factors each day needs)."""
+    below = truth < point
+    room = np.where(below, point - lower, upper - point)
+    need = np.abs(truth - point) / np.maximum(room, 1e-9)
+    need = np.where((room <= 1e-9) & (np.abs(truth - point) <= 1e-9), 0.0, need)[mask]
+    if len(need) == 0:
+        return 1.0
+    return float(np.clip(np.quantile(need, level), *bounds))
+
+
+def combine(parts: list, weights: np.ndarray, scale: float) -> tuple:
+    """``(lower, forecast, upper)`` of the weighted parts, the interval scaled by ``scale``."""
+    lower, point, upper = (sum(w * p[i] for w, p in zip(weights, parts)) for i in range(3))
+    return (np.clip(point - scale * (point - lower), 0, None), point,
+            np.clip(point + scale * (upper - point), 0, None))
