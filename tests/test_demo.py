@@ -1,6 +1,5 @@
 """The embedded demo dataset: deterministic and realistic enough to plan with."""
 
-import numpy as np
 import pandas as pd
 
 from evcore.data import usage_matrix

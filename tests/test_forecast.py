@@ -152,7 +152,6 @@ def test_a_horizon_read_off_the_backtest_scores_the_first_days_of_each_fold():
     errors = backtest_errors(usage, span=12, folds=2, models=[SeasonalNaive()])
     wide = daily_matrix(usage)
     for horizon in (1, 5, 12):
-        abs_error = total = 0.0
         wapes = []
         for start in (len(wide) - 24, len(wide) - 12):
             point = wide.iloc[start - 7:start].to_numpy()[np.arange(horizon) % 7]
