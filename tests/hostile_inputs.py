@@ -83,6 +83,8 @@ def hostile_files() -> list[tuple[str, bytes]]:
         ("only_header.csv", b"station_id,date,usage\n"),
         ("cr_only.csv", b"station_id,date,usage\rA,2024-01-01,1\rA,2024-01-02,2\r"),
         ("bom_only.csv", b"\xef\xbb\xbf"),
+        ("utf32.csv", "station_id,date,usage\nA,2024-01-01,3\n".encode("utf-32")),
+        ("more_fields_than_header.csv", b"station_id,date,usage\nA,2024-01-01,3,9\nA,2024-01-02,4,9\n"),
         ("utf16_garbage.csv", b"\xff\xfe" + b"\x00\xd8" * 10),
         # time
         ("mixed_tz.csv", _long_usage([1, 2, 3, 4], ["2024-01-01T00:00:00+02:00", "2024-01-02T00:00:00Z",
