@@ -144,7 +144,7 @@ def _cells(table: pd.DataFrame) -> pd.Series:
 def check_field_sizes(table: pd.DataFrame, name: str) -> None:
     lengths = _cells(table).str.len()
     if len(lengths) and lengths.max() > MAX_FIELD_CHARS:
-        position = int(lengths.to_numpy(float).argmax())
+        position = int(lengths.fillna(0).to_numpy(float).argmax())
         row, column = divmod(position, len(table.columns))
         raise InputError(f"{name}: column {str(table.columns[column])[:40]!r}, line {row + 2} has a value of "
                          f"{int(lengths.max()):,} characters: expected at most {MAX_FIELD_CHARS:,}.")
