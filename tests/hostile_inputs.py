@@ -83,6 +83,8 @@ def hostile_files() -> list[tuple[str, bytes]]:
         ("only_header.csv", b"station_id,date,usage\n"),
         ("cr_only.csv", b"station_id,date,usage\rA,2024-01-01,1\rA,2024-01-02,2\r"),
         ("bom_only.csv", b"\xef\xbb\xbf"),
+        ("utf32.csv", "station_id,date,usage\nA,2024-01-01,3\n".encode("utf-32")),
+        ("more_fields_than_header.csv", b"station_id,date,usage\nA,2024-01-01,3,9\nA,2024-01-02,4,9\n"),
         ("utf16_garbage.csv", b"\xff\xfe" + b"\x00\xd8" * 10),
         # time
         ("mixed_tz.csv", _long_usage([1, 2, 3, 4], ["2024-01-01T00:00:00+02:00", "2024-01-02T00:00:00Z",
@@ -327,3 +329,45 @@ def hostile_cli_cases(folder: Path) -> list[list[str]]:
         [],
     ]
     return cases
+
+
+def hostile_library_calls() -> dict:
+    """Hostile arguments to the library's own calls (clustering, placement, geography)."""
+    from evcore.cluster import DBSCAN, HDBSCAN, KMeans, KMedians, elbow, make_clusterer
+    from evcore.data import weights_array
+    from evcore.geo import latlon_arrays
+    from evcore.placement import MaxCoverage, PMedian, coverage_curve
+
+    import pandas as pd
+
+    inf, nan = float("inf"), float("nan")
+    stations = pd.DataFrame({"latitude": [47.60, 47.61, 47.70, 47.71, 47.80],
+                             "longitude": [-122.30, -122.31, -122.40, -122.41, -122.50]})
+    same = pd.DataFrame({"latitude": [47.6] * 4, "longitude": [-122.3] * 4})
+    demand = stations.assign(weight=[1.0, 2.0, 3.0, 4.0, 5.0])
+    cost = np.arange(12, dtype=float).reshape(4, 3)
+    return {
+        "dbscan eps inf": lambda: DBSCAN(eps_km=inf).fit(stations),
+        "dbscan eps nan": lambda: DBSCAN(eps_km=nan).fit(stations),
+        "hdbscan eps inf": lambda: HDBSCAN(eps_km=inf).fit(stations),
+        "kmeans k above distinct": lambda: KMeans(n_clusters=3).fit(same),
+        "kmedians k above distinct": lambda: KMedians(n_clusters=3).fit(same),
+        "kmeans k bool": lambda: make_clusterer("kmeans", k=True).fit(stations),
+        "kmedians weight 1e308": lambda: KMedians(n_clusters=2).fit(stations, sample_weight=[1e308] * 5),
+        "kmeans weight inf": lambda: KMeans(n_clusters=2).fit(stations, sample_weight=[1, inf, 1, 1, 1]),
+        "elbow on one place": lambda: elbow(same, range(2, 5), method="kmeans"),
+        "booleans as coordinates": lambda: latlon_arrays(pd.DataFrame({"latitude": [True, False],
+                                                                       "longitude": [True, True]})),
+        "boolean array": lambda: latlon_arrays(np.array([[True, False]])),
+        "text array": lambda: latlon_arrays([["a", "b"]]),
+        "complex weights": lambda: weights_array(np.array([1 + 1j, 2]), 2),
+        "pmedian complex matrix": lambda: PMedian.from_cost_matrix(cost + 1j, k=1),
+        "pmedian inf matrix": lambda: PMedian.from_cost_matrix(np.full((2, 2), inf), k=1),
+        "pmedian weights 1e308": lambda: PMedian.from_cost_matrix(cost, [1e308] * 4, k=1).solve(),
+        "pmedian weights nan": lambda: PMedian.from_cost_matrix(cost, [nan] * 4, k=1),
+        "coverage radius inf": lambda: MaxCoverage.from_points(demand, k=1, radius=inf),
+        "demand weight text": lambda: PMedian.from_points(demand.assign(weight="many"), k=1),
+        "demand weight 1e308": lambda: PMedian.from_points(demand.assign(weight=1e308), k=1).solve(),
+        "existing far away": lambda: PMedian.from_points(demand, k=1, existing=stations.assign(latitude=-40.0)).solve(),
+        "curve radius inf": lambda: coverage_curve(PMedian.from_points(demand, k=1), inf, 3),
+    }

@@ -133,5 +133,8 @@ def _load_array(path: str, what: str):
     if np.iscomplexobj(array) or not np.issubdtype(array.dtype, np.number) or array.dtype == bool:
         raise InputError(f"{path}: the {what} holds {array.dtype} values: expected real numbers.")
     if not np.all(np.isfinite(array)):
-        raise InputError(f"{path}: the {what} holds values that are not finite (inf or nan): expected finite numbers.")
+        where = np.argwhere(~np.isfinite(np.atleast_1d(array)))[0]
+        raise InputError(f"{path}: the {what} holds {np.atleast_1d(array)[tuple(where)]} at "
+                         f"{'row ' + str(where[0] + 1) + (', column ' + str(where[1] + 1) if len(where) > 1 else '')}: "
+                         "expected finite numbers.")
     return array

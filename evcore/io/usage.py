@@ -10,7 +10,7 @@ from evcore.data import USAGE_COLUMNS, Dataset
 from evcore.errors import InputError
 from evcore.io.places import check_coordinates
 from evcore.io.reading import Reading
-from evcore.io.tables import LAT_NAMES, LON_NAMES, dates_in, date_share, find_column, line_of, normalise, number_share, numbers_in
+from evcore.io.tables import MAX_ABS_NUMBER, LAT_NAMES, LON_NAMES, dates_in, date_share, find_column, line_of, normalise, number_share, numbers_in
 
 
 def wide_time_column(table: pd.DataFrame) -> str | None:
@@ -35,7 +35,9 @@ def read_wide_usage(table: pd.DataFrame, name: str, time_column: str, fmt_prefix
         if table[col].isna().all():
             raise InputError(f"{name}: column {col!r} has no values at all: expected usage numbers "
                              "for that station.")
-    values = pd.DataFrame({col: numbers_in(table, col, name, "a usage number") for col in station_columns})
+    values = _plain_numbers(table[station_columns])
+    if values is None:  # separators, brackets or bad values: column by column, naming the first bad line
+        values = pd.DataFrame({col: numbers_in(table, col, name, "a usage number") for col in station_columns})
     values.index = pd.DatetimeIndex(stamps)
     values = values[values.index.notna()]
     step = pd.Series(values.index.sort_values()).diff().median()
@@ -55,6 +57,16 @@ def read_wide_usage(table: pd.DataFrame, name: str, time_column: str, fmt_prefix
     usage = clean_usage(long, name, notes, already_aggregated=False)
     fmt = f"{fmt_prefix}wide table, {'hourly' if hourly else 'daily'} (a timestamp column and one column per station)"
     return Reading(name, "usage", fmt, Dataset(name=name, usage=usage, usage_unit=unit_of(None), notes=notes))
+
+
+def _plain_numbers(block: pd.DataFrame) -> pd.DataFrame | None:
+    """The block as floats in one vectorised pass when every present value is a plain, finite,
+    sensibly sized number (the usual wide table); None otherwise."""
+    stacked = block.stack()
+    numbers = pd.to_numeric(stacked, errors="coerce")
+    if numbers.isna().any() or not np.isfinite(numbers.to_numpy(float)).all() or (numbers.abs() > MAX_ABS_NUMBER).any():
+        return None
+    return numbers.astype(float).unstack().reindex(index=block.index, columns=block.columns)
 
 
 def read_long_usage(table, name, station, date, value, fmt_prefix) -> Reading:

@@ -45,6 +45,8 @@ def standalone_html(fmap: folium.Map, static_dir: Path | None = None) -> str:
     as data URIs) and jQuery inlined instead of folium's CDN links. Only the background tiles
     need the network; stations, popups and the legend draw without it."""
     static_dir = Path(static_dir or STATIC_DIR)
+    if not all((static_dir / path).is_file() for _, path in INLINE_JS + INLINE_CSS):
+        return fmap.get_root().render()  # an install without static/: folium's CDN links, online only
     sentinel = "evcore-inline:"
     saved = fmap.__dict__.get("default_js"), fmap.__dict__.get("default_css")
     fmap.default_js = [(name, sentinel + path) for name, path in INLINE_JS]
