@@ -218,7 +218,7 @@ def main():
         bench_reference(points, model, seconds)
     if not args.no_dbscan:
         bench_dbscan()
-    for n in args.csv:
+    for n in sorted(args.csv):  # peak memory of child processes only grows: smallest first
         bench_csv(n, args.csv_reference_runs)
 
 
