@@ -10,8 +10,6 @@ import pandas as pd
 from evcore.errors import InputError
 
 CENTER_KINDS = {"kmeans": "mean", "kmedians": "median"}
-MIN_EPS_KM = 0.001
-MAX_EPS_KM = 20038.0  # half the Earth's circumference
 
 
 def _finite_or_none(value):
@@ -30,7 +28,6 @@ def cluster_points(points: pd.DataFrame, method: str, k: int | None = None, eps_
     """
     from evcore.cluster import cluster_quality, make_clusterer
 
-    _check_radius(method, eps_km)
     clusterer = make_clusterer(method, k=k, eps_km=eps_km, min_samples=min_samples)
     weight = points["weight"] if "weight" in points.columns and method in ("kmeans", "kmedians") else None
     model = clusterer.fit(points, sample_weight=weight)
@@ -52,18 +49,6 @@ def cluster_points(points: pd.DataFrame, method: str, k: int | None = None, eps_
     if hasattr(model, "objective_"):
         result["objective"] = _finite_or_none(model.objective_)
     return model, quality, result
-
-
-def _check_radius(method: str, eps_km) -> None:
-    """What the clusterers let through but cannot use (they refuse zero and negatives themselves):
-    a radius that is not finite, beyond half the Earth's circumference, or under a metre for
-    DBSCAN (it vanishes in radians)."""
-    if eps_km is None or method not in ("dbscan", "hdbscan") or not isinstance(eps_km, (int, float)):
-        return
-    if not math.isfinite(eps_km) or eps_km > MAX_EPS_KM:
-        raise InputError(f"The radius eps_km must be a finite number of km up to {MAX_EPS_KM:g}; got {eps_km!r}.")
-    if method == "dbscan" and 0 < eps_km < MIN_EPS_KM:
-        raise InputError(f"The radius eps_km must be at least {MIN_EPS_KM:g} km (a metre); got {eps_km!r}.")
 
 
 def place_sites(demand: pd.DataFrame, k: int, candidates: pd.DataFrame | None = None,

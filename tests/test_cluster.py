@@ -150,7 +150,7 @@ def test_dbscan_gives_scikit_learns_haversine_partition_on_real_sites(city):
     (lambda: cl.KMeans(n_clusters=1).fit([[47.6, -122.3], [95.0, -122.2]]), "row 2 has latitude 95"),
     (lambda: cl.KMedians(n_clusters=1).fit(pd.DataFrame({"lat": [1.0]})), "latitude"),
     (lambda: cl.KMedians(n_clusters=1).fit([[47.6, -122.3]], sample_weight=[-1]), "weight"),
-    (lambda: cl.DBSCAN(eps_km=0).fit([[47.6, -122.3]]), "positive"),
+    (lambda: cl.DBSCAN(eps_km=0).fit([[47.6, -122.3]]), "at least 0.001"),
 ])
 def test_bad_settings_and_points_raise_one_clear_input_error(call, message):
     with pytest.raises(InputError, match=message):

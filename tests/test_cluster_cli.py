@@ -60,7 +60,7 @@ def test_cluster_out_writes_the_station_to_cluster_table(capsys, stations_csv, t
     (["--method", "kmeans", "--k", "0"], "at least 1"),
     (["--method", "kmeans", "--k", "500"], "more than the 48 points"),
     (["--method", "dbscan"], "--eps-km"),
-    (["--method", "dbscan", "--eps-km", "-1"], "positive"),
+    (["--method", "dbscan", "--eps-km", "-1"], "at least 0.001"),
     (["--method", "kmeans", "--k", "3", "--out", "/nonexistent-folder/labels.csv"], "cannot write"),
 ])
 def test_cluster_bad_settings_exit_2_with_one_error_line(capsys, stations_csv, options, message):

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-EARTH_HALF_CIRCUMFERENCE_KM = 20038.0
+from evcore.cluster.estimators import MAX_EPS_KM
 
 
 class DatasetSummary(BaseModel):
@@ -60,7 +60,7 @@ class ClusterRequest(BaseModel):
     points: Literal["stations", "demand"] = Field("stations", description="which of the dataset's tables to cluster")
     method: Literal["kmeans", "kmedians", "dbscan", "hdbscan"]
     k: int | None = Field(None, ge=1, le=1000, description="number of clusters (kmeans, kmedians)")
-    eps_km: float | None = Field(None, gt=0, le=EARTH_HALF_CIRCUMFERENCE_KM,
+    eps_km: float | None = Field(None, gt=0, le=MAX_EPS_KM,
                                  description="neighbourhood radius in km (dbscan; hdbscan's merge distance)")
     min_samples: int | None = Field(None, ge=1, le=100000,
                                     description="dense neighbourhood (dbscan) or least cluster size (hdbscan)")
@@ -71,7 +71,7 @@ class PlaceRequest(BaseModel):
     dataset: str = Field("demo", description="a dataset id with demand points (GET /datasets)")
     k: int = Field(ge=1, le=1000, description="how many new stations")
     objective: Literal["distance", "coverage"] = "distance"
-    radius_km: float | None = Field(None, gt=0, le=EARTH_HALF_CIRCUMFERENCE_KM,
+    radius_km: float | None = Field(None, gt=0, le=MAX_EPS_KM,
                                     description="the distance that counts as covered (needed for coverage)")
     existing: bool = Field(False, description="keep the dataset's stations open as existing sites")
     exact: bool = Field(False, description="solve exactly (HiGHS MILP) where the problem is small enough")

@@ -3,6 +3,8 @@ the estimator for a method name."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from evcore.cluster.base import _LocationClusterer, _ProjectedClusterer
@@ -17,6 +19,8 @@ METHOD_NAMES = {"kmeans": "k-means", "kmedians": "k-medians", "dbscan": "DBSCAN"
 _MEDOID_MAX_MEMBERS = 2000
 # Below this many points scikit-learn's KMeans runs on one thread.
 _THREADED_KMEANS_MIN_POINTS = 50_000
+MIN_EPS_KM = 0.001         # a metre: a DBSCAN radius below it vanishes in radians
+MAX_EPS_KM = 20038.0       # half the Earth's circumference
 
 
 class KMeans(_ProjectedClusterer):
@@ -88,12 +92,11 @@ class DBSCAN(_LocationClusterer):
     def fit(self, points, sample_weight=None):
         from sklearn.cluster import DBSCAN as SklearnDBSCAN
 
-        if not (self.eps_km and np.isfinite(self.eps_km) and self.eps_km > 0):
-            raise InputError(f"the DBSCAN radius eps_km must be a positive number of km, got {self.eps_km}.")
+        eps_km = _check_radius("the DBSCAN radius eps_km", self.eps_km, least=MIN_EPS_KM)
         _check_min(self.min_samples, "min_samples", 1)
         lat, lon = latlon_arrays(points)
         w = None if sample_weight is None else weights_array(sample_weight, len(lat))
-        model = SklearnDBSCAN(eps=self.eps_km / EARTH_RADIUS_KM, min_samples=int(self.min_samples),
+        model = SklearnDBSCAN(eps=eps_km / EARTH_RADIUS_KM, min_samples=int(self.min_samples),
                               metric="haversine", algorithm="ball_tree")
         model.fit(_radians(lat, lon), sample_weight=w)
         self.labels_ = model.labels_.astype(np.int64)
@@ -119,8 +122,7 @@ class HDBSCAN(_LocationClusterer):
         _check_min(self.min_cluster_size, "min_cluster_size", 2)
         if self.min_samples is not None:
             _check_min(self.min_samples, "min_samples", 1)
-        if self.eps_km is None or not np.isfinite(self.eps_km) or self.eps_km < 0:
-            raise InputError(f"the HDBSCAN merge radius eps_km must be 0 or more km, got {self.eps_km}.")
+        eps_km = _check_radius("the HDBSCAN merge radius eps_km", self.eps_km, least=0.0)
         lat, lon = latlon_arrays(points)
         if len(lat) < self.min_cluster_size:  # no cluster can be that large: all noise
             self.labels_ = np.full(len(lat), -1, dtype=np.int64)
@@ -134,12 +136,22 @@ class HDBSCAN(_LocationClusterer):
                 return model.fit(_radians(lat, lon)).labels_.astype(np.int64)
 
             try:
-                self.labels_ = fit_labels(float(self.eps_km))
+                self.labels_ = fit_labels(eps_km)
             except TypeError:  # scikit-learn fails when the merge radius joins every cluster into one:
                 self.labels_ = np.where(fit_labels(0.0) >= 0, 0, -1)  # so be it, noise aside
         self.cluster_centers_ = medoid_centers(lat, lon, self.labels_)
         self.n_clusters_ = len(self.cluster_centers_)
         return self
+
+
+def _check_radius(what: str, eps_km, least: float) -> float:
+    """A radius the haversine ball tree can use: a finite number of km, at least ``least`` (a
+    metre for DBSCAN: less vanishes in radians); beyond half the Earth's circumference it is
+    the whole Earth, so it is capped there."""
+    number = isinstance(eps_km, (int, float, np.integer, np.floating)) and not isinstance(eps_km, bool)
+    if not (number and math.isfinite(eps_km) and eps_km >= least):
+        raise InputError(f"{what} must be a finite number of km, at least {least:g}; got {eps_km!r}.")
+    return min(float(eps_km), MAX_EPS_KM)
 
 
 def _check_min(value, name: str, least: int) -> None:

@@ -79,6 +79,8 @@ def build_network(n_inputs: int, hidden_size: int, horizon: int, n_quantiles: in
             self.register_buffer("level_stats", torch.zeros(2))  # mean, std of log level
 
         def forward(self, x, first_weekday, log_level, dropout=None):
+            if x.is_cuda:  # cuDNN wants its weights in one block (copies and loads scatter them)
+                self.lstm.flatten_parameters()
             _, (state, _) = self.lstm(x)
             level = (log_level - self.level_stats[0]) / self.level_stats[1]
             features = torch.cat([state[-1], first_weekday, level[:, None]], dim=1)
