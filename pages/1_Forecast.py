@@ -34,7 +34,7 @@ try:
     table = ui.forecast_table(dataset, horizon)
     history = ui.history_matrix(dataset)
 except InputError as exc:
-    st.error(str(exc))
+    st.error(ui.as_text(exc))
     st.stop()
 
 with right:
@@ -46,7 +46,7 @@ title = station if station == NETWORK else names.get(station, station)
 st.plotly_chart(forecast_figure(past, future, f"{title}: next {horizon} days", unit=dataset.usage_unit),
                 width="stretch")
 if table.attrs.get("store_note"):
-    st.info(table.attrs["store_note"])
+    st.info(ui.as_text(table.attrs["store_note"]))
 if station == NETWORK:
     st.caption("The network's interval is the sum of the stations' intervals (wider than the total's own).")
 
@@ -59,7 +59,7 @@ try:
     result = ui.backtest(dataset, horizon, folds=3)
 except InputError as exc:
     result = None
-    st.warning(str(exc))
+    st.warning(ui.as_text(exc))
 if result is not None:
     st.caption(f"{result.folds} folds of {result.span} days at the end of the data, each scored on its first "
                f"{horizon} days: each fold trains on the days before it (one backtest serves every horizon). "

@@ -37,7 +37,7 @@ if uploaded is not None:
     try:
         candidate_table = read_candidates(uploaded.getvalue(), uploaded.name)
     except InputError as exc:
-        st.error(str(exc))
+        st.error(ui.as_text(exc))
         st.stop()
     st.caption(f"{len(candidate_table):,} candidate sites from {uploaded.name}.")
 candidates = (candidate_table if candidate_table is not None
@@ -67,7 +67,7 @@ existing = stations if keep else None
 if existing is not None:
     far_apart = separation_note(existing["latitude"], existing["longitude"], demand["latitude"], demand["longitude"])
     if far_apart:
-        st.warning(far_apart)
+        st.warning(ui.as_text(far_apart))
 
 
 @st.cache_data(show_spinner="Placing stations ...")
@@ -133,7 +133,7 @@ k_max = int(min(40, len(candidates)))
 try:
     shares = curve(demand, candidate_table, existing, radius, k_max)
 except InputError as exc:  # e.g. too many pairs within the radius for a state-sized problem
-    st.error(str(exc))
+    st.error(ui.as_text(exc))
     st.stop()
 st.plotly_chart(coverage_curve_figure(shares, 0.9), width="stretch")
 needed = sites_needed(shares, 0.9)

@@ -17,7 +17,7 @@ as_root() {  # run a system command as root: directly, with sudo, or say what to
 
 apt_install() {
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
 if [ ! -x .venv/bin/python ]; then
