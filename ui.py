@@ -63,7 +63,7 @@ def current_dataset_id() -> str:
 def as_text(text) -> str:
     """Text from a file (a name, a note, an error naming a column) for Streamlit's markdown: every
     markdown character backslash-escaped, so it shows as written and is never a link, an image,
-    a formula or a coloured directive."""
+    a formula or a colored directive."""
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])", r"\\\1", str(text))
 
 

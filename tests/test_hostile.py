@@ -3,7 +3,6 @@ each is read or refused with InputError (one ``error:`` line and exit 2 in the C
 exception, a warning line, or NaN/Infinity in what comes back."""
 
 import json
-import math
 import warnings
 
 import numpy as np

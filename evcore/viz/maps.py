@@ -27,7 +27,7 @@ def escape_text(value) -> str:
 
 
 def add_legend(fmap: folium.Map, title: str, entries: list[tuple[str, str]]) -> folium.Map:
-    """A small fixed legend in the map's corner: ``entries`` are (colour, label) pairs."""
+    """A small fixed legend in the map's corner: ``entries`` are (color, label) pairs."""
     rows = "".join(
         f"<div><span style='display:inline-block;width:11px;height:11px;border-radius:50%;"
         f"background:{escape_text(color)};margin-right:6px;border:1px solid #555'></span>"
