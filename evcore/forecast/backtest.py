@@ -46,9 +46,6 @@ class Backtest:
                 "per_fold": records(self.per_fold), "per_station": records(self.per_station)}
 
 
-QUANTITIES = ("abs_error", "usage", "inside", "days")
-
-
 @dataclass
 class BacktestErrors:
     """A backtest's errors by day ahead, from which the figures of every horizon up to ``span``
