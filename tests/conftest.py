@@ -27,3 +27,11 @@ def _quick_lstm_and_private_checkpoints(monkeypatch, tmp_path_factory):
     # each test its own empty workspace: never the user's data/workspace
     monkeypatch.setenv("EVCORE_WORKSPACE", str(tmp_path_factory.mktemp("workspace")))
     yield
+
+
+def shown(markdown: str) -> str:
+    """What Streamlit shows for markdown that ``ui.as_text`` escaped: the text without its
+    backslash escapes."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", markdown)

@@ -22,9 +22,9 @@ def test_home_map_and_usage_upload(tmp_path):
         chooser.wait_for(state="attached", timeout=30000)
         chooser.set_input_files(str(usage))
         page.get_by_text("detected as long table").wait_for(timeout=60000)
-        page.get_by_text("Total (sessions)").wait_for(timeout=30000)  # the figures are the upload's
+        page.get_by_text("Total (sessions)").first.wait_for(timeout=30000)  # the figures are the upload's
         assert page.get_by_text("Demo: Seattle metro (generated)").count() == 0
         page.get_by_text("saved as the new dataset", exact=False).wait_for(timeout=30000)
         page.reload()  # the saved dataset is reopened, not the demo
-        page.get_by_text("Total (sessions)").wait_for(timeout=60000)
+        page.get_by_text("Total (sessions)").first.wait_for(timeout=60000)
         assert not page.errors, page.errors

@@ -109,7 +109,6 @@ def test_hostile_station_names_uploaded_to_the_app_run_no_script(tmp_path):
     upload.write_bytes(dict(hostile_files())["hostile_station_names.csv"])
     with streamlit_server(tmp_path) as url, chromium_page() as page:
         page.goto(url)
-        page.get_by_text("Upload my files").click()
         chooser = page.locator("input[type='file']")
         chooser.wait_for(state="attached", timeout=30000)
         chooser.set_input_files(str(upload))
