@@ -58,9 +58,6 @@ def add_files(uploads, current_id: str, as_new: bool, new_name: str) -> list[tup
             readings.append(reading)
             messages.append(("success", f"**{as_text(reading.source)}**: {reading.kind}, detected as "
                                         f"{as_text(reading.format)}."))
-    kinds = [r.kind for r in readings]
-    for kind in sorted({k for k in kinds if kinds.count(k) > 1}):
-        messages.append(("warning", f"Several {kind} files were added at once; the last one is used."))
     if not readings:
         return messages
     ws = workspace()
@@ -135,7 +132,7 @@ def workspace_panel() -> None:
         st.query_params["dataset"] = current_id
     info = by_id[current_id]
     when = f", saved {info['created'][:16].replace('T', ' ')} UTC" if info.get("created") else ""
-    st.caption(f"{', '.join(info['kinds']) or 'no tables'}; from {info['source']}{when}.")
+    st.caption(f"{', '.join(info['kinds']) or 'no tables'}; from {as_text(info['source'])}{when}.")
 
     if current_id != DEMO_ID:
         with st.expander("Rename or delete this dataset"):
@@ -150,7 +147,10 @@ def workspace_panel() -> None:
                     finish([("error", as_text(str(exc)))])
             sure = cols[1].checkbox("Yes, delete it", key="delete_sure")
             if cols[1].button("Delete", key="delete_button", disabled=not sure):
-                ws.delete(current_id)
+                try:
+                    ws.delete(current_id)
+                except InputError as exc:
+                    finish([("error", as_text(str(exc)))])
                 open_dataset(DEMO_ID)
                 finish([("success", f"Deleted **{as_text(info['name'])}**; the demo data is open.")])
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,9 @@ class Settings:
         if isinstance(lstm, Mapping):
             lstm = tuple(sorted(lstm.items()))
         object.__setattr__(self, "lstm", tuple(lstm))
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", str(self.ocm_url)):
+            raise InputError("The Open Charge Map URL (EVCORE_OCM_URL) must be an http or https address "
+                             "with no spaces, such as https://api.openchargemap.io/v3.")
         object.__setattr__(self, "checkpoints", Path(self.checkpoints))
         object.__setattr__(self, "workspace", Path(self.workspace))
 

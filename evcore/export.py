@@ -64,3 +64,26 @@ def check_writable(path, what: str) -> None:
         raise InputError(f"{path}: cannot write {what} there, the folder {folder} does not exist.")
     if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
         raise InputError(f"{path}: cannot write {what} there (permission denied).")
+
+
+def plain_json(value):
+    """``value`` made of what JSON has: numpy values as Python ones, dates as ``YYYY-MM-DD``, and a
+    figure that is missing or not finite as null (JSON has no NaN or Infinity, and we never write
+    them). Used by the CLI's ``--json`` and the REST service alike."""
+    import math
+
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {str(key): plain_json(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [plain_json(item) for item in value]
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.strftime("%Y-%m-%d")
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is not None and not isinstance(value, (str, bool, int, float)) and pd.isna(value) is True:
+        return None  # pd.NA, NaT
+    return value

@@ -11,6 +11,7 @@ server's ``Retry-After`` asks for when it says so. Whatever goes wrong ends in o
 
 from __future__ import annotations
 
+import http.client
 import json
 import math
 import time
@@ -80,9 +81,13 @@ class OpenChargeMapClient:
         return reading
 
     def _get(self, path: str, params: dict) -> bytes:
-        url = f"{self.base_url}{path}?{urllib.parse.urlencode(params)}"
-        request = urllib.request.Request(url, headers={"Accept": "application/json",
-                                                       "User-Agent": "evcore (EV charging planner)"})
+        url = f"{self.base_url}{path}?{urllib.parse.urlencode(params)}"  # holds the key: never in a message
+        try:
+            request = urllib.request.Request(url, headers={"Accept": "application/json",
+                                                           "User-Agent": "evcore (EV charging planner)"})
+        except ValueError:
+            raise UpstreamError(f"{SOURCE_NAME}: the address {self.base_url!r} is not an http or https URL "
+                                "(check EVCORE_OCM_URL).") from None
         problem = "no answer"
         for attempt in range(self.retries + 1):
             wait = self.backoff * 2 ** attempt
@@ -103,6 +108,8 @@ class OpenChargeMapClient:
                         raise UpstreamError(f"{SOURCE_NAME} asks to wait {asked:.0f} s before asking again "
                                          f"(HTTP {exc.code}): try again later.") from None
                     wait = asked
+            except (http.client.HTTPException, ValueError) as exc:  # a malformed address or answer
+                problem = type(exc).__name__
             except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as exc:
                 reason = getattr(exc, "reason", exc)
                 problem = "a time-out" if isinstance(reason, TimeoutError) or "timed out" in str(reason) \

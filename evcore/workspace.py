@@ -203,7 +203,10 @@ class Workspace:
         with self._connect() as conn:
             rows = self._rows(conn, "SELECT kind, data FROM dataset_tables WHERE dataset_id = ?",
                               (dataset_id,))
-            (notes,) = self._rows(conn, "SELECT notes FROM datasets WHERE id = ?", (dataset_id,))[0]
+            found = self._rows(conn, "SELECT notes FROM datasets WHERE id = ?", (dataset_id,))
+        if not found:
+            raise DatasetNotFound(f"There is no dataset {dataset_id!r} in the workspace (deleted meanwhile?).")
+        (notes,) = found[0]
         tables = {}
         for kind, blob in rows:
             try:
@@ -227,20 +230,24 @@ class Workspace:
             self._write_tables(conn, dataset_id, dataset)
         return self.info(dataset_id)
 
-    def replace_tables(self, dataset_id: str, dataset: Dataset) -> dict:
-        """Store ``dataset``'s tables as those of the saved dataset ``dataset_id`` (one transaction)."""
-        self._check_saved(dataset_id)
-        with self._connect(write=True) as conn:
-            if not conn.execute("SELECT 1 FROM datasets WHERE id = ?", (dataset_id,)).fetchone():
-                raise DatasetNotFound(f"There is no dataset {dataset_id!r} in the workspace (deleted meanwhile?).")
-            self._write_tables(conn, dataset_id, dataset)
-        return self.info(dataset_id)
-
     def add_to(self, dataset_id: str, added: Dataset) -> tuple[dict, list[str]]:
         """Add ``added``'s tables to the saved dataset (replacing tables of the same kind).
         Returns the new summary and one sentence per table added or replaced."""
-        merged, changes = merge_datasets(self.load(dataset_id), added)
-        return self.replace_tables(dataset_id, merged), changes
+        self._check_saved(dataset_id)
+        for _ in range(5):  # another writer in between (its `updated` moved): merge again onto its result
+            before = self.info(dataset_id)["updated"]
+            merged, changes = merge_datasets(self.load(dataset_id), added)
+            with self._connect(write=True) as conn:
+                row = conn.execute("SELECT updated FROM datasets WHERE id = ?", (dataset_id,)).fetchone()
+                if row is None:
+                    raise DatasetNotFound(f"There is no dataset {dataset_id!r} in the workspace (deleted meanwhile?).")
+                written = row[0] == before
+                if written:
+                    self._write_tables(conn, dataset_id, merged)
+            if written:  # committed: read back the new summary
+                return self.info(dataset_id), changes
+        raise WorkspaceUnavailable(f"The dataset {dataset_id!r} kept changing while files were added to it: "
+                                   "try again.")
 
     def rename(self, dataset_id: str, name: str) -> dict:
         self._check_saved(dataset_id)

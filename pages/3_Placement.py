@@ -39,7 +39,7 @@ if uploaded is not None:
     except InputError as exc:
         st.error(ui.as_text(exc))
         st.stop()
-    st.caption(f"{len(candidate_table):,} candidate sites from {uploaded.name}.")
+    st.caption(f"{len(candidate_table):,} candidate sites from {ui.as_text(uploaded.name)}.")
 candidates = (candidate_table if candidate_table is not None
               else demand[["latitude", "longitude"]].drop_duplicates())
 

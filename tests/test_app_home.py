@@ -138,3 +138,13 @@ def test_fetch_stations_from_open_charge_map_saves_a_stations_dataset(monkeypatc
     assert info["kinds"] == ["stations"] and info["stations"] == 3
     assert at.session_state["dataset_id"] == info["id"]
     assert "key-from-the-form" not in saved().path.read_bytes().decode("latin-1")
+
+
+def test_a_file_name_with_markdown_is_shown_as_text_everywhere():
+    name = "![i](http://127.0.0.1:9/x.png) [click](http://e.x).csv"
+    at = app().run()
+    at.file_uploader[0].set_value([(name, USAGE[1], "text/csv")]).run()
+    assert not at.exception and not at.error
+    texts = [e.value for kind in (at.caption, at.success, at.info, at.markdown, at.warning) for e in kind]
+    assert any(name in shown(t) for t in texts)  # the name is shown ...
+    assert not [t for t in texts if "](http" in t]  # ... and never as a link or an image

@@ -121,3 +121,19 @@ def test_a_retry_after_longer_than_we_wait_is_said_at_once():
         with pytest.raises(InputError, match="wait 3600 s"):
             client(stub).fetch_stations(51.5, -0.12)
     assert len(stub.requests) == 1
+
+
+@pytest.mark.parametrize("url", ["api.openchargemap.io/v3", "https://api.openchargemap.io/v3 extra", "ftp://x/v3"])
+def test_an_ocm_address_that_is_not_http_is_refused_in_the_settings(url):
+    with pytest.raises(InputError, match="EVCORE_OCM_URL"):
+        Settings(ocm_url=url)
+    with pytest.raises(InputError, match="EVCORE_OCM_URL"):
+        Settings.from_env({"EVCORE_OCM_URL": url})
+
+
+@pytest.mark.parametrize("base_url", ["api.openchargemap.io/v3", "http://bad host/v3"])
+def test_a_malformed_address_never_shows_the_key(base_url):
+    client = OpenChargeMapClient(api_key="SECRETKEY", base_url=base_url, retries=0)
+    with pytest.raises(InputError) as caught:
+        client.fetch_stations(51.5, -0.12, 5, 10)
+    assert "SECRETKEY" not in str(caught.value) and "\n" not in str(caught.value)

@@ -102,7 +102,7 @@ def test_uploaded_candidate_sites_are_where_the_stations_go():
     at.file_uploader[0].set_value(("parking.csv", sites.to_csv(index=False).encode(), "text/csv"))
     at.run()
     assert not at.exception and not at.error
-    assert any("12 candidate sites from parking.csv" in c.value for c in at.caption)
+    assert any("12 candidate sites from parking.csv" in shown(c.value) for c in at.caption)
     proposed = at.dataframe[0].value[["latitude", "longitude"]].round(6)
     assert set(map(tuple, proposed.to_numpy())) <= set(map(tuple, sites.round(6).to_numpy()))
 

@@ -160,3 +160,22 @@ def test_a_workspace_that_cannot_be_opened_is_one_sentence(tmp_path):
     with pytest.raises(InputError, match="cannot be") as err:
         Workspace(tmp_path / "ws").save(dataset_of(("u.csv", USAGE)), source="upload")
     assert "\n" not in str(err.value)
+
+
+def test_a_writer_that_comes_in_between_is_not_overwritten(tmp_path, monkeypatch):
+    ws = Workspace(tmp_path / "ws")
+    info = ws.save(dataset_of(("u.csv", USAGE)), source="upload")
+    other = Workspace(tmp_path / "ws")  # the service, say, adding at the same moment
+    load = Workspace.load
+    calls = []
+
+    def load_then_other_writer(self, dataset_id):
+        loaded = load(self, dataset_id)
+        if self is ws and not calls:  # between our read and our write, the other adds demand
+            calls.append(1)
+            other.add_to(dataset_id, dataset_of(("d.csv", DEMAND)))
+        return loaded
+
+    monkeypatch.setattr(Workspace, "load", load_then_other_writer)
+    ws.add_to(info["id"], dataset_of(("s.csv", STATIONS)))
+    assert calls and ws.info(info["id"])["kinds"] == ["usage", "stations", "demand"]

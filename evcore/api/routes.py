@@ -1,8 +1,6 @@
 """The endpoints of DESIGN.md: thin wiring from the request to library calls and back to JSON."""
 
 from __future__ import annotations
-
-import math
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
@@ -11,6 +9,7 @@ from fastapi.responses import JSONResponse
 from evcore.api.schemas import (ClusterRequest, DatasetDetail, DatasetSummary, Forecast, PlaceRequest,
                                 Stations)
 from evcore.errors import InputError
+from evcore.export import plain_json
 
 public = APIRouter()
 protected = APIRouter()
@@ -89,7 +88,7 @@ def fetch_stations(request: Request,
     reading = OpenChargeMapClient(request.app.state.settings).fetch_stations(latitude, longitude, distance_km,
                                                                             max_results)
     stations = reading.dataset.stations
-    answer = {"stations": [{key: _json_value(value) for key, value in row.items()}
+    answer = {"stations": [{key: plain_json(value) for key, value in row.items()}
                            for row in stations.to_dict(orient="records")]}
     if save:
         answer["dataset"] = request.app.state.workspace.save(
@@ -107,9 +106,7 @@ def cluster(request: Request, body: ClusterRequest) -> dict:
         raise InputError(f"The dataset {body.dataset!r} has no {body.points} table: choose points "
                          f"{'demand' if body.points == 'stations' else 'stations'} or another dataset.")
     _, _, result = cluster_points(table, body.method, k=body.k, eps_km=body.eps_km, min_samples=body.min_samples)
-    if "station_id" in table.columns:
-        result["station_ids"] = table["station_id"].astype(str).tolist()
-    return _plain_json(result)
+    return plain_json(result)
 
 
 @protected.post("/place", responses=ERRORS)
@@ -126,31 +123,4 @@ def place(request: Request, body: PlaceRequest) -> dict:
         existing = data.stations
     _, result = place_sites(data.demand, body.k, existing=existing, radius_km=body.radius_km,
                             objective=body.objective, exact=body.exact, time_limit=body.time_limit)
-    return _plain_json(result)
-
-
-def _json_value(value):
-    """A table cell as JSON: NaN and missing as null, numpy scalars as Python values."""
-    if value is None:
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    try:
-        import pandas as pd
-
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return value
-
-
-def _plain_json(obj):
-    """Numpy values as Python ones, and no NaN or Infinity (JSON has neither): null instead."""
-    if isinstance(obj, dict):
-        return {str(key): _plain_json(value) for key, value in obj.items()}
-    if isinstance(obj, (list, tuple)) or type(obj).__name__ == "ndarray":
-        return [_plain_json(value) for value in obj]
-    return _json_value(obj)
+    return plain_json(result)

@@ -18,39 +18,10 @@ class Parser(argparse.ArgumentParser):
 def print_json(obj) -> None:
     """One JSON object on stdout; a figure that is not finite is written as null (JSON has no
     NaN or Infinity, and we never print them)."""
-    json.dump(_finite(obj), sys.stdout, default=_json_default, allow_nan=False)
+    from evcore.export import plain_json
+
+    json.dump(plain_json(obj), sys.stdout, allow_nan=False)
     sys.stdout.write("\n")
-
-
-def _finite(value):
-    import math
-
-    import numpy as np
-
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [_finite(v) for v in value.tolist()]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def _json_default(value):
-    import numpy as np
-    import pandas as pd
-
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 def refuse_non_finite(table, columns, source: str) -> None:

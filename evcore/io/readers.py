@@ -82,7 +82,12 @@ def combine(readings: list[Reading], name: str = "Uploaded data") -> Dataset:
     usage = stations = demand = sessions = None
     unit = "kWh"
     notes: list[str] = []
+    last = {r.kind: r for r in readings}  # of several files of one kind, the last is used
     for r in readings:
+        if last[r.kind] is not r:
+            notes.append(f"{r.source}: not used: several {r.kind} files were given together and the "
+                         f"last one, {last[r.kind].source}, is used.")
+            continue
         d = r.dataset
         notes += [f"{r.source}: {n}" for n in d.notes]
         if r.kind == "usage":
