@@ -51,19 +51,35 @@ def cluster_points(points: pd.DataFrame, method: str, k: int | None = None, eps_
     return model, quality, result
 
 
-def place_sites(demand: pd.DataFrame, k: int, candidates: pd.DataFrame | None = None,
-                existing: pd.DataFrame | None = None, radius_km: float | None = None,
-                objective: str = "distance", exact: bool = False, time_limit: float | None = None):
-    """Choose ``k`` new sites for the demand points: p-median (``objective="distance"``) or
-    maximal coverage within ``radius_km``, solved within ``time_limit`` seconds (the library's
-    defaults when None: 10 for the search, 120 for the exact solver). Returns ``(model, result)``: the solved model and
-    the CLI's ``--json`` object (``sites``, ``selected``, ``objective``, ``mean_km``, ...)."""
+def location_model(objective: str, radius_km, radius_name: str = "radius_km"):
+    """The location model for an objective: ``PMedian`` for ``distance``, ``MaxCoverage`` for
+    ``coverage`` (which needs a radius; ``radius_name`` is how the caller spells it)."""
     from evcore.placement import MaxCoverage, PMedian
 
     if objective not in ("distance", "coverage"):
         raise InputError(f"objective: expected 'distance' or 'coverage', got {objective!r}.")
     if objective == "coverage" and radius_km is None:
-        raise InputError("The coverage objective needs radius_km (the distance that counts as covered).")
-    model_class = MaxCoverage if objective == "coverage" else PMedian
+        raise InputError(f"The coverage objective needs {radius_name} (the distance that counts as covered).")
+    return MaxCoverage if objective == "coverage" else PMedian
+
+
+def place_sites(demand: pd.DataFrame, k: int, candidates: pd.DataFrame | None = None,
+                existing: pd.DataFrame | None = None, radius_km: float | None = None,
+                objective: str = "distance", exact: bool = False, time_limit: float | None = None,
+                progress=None):
+    """Choose ``k`` new sites for the demand points: p-median (``objective="distance"``) or
+    maximal coverage within ``radius_km``, solved within ``time_limit`` seconds (the library's
+    defaults when None: 10 for the search, 120 for the exact solver). Returns ``(model, result)``:
+    the solved model and the CLI's ``--json`` object (``sites``, ``selected``, ``objective``,
+    ``mean_km``, ..., and ``notes``, e.g. when the existing stations lie far from the demand)."""
+    from evcore.geo import separation_note
+
+    model_class = location_model(objective, radius_km)
     model = model_class.from_points(demand, k=k, candidates=candidates, existing=existing, radius=radius_km)
-    return model, model.solve(exact=exact, time_limit=time_limit).summary()
+    notes = []
+    if existing is not None:
+        note = separation_note(existing["latitude"], existing["longitude"], demand["latitude"], demand["longitude"])
+        notes += [note] if note else []
+    result = model.solve(exact=exact, time_limit=time_limit, progress=progress).summary()
+    result["notes"] = notes
+    return model, result

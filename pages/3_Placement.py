@@ -6,7 +6,8 @@ import ui
 from evcore.errors import InputError
 from evcore.geo import separation_note
 from evcore.io import read_points
-from evcore.placement import MaxCoverage, PMedian, coverage_curve, sites_needed
+from evcore.placement import PMedian, coverage_curve, sites_needed
+from evcore.services import place_sites
 from evcore.viz.placement import coverage_curve_figure, placement_map
 
 st.set_page_config(page_title="Placement", layout="wide")
@@ -72,10 +73,11 @@ if existing is not None:
 
 @st.cache_data(show_spinner="Placing stations ...")
 def solve(demand, candidates, existing, k, radius, objective, exact, _progress=None):
-    model_class = MaxCoverage if objective == "coverage" else PMedian
     # The exact solver stops after a minute and then says its answer is not proven optimal.
-    return model_class.from_points(demand, k=k, candidates=candidates, existing=existing, radius=radius).solve(
-        exact=exact, time_limit=60.0 if exact else None, progress=_progress)
+    model, _ = place_sites(demand, k, candidates=candidates, existing=existing, radius_km=radius,
+                           objective=objective, exact=exact, time_limit=60.0 if exact else None,
+                           progress=_progress)
+    return model
 
 
 @st.cache_data(show_spinner="Computing the coverage curve ...")

@@ -39,15 +39,15 @@ def add_parser(sub, formatter) -> None:
 def run(args) -> int:
     import numpy as np
 
-    from evcore.placement import MaxCoverage, PMedian
+    from evcore.services import location_model, place_sites
 
     for path, what in ((args.out, "the proposed sites"), (args.map, "the placement map")):
         if path is not None:
             check_writable(path, what)
-    model_class = MaxCoverage if args.objective == "coverage" else PMedian
-    if args.objective == "coverage" and args.radius_km is None:
-        raise InputError("--objective coverage needs --radius-km (the distance that counts as covered).")
-    notes, existing_table = [], None
+    model_class = location_model(args.objective, args.radius_km, radius_name="--radius-km")
+    existing_table = None
+    unit = "km" if args.demand else "(cost units)"
+    solver = f"the {'exact' if args.exact else 'fast'} solver"
     if args.cost_matrix:
         if args.candidates:
             raise InputError("--candidates applies to --demand; with --cost-matrix the columns are the candidates.")
@@ -60,8 +60,10 @@ def run(args) -> int:
                                      or np.any(np.abs(existing) > 2 ** 31)):
             raise InputError(f"{args.existing}: expected whole-number column indices of the existing sites.")
         model = model_class.from_cost_matrix(cost, weights, k=args.k, existing=existing, radius=args.radius_km)
+        log(f"solving {model.name} for k = {args.k} with {solver} ...")
+        result = model.solve(exact=args.exact).summary()
+        result["notes"] = []
     else:
-        from evcore.geo import separation_note
         from evcore.io import read_demand, read_points
 
         if args.weights:
@@ -69,16 +71,11 @@ def run(args) -> int:
         demand = read_demand(args.demand)
         candidates = read_points(args.candidates) if args.candidates else None
         existing_table = read_points(args.existing) if args.existing else None
-        model = model_class.from_points(demand, k=args.k, candidates=candidates, existing=existing_table,
-                                        radius=args.radius_km)
-        if existing_table is not None:
-            note = separation_note(existing_table["latitude"], existing_table["longitude"],
-                                   demand["latitude"], demand["longitude"])
-            notes += [note] if note else []
-    unit = "km" if args.demand else "(cost units)"
-    log(f"solving {model.name} for k = {args.k} with the {'exact' if args.exact else 'fast'} solver ...")
-    result = model.solve(exact=args.exact, progress=progress_logger("place") if model.large else None).summary()
-    result["notes"] = notes
+        log(f"solving {model_class.name} for k = {args.k} with {solver} ...")
+        model, result = place_sites(demand, args.k, candidates=candidates, existing=existing_table,
+                                    radius_km=args.radius_km, objective=args.objective, exact=args.exact,
+                                    progress=progress_logger("place"))
+    notes = result["notes"]
     for note in notes:
         log(f"note: {note}")
     if args.out:
