@@ -83,7 +83,7 @@ def _reopen() -> None:
     except InputError as exc:  # a deleted dataset or a damaged workspace: say so, show the demo
         st.session_state[DATASET_KEY] = None
         st.session_state[DATASET_ID_KEY] = "demo"
-        st.error(str(exc))
+        st.error(as_text(exc))
 
 
 # Our copies of Leaflet and jQuery (folium's popups use it), served by Streamlit from static/
@@ -131,7 +131,7 @@ def settings():
     return Settings.from_env()
 
 
-def _progress_bar(prefix: str = ""):
+def progress_bar(prefix: str = ""):
     """An empty slot and a ``progress(fraction, text)`` callback that draws a bar in it."""
     bar = st.empty()
 
@@ -159,7 +159,7 @@ def forecast_table(dataset: Dataset, horizon: int = 10):
     key = (dataset.fingerprint(), int(horizon), current)
     tables = _forecast_tables()
     if key not in tables:  # train (or load the checkpoint) outside any cached function: the bar is live
-        bar, progress = _progress_bar()
+        bar, progress = progress_bar()
         try:
             tables[key] = library_forecast_table(dataset.usage, horizon=int(horizon), settings=current,
                                                  progress=progress)
@@ -177,7 +177,7 @@ def backtest(dataset: Dataset, horizon: int = 10, folds: int = 3):
     key = (dataset.fingerprint(), int(horizon), int(folds), current)
     results = _backtests()
     if key not in results:
-        bar, progress = _progress_bar("Backtest: ")
+        bar, progress = progress_bar("Backtest: ")
         try:
             results[key] = cached_backtest(dataset.usage, horizon=int(horizon), folds=int(folds),
                                            settings=current, progress=progress)

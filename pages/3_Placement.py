@@ -87,10 +87,9 @@ def curve(demand, candidates, existing, radius, k_max):
 
 
 # A large problem takes a minute: say how it gets on (a cached answer comes back at once).
-bar = st.empty()
+bar, progress = ui.progress_bar()
 try:
-    model = solve(demand, candidate_table, existing, k, radius, objective, exact,
-                  _progress=lambda fraction, message: bar.progress(min(1.0, fraction), text=message))
+    model = solve(demand, candidate_table, existing, k, radius, objective, exact, _progress=progress)
     bar.empty()
 except InputError as exc:
     st.error(ui.as_text(exc))
