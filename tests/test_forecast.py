@@ -351,3 +351,19 @@ def test_a_validation_slice_learns_combination_weights_kept_in_the_checkpoint(tm
     first = forecast_table(usage, horizon=7, settings=settings)
     monkeypatch.setattr(LSTMForecaster, "fit", lambda *a, **k: pytest.fail("trained again"))
     pd.testing.assert_frame_equal(forecast_table(usage, horizon=7, settings=settings), first)
+
+
+def test_a_forecast_that_is_not_finite_is_refused_naming_the_station(tmp_path, monkeypatch):
+    import evcore.forecast.pipeline as pipeline
+
+    real = pipeline.forecast_frame
+
+    def overflowing(model, history, horizon):
+        table = real(model, history, horizon)
+        table.loc[3, "upper"] = np.inf
+        return table
+
+    monkeypatch.setattr(pipeline, "forecast_frame", overflowing)
+    usage = weekly_usage(stations=2, days=70)
+    with pytest.raises(InputError, match=r"upper for station .* is not a finite number"):
+        forecast_table(usage, horizon=5, settings=quick(tmp_path))

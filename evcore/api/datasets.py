@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
+from evcore.api.recent import RecentResults
 from evcore.data import Dataset
 from evcore.workspace import DEMO_ID, Workspace
 
@@ -15,21 +13,13 @@ class LoadedDatasets:
 
     def __init__(self, workspace: Workspace, size: int = 8):
         self.workspace = workspace
-        self.size = size
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
+        self._recent = RecentResults(size)
 
     def get(self, dataset_id: str) -> tuple[Dataset, str]:
         version = None if dataset_id == DEMO_ID else self.workspace.info(dataset_id)["updated"]
-        key = (dataset_id, version)
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        dataset = self.workspace.load(dataset_id)
-        item = (dataset, dataset.fingerprint())
-        with self._lock:
-            self._items[key] = item
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return item
+
+        def load() -> tuple[Dataset, str]:
+            dataset = self.workspace.load(dataset_id)
+            return dataset, dataset.fingerprint()
+
+        return self._recent.get((dataset_id, version), load)

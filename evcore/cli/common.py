@@ -24,19 +24,6 @@ def print_json(obj) -> None:
     sys.stdout.write("\n")
 
 
-def refuse_non_finite(table, columns, source: str) -> None:
-    """A result with NaN or infinity is not printed: one sentence naming the first bad row."""
-    import numpy as np
-
-    for column in columns:
-        values = table[column].to_numpy(float)
-        bad = ~np.isfinite(values)
-        if bad.any():
-            row = table.iloc[int(bad.argmax())]
-            raise InputError(f"{source}: the {column} for station {row.get('station_id', '?')} on "
-                             f"{row.get('date', '?')} is not a finite number: expected usage the model can follow.")
-
-
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from evcore.cli.common import add_json_flag, log, print_json, progress_logger, refuse_non_finite
+from evcore.cli.common import add_json_flag, log, print_json, progress_logger
 from evcore.export import check_writable, csv_text, write_csv
 
 
@@ -56,7 +56,6 @@ def run_forecast(args) -> int:
         check_writable(args.out, "the forecast table")
     usage = read_usage(args.usage)
     table = forecast_table(usage, horizon=horizon, settings=args.settings, progress=progress_logger("forecast"))
-    refuse_non_finite(table, ["forecast", "lower", "upper"], args.usage)
     if table.attrs.get("store_note"):
         log(f"note: {table.attrs['store_note']}")
     if args.out:

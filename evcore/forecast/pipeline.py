@@ -198,6 +198,18 @@ def forecast_table(usage: pd.DataFrame, horizon: int = 10, settings=None, progre
     filled = fill_history(daily_matrix(usage))
     model, metadata = _trained_on(filled, horizon, settings, progress)
     table = forecast_frame(model, filled, horizon)
+    _refuse_non_finite(table)
     if metadata.get(NOTE):
         table.attrs[NOTE] = metadata[NOTE]
     return table
+
+
+def _refuse_non_finite(table: pd.DataFrame) -> None:
+    """A forecast with NaN or infinity is never shown or written: one sentence naming the first
+    bad row (the page, the CLI and the service all come through here)."""
+    for column in ("forecast", "lower", "upper"):
+        bad = ~np.isfinite(table[column].to_numpy(float))
+        if bad.any():
+            row = table.iloc[int(bad.argmax())]
+            raise InputError(f"The {column} for station {row['station_id']} on {row['date']:%Y-%m-%d} is not a "
+                             "finite number: expected usage the model can follow.")

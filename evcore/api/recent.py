@@ -1,0 +1,36 @@
+"""The service's memory: the last results asked for, each computed once."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+
+class RecentResults:
+    """The results of the last ``size`` keys. A key asked for by several requests at once is
+    computed by the first; the others wait for it instead of computing it again."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._results: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self._key_locks: dict = {}
+
+    def get(self, key, compute):
+        """The result for ``key``, from ``compute()`` the first time."""
+        with self._lock:
+            if key in self._results:
+                self._results.move_to_end(key)
+                return self._results[key]
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                if key in self._results:
+                    return self._results[key]
+            result = compute()
+            with self._lock:
+                self._results[key] = result
+                while len(self._results) > self.size:
+                    self._results.popitem(last=False)
+                self._key_locks.pop(key, None)
+            return result
