@@ -4,7 +4,7 @@ files, see what was read, headline figures, a usage chart and a station map)."""
 import streamlit as st
 
 from evcore.viz.charts import network_usage_chart
-from evcore.data import station_summary
+from evcore.data import station_summary, usage_span
 from evcore.errors import InputError
 from evcore.io import combine, read_file
 from evcore.openchargemap import OpenChargeMapClient
@@ -185,11 +185,11 @@ def home() -> None:
     if dataset.usage is not None:
         usage, unit = dataset.usage, dataset.usage_unit
         summary = summarise(dataset.fingerprint(), dataset)
-        days = (usage["date"].max() - usage["date"].min()).days + 1
+        start, end, days = usage_span(usage)
         per_day = usage.groupby("date")["usage"].sum().mean()
         cols = st.columns(5)
         cols[0].metric("Stations", f"{usage['station_id'].nunique():,}")
-        cols[1].metric("Days", f"{days:,}", help=f"{usage['date'].min():%d %b %Y} to {usage['date'].max():%d %b %Y}")
+        cols[1].metric("Days", f"{days:,}", help=f"{start:%d %b %Y} to {end:%d %b %Y}")
         cols[2].metric(f"Total ({unit})", f"{usage['usage'].sum():,.0f}")
         cols[3].metric(f"Network per day ({unit})", f"{per_day:,.0f}")
         if dataset.sessions is not None:

@@ -50,6 +50,12 @@ class Dataset:
         return h.hexdigest()[:16]
 
 
+def usage_span(usage: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp, int]:
+    """The first and last day of a usage table and the days they span, both counted."""
+    start, end = usage["date"].min(), usage["date"].max()
+    return start, end, int((end - start).days) + 1
+
+
 # The largest weight accepted: more vehicles than exist, yet far from sums that overflow.
 MAX_WEIGHT = 1e15
 

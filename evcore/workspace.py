@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from evcore.data import Dataset
+from evcore.data import Dataset, usage_span
 from evcore.errors import InputError
 
 DEMO_ID = "demo"
@@ -66,7 +66,7 @@ def dataset_figures(dataset: Dataset) -> dict:
     stations = days = points = None
     if dataset.usage is not None and not dataset.usage.empty:
         stations = int(dataset.usage["station_id"].nunique())
-        days = int((dataset.usage["date"].max() - dataset.usage["date"].min()).days) + 1
+        days = usage_span(dataset.usage)[2]
     elif dataset.stations is not None:
         stations = int(len(dataset.stations))
     if dataset.demand is not None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from evcore.data import Dataset
+from evcore.data import Dataset, usage_span
 
 KINDS = ("usage", "stations", "demand")
 
@@ -32,8 +32,7 @@ class Reading:
             active = d.usage.groupby("station_id")["usage"].sum()
             out["stations"] = int(d.usage["station_id"].nunique())
             out["stations_with_usage"] = int((active > 0).sum())
-            start, end = d.usage["date"].min(), d.usage["date"].max()
-            out["days"] = int((end - start).days) + 1
+            start, end, out["days"] = usage_span(d.usage)
             out["start"] = start.strftime("%Y-%m-%d")
             out["end"] = end.strftime("%Y-%m-%d")
             out["unit"] = d.usage_unit

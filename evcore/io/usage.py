@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from evcore.data import USAGE_COLUMNS, Dataset
+from evcore.data import USAGE_COLUMNS, Dataset, usage_span
 from evcore.errors import InputError
 from evcore.io.places import check_coordinates
 from evcore.io.reading import Reading
@@ -173,7 +173,7 @@ def clean_usage(long: pd.DataFrame, name: str, notes: list[str], already_aggrega
         if intra_day and duplicates and not any("daily totals" in n for n in notes):
             notes.append(f"Summed {int(duplicates)} repeated station-day rows into daily totals.")
     daily = long.groupby(["station_id", "date"], as_index=False, sort=True)["usage"].sum()
-    span = (daily["date"].max() - daily["date"].min()).days + 1
+    span = usage_span(daily)[2]
     stations = daily["station_id"].nunique()
     expected = ((daily["date"].max() - daily.groupby("station_id")["date"].min()).dt.days + 1).sum()
     gaps = int(expected - len(daily))
