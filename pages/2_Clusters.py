@@ -8,6 +8,7 @@ from evcore import cluster as cl
 from evcore.viz.clusters import cluster_label, cluster_map, elbow_chart, side_by_side_chart
 from evcore.data import recent_daily_usage
 from evcore.errors import InputError
+from evcore.services import cluster_points
 
 HORIZON = 10
 RECENT_DAYS = 28
@@ -17,8 +18,7 @@ OBJECTIVE_UNITS = {"kmeans": "sum of squared km", "kmedians": "sum of Manhattan 
 @st.cache_data(show_spinner="Clustering…")
 def clustering(fingerprint: str, method: str, k, eps_km, min_size, _stations: pd.DataFrame):
     """Labels, centres and quality figures; keyed on the dataset's fingerprint and settings."""
-    model = cl.make_clusterer(method, k=k, eps_km=eps_km, min_samples=min_size).fit(_stations)
-    quality = cl.cluster_quality(_stations, model.labels_, model.cluster_centers_)
+    model, quality, _ = cluster_points(_stations, method, k=k, eps_km=eps_km, min_samples=min_size)
     return model.labels_, model.cluster_centers_, quality
 
 
