@@ -86,23 +86,16 @@ def _reopen() -> None:
         st.error(as_text(exc))
 
 
-# Our copies of Leaflet and jQuery (folium's popups use it), served by Streamlit from static/
-# (enableStaticServing), so that maps draw on machines that cannot reach a CDN. Downloaded HTML
-# maps carry them inline (evcore.viz.maps.standalone_html).
-LOCAL_LEAFLET_JS = [("leaflet", "/app/static/leaflet/leaflet.js"),
-                    ("jquery", "/app/static/jquery/jquery.min.js")]
-LOCAL_LEAFLET_CSS = [("leaflet_css", "/app/static/leaflet/leaflet.css")]
-
-
 def show_map(folium_map, key: str, height: int = 460) -> None:
-    """Draw a folium map that sends nothing back to Python (no reruns on pan or zoom)."""
+    """Draw a folium map that sends nothing back to Python (no reruns on pan or zoom), with our
+    copies of Leaflet and jQuery served by Streamlit from static/ (enableStaticServing), so that
+    maps draw on machines that cannot reach a CDN."""
     from streamlit_folium import st_folium
 
-    folium_map.default_js, folium_map.default_css = LOCAL_LEAFLET_JS, LOCAL_LEAFLET_CSS
-    try:
+    from evcore.viz.maps import leaflet_from
+
+    with leaflet_from(folium_map, "/app/static/"):
         st_folium(folium_map, height=height, returned_objects=[], key=key, use_container_width=True)
-    finally:  # the same map object is downloaded next, with Leaflet inlined
-        del folium_map.default_js, folium_map.default_css
 
 
 def html_download(label: str, folium_map, file_name: str, key: str | None = None) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import html
+from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 import folium
@@ -15,6 +17,7 @@ TILES = "OpenStreetMap"
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 INLINE_JS = [("leaflet", "leaflet/leaflet.js"), ("jquery", "jquery/jquery.min.js")]
 INLINE_CSS = [("leaflet_css", "leaflet/leaflet.css")]
+INLINE_PREFIX = "evcore-inline:"  # marks the links standalone_html replaces with the files themselves
 
 
 def escape_text(value) -> str:
@@ -40,6 +43,39 @@ def add_legend(fmap: folium.Map, title: str, entries: list[tuple[str, str]]) -> 
     return fmap
 
 
+@contextmanager
+def leaflet_from(fmap: folium.Map, prefix: str):
+    """Within the block, ``fmap`` links Leaflet, its stylesheet and jQuery at ``prefix`` + our
+    static paths (e.g. Streamlit's ``/app/static/``) instead of folium's CDN; then as before."""
+    saved = fmap.__dict__.get("default_js"), fmap.__dict__.get("default_css")
+    fmap.default_js = [(name, prefix + path) for name, path in INLINE_JS]
+    fmap.default_css = [(name, prefix + path) for name, path in INLINE_CSS]
+    try:
+        yield fmap
+    finally:
+        for attribute, value in zip(("default_js", "default_css"), saved):
+            if value is None:
+                fmap.__dict__.pop(attribute, None)
+            else:
+                setattr(fmap, attribute, value)
+
+
+@lru_cache(maxsize=2)
+def _inline_assets(static_dir: Path) -> tuple[tuple[str, str], ...]:
+    """(link as folium writes it, inline element) for each of our files, read once a process."""
+    pairs = []
+    for _, path in INLINE_JS:
+        code = (static_dir / path).read_text(encoding="utf-8").replace("</script", "<\\/script")
+        pairs.append((f'<script src="{INLINE_PREFIX}{path}"></script>', f"<script>{code}</script>"))
+    for _, path in INLINE_CSS:
+        css = (static_dir / path).read_text(encoding="utf-8")
+        for image in sorted((static_dir / path).parent.glob("images/*.png")):
+            data = base64.b64encode(image.read_bytes()).decode("ascii")
+            css = css.replace(f"url(images/{image.name})", f"url(data:image/png;base64,{data})")
+        pairs.append((f'<link rel="stylesheet" href="{INLINE_PREFIX}{path}"/>', f"<style>{css}</style>"))
+    return tuple(pairs)
+
+
 def standalone_html(fmap: folium.Map, static_dir: Path | None = None) -> str:
     """The map as one HTML page that draws with no network: our Leaflet, its stylesheet (images
     as data URIs) and jQuery inlined instead of folium's CDN links. Only the background tiles
@@ -47,27 +83,10 @@ def standalone_html(fmap: folium.Map, static_dir: Path | None = None) -> str:
     static_dir = Path(static_dir or STATIC_DIR)
     if not all((static_dir / path).is_file() for _, path in INLINE_JS + INLINE_CSS):
         return fmap.get_root().render()  # an install without static/: folium's CDN links, online only
-    sentinel = "evcore-inline:"
-    saved = fmap.__dict__.get("default_js"), fmap.__dict__.get("default_css")
-    fmap.default_js = [(name, sentinel + path) for name, path in INLINE_JS]
-    fmap.default_css = [(name, sentinel + path) for name, path in INLINE_CSS]
-    try:
+    with leaflet_from(fmap, INLINE_PREFIX):
         page = fmap.get_root().render()
-    finally:
-        for attribute, value in zip(("default_js", "default_css"), saved):
-            if value is None:
-                fmap.__dict__.pop(attribute, None)
-            else:
-                setattr(fmap, attribute, value)
-    for _, path in INLINE_JS:
-        code = (static_dir / path).read_text(encoding="utf-8").replace("</script", "<\\/script")
-        page = page.replace(f'<script src="{sentinel}{path}"></script>', f"<script>{code}</script>")
-    for _, path in INLINE_CSS:
-        css = (static_dir / path).read_text(encoding="utf-8")
-        for image in sorted((static_dir / path).parent.glob("images/*.png")):
-            data = base64.b64encode(image.read_bytes()).decode("ascii")
-            css = css.replace(f"url(images/{image.name})", f"url(data:image/png;base64,{data})")
-        page = page.replace(f'<link rel="stylesheet" href="{sentinel}{path}"/>', f"<style>{css}</style>")
+    for link, inline in _inline_assets(static_dir):
+        page = page.replace(link, inline)
     return page
 
 
