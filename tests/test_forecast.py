@@ -367,3 +367,16 @@ def test_a_forecast_that_is_not_finite_is_refused_naming_the_station(tmp_path, m
     usage = weekly_usage(stations=2, days=70)
     with pytest.raises(InputError, match=r"upper for station .* is not a finite number"):
         forecast_table(usage, horizon=5, settings=quick(tmp_path))
+
+
+def test_recent_training_windows_weigh_more_and_the_half_life_is_part_of_the_model():
+    from evcore.forecast.training import recency_weights
+
+    origins = torch.tensor([100, 72, 44, 100])
+    np.testing.assert_allclose(recency_weights(origins, 100, 28.0).numpy(), [1.0, 0.5, 0.25, 1.0])
+    np.testing.assert_array_equal(recency_weights(origins, 100, 0.0).numpy(), [1, 1, 1, 1])
+    usage = fill_history(daily_matrix(weekly_usage(stations=4, days=80)))
+    make = lambda half: LSTMForecaster(horizon=5, epochs=2, seeds=1, average_last=1,  # noqa: E731
+                                       max_windows_per_epoch=256, combine=(), recency_half_life=half)
+    assert make(28.0).identity() != make(0.0).identity()  # a checkpoint of one is not reused for the other
+    assert not np.allclose(make(28.0).fit(usage).predict(5)[1], make(0.0).fit(usage).predict(5)[1])

@@ -26,7 +26,7 @@ from evcore.forecast.training import build_network, resolve_device, torch_thread
 GPU_BATCH = 8192           # on a GPU, big batches keep it busy
 GPU_WINDOWS = 2 ** 21      # and an epoch is every window up to 2 million (about 6,000 stations x a year)
 SHORT_LOOKBACK = 28        # four weeks: the least lookback used when the data is short
-MODEL_VERSION = 3  # bump when the LSTM's inputs or architecture change (old checkpoints retrain)
+MODEL_VERSION = 4  # bump when the LSTM's inputs or architecture change (old checkpoints retrain)
 
 
 class LSTMForecaster(Forecaster):
@@ -37,6 +37,8 @@ class LSTMForecaster(Forecaster):
     horizon; shorter data trains for what it allows); ``seeds`` networks, each kept every
     ``snapshot_every``-th of its last ``average_last`` epochs, all averaged; ``level`` the
     interval's coverage; ``weight_decay`` (AdamW) and ``dropout`` (on the head's inputs) regularise;
+    ``recency_half_life`` days halve a training window's weight in the loss as its origin gets
+    older (charging networks change: new stations, growth, outages; 0 weighs all alike);
     ``season_weeks`` and ``season_shrink`` the weekly profile the inputs are
     divided by; ``combine`` the baselines whose forecasts are combined with the network's by the
     median, or, with ``validation_days`` > 0, by weights learned on that many last days held out
@@ -55,7 +57,7 @@ class LSTMForecaster(Forecaster):
     def __init__(self, horizon: int = MAX_HORIZON, lookback: int = 56, hidden_size: int = 32,
                  epochs: int = 16, average_last: int = 8, snapshot_every: int = 2,
                  learning_rate: float = 3e-3, weight_decay: float = 0.0, dropout: float = 0.0,
-                 batch_size="auto", max_windows_per_epoch="auto",
+                 recency_half_life: float = 28.0, batch_size="auto", max_windows_per_epoch="auto",
                  seeds: int = 2, level: float = 0.8,
                  combine: tuple = ("seasonal_exp_smoothing", "exp_smoothing", "seasonal_naive"),
                  season_weeks: int = 4, season_shrink: float = 0.3, validation_days: int = 0,
@@ -69,6 +71,7 @@ class LSTMForecaster(Forecaster):
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
         self.dropout = dropout
+        self.recency_half_life = recency_half_life
         self.batch_size = batch_size
         self.max_windows_per_epoch = max_windows_per_epoch
         self.seeds = seeds
@@ -82,7 +85,7 @@ class LSTMForecaster(Forecaster):
         self.device = device
 
     IDENTITY = ("horizon", "lookback", "hidden_size", "epochs", "average_last", "snapshot_every",
-                "learning_rate", "weight_decay", "dropout", "batch_size", "max_windows_per_epoch", "seeds", "level", "combine",
+                "learning_rate", "weight_decay", "dropout", "recency_half_life", "batch_size", "max_windows_per_epoch", "seeds", "level", "combine",
                 "season_weeks", "season_shrink", "validation_days", "random_state")
 
     def get_params(self) -> dict:
@@ -151,7 +154,7 @@ class LSTMForecaster(Forecaster):
                     epochs=self.epochs, learning_rate=self.learning_rate, batch_size=batch_size,
                     windows_per_epoch=per_epoch, seed=self.random_state + seed,
                     keep_epoch=self._is_snapshot, level_stats=stats, weight_decay=self.weight_decay,
-                    dropout=self.dropout, progress=step)
+                    dropout=self.dropout, recency_half_life=self.recency_half_life, progress=step)
                 self.networks_.extend(kept)
         self.weights_, self.scale_ = None, 1.0
         if held_out:

@@ -117,14 +117,26 @@ def _initialise(net, generator) -> None:
                 module.bias.uniform_(-bound, bound, generator=generator)
 
 
+def recency_weights(origins, newest: int, half_life: float):
+    """Each sample's weight in the loss: 1 for the newest origin, halving every ``half_life``
+    days back (all 1 when ``half_life`` is 0)."""
+    import torch
+
+    if half_life <= 0:
+        return torch.ones(len(origins), dtype=torch.float32, device=origins.device)
+    age = (newest - origins).to(torch.float32)
+    return torch.pow(0.5, age / half_life)
+
+
 def train_network(windows, samples, quantiles, *, hidden_size: int, horizon: int, epochs: int,
                   learning_rate: float, batch_size: int, windows_per_epoch: int | None, seed: int,
                   keep_epoch, level_stats, weight_decay: float = 0.0, dropout: float = 0.0,
-                  progress=None) -> list:
+                  recency_half_life: float = 0.0, progress=None) -> list:
     """Train one network on ``samples`` (stations, origins) of ``windows`` (``features.Windows``)
-    by the pinball loss of ``quantiles`` over the target days the data has (AdamW with
-    ``weight_decay``; ``dropout`` on the head's inputs); return copies of it at the epochs
-    ``keep_epoch(epoch)`` picks. ``windows_per_epoch`` None: all samples."""
+    by the pinball loss of ``quantiles`` over the target days the data has, each sample weighted
+    by ``recency_weights`` (AdamW with ``weight_decay``; ``dropout`` on the head's inputs); return
+    copies of it at the epochs ``keep_epoch(epoch)`` picks. ``windows_per_epoch`` None: all
+    samples."""
     import torch
 
     device = windows.device
@@ -134,6 +146,7 @@ def train_network(windows, samples, quantiles, *, hidden_size: int, horizon: int
     net = build_network(N_INPUTS, hidden_size, horizon, len(quantiles), generator, device)
     net.level_stats.copy_(level_stats)
     q = torch.tensor(quantiles, device=device)
+    recency = recency_weights(origins, windows.target_end - 1, recency_half_life).to(device)
     optimizer = torch.optim.AdamW(net.parameters(), lr=learning_rate, weight_decay=weight_decay)
     masks = (dropout, torch.Generator(device=device).manual_seed(seed)) if dropout > 0 else None
     kept = []
@@ -143,10 +156,10 @@ def train_network(windows, samples, quantiles, *, hidden_size: int, horizon: int
         for start in range(0, len(order), batch_size):
             idx = order[start:start + batch_size]
             x, first, log_level, _, target = windows.batch(stations[idx], origins[idx], horizon)
-            seen = ~torch.isnan(target)
+            weight = (~torch.isnan(target)) * recency[idx.to(device)][:, None]   # (B, horizon)
             error = torch.nan_to_num(target)[:, :, None] - net(x, first, log_level, masks)
-            loss = (torch.maximum(q * error, (q - 1) * error) * seen[:, :, None]).sum() / (
-                seen.sum().clamp(min=1) * len(quantiles))
+            loss = (torch.maximum(q * error, (q - 1) * error) * weight[:, :, None]).sum() / (
+                weight.sum().clamp(min=1e-9) * len(quantiles))
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
