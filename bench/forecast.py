@@ -1,8 +1,11 @@
 """Backtest table per real city in ../shared/data: the LSTM against baselines and two strong peers.
 
-    python bench/forecast.py [--city charged_jhb ...] [--horizon 10] [--folds 3] [--no-peers]
+    python bench/forecast.py [--city charged_jhb ...] [--file volume.csv] [--offset 0]
+                             [--horizon 10] [--folds 3] [--no-peers]
 
-Reads ``charged_*/volume.csv`` (hourly energy per site) as daily totals and runs the DESIGN.md
+Reads ``charged_*/volume.csv`` (hourly energy per site; ``--file duration.csv``: charging hours,
+a second series of the same kind) as daily totals, leaves out its last ``--offset`` days (to
+check the figures on earlier windows than the protocol's), and runs the DESIGN.md
 backtest (the same as ``python -m evcore backtest``) of the shipped models plus two peers that
 need the benchmark-only packages of ``requirements-bench.txt``:
 
@@ -96,6 +99,8 @@ class LightGBMGlobal(Forecaster):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--city", action="append")
+    parser.add_argument("--file", default="volume.csv", help="which file of each city (volume.csv or duration.csv)")
+    parser.add_argument("--offset", type=int, default=0, help="days left out at the end (folds end that much earlier)")
     parser.add_argument("--horizon", type=int, default=10)
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2, help="worker processes for the folds (as the CLI)")
@@ -103,16 +108,19 @@ def main() -> None:
     parser.add_argument("--no-lstm", action="store_true", help="leave out the LSTM (the baselines and peers alone)")
     args = parser.parse_args()
     settings = Settings.from_env()
-    cities = args.city or sorted(p.name for p in DATA.glob("charged_*") if (p / "volume.csv").exists())
+    cities = args.city or sorted(p.name for p in DATA.glob("charged_*") if (p / args.file).exists())
     for city in cities:
         began = time.perf_counter()
-        usage = read_usage(DATA / city / "volume.csv")
+        usage = read_usage(DATA / city / args.file)
+        if args.offset:
+            usage = usage[usage["date"] <= usage["date"].max() - pd.Timedelta(days=args.offset)]
         models = default_models(settings)[1 if args.no_lstm else 0:]
         models += [] if args.no_peers else [PeerEnsemble(), LightGBMGlobal()]
         result = backtest(usage, horizon=args.horizon, folds=args.folds, models=models, n_jobs=args.jobs)
         seconds = time.perf_counter() - began
         table = result.summary.set_index("model")
-        print(f"\n{city}: {usage['station_id'].nunique()} stations, {usage['date'].nunique()} days, "
+        print(f"\n{city}/{args.file}: {usage['station_id'].nunique()} stations, {usage['date'].nunique()} days "
+              f"(to {usage['date'].max():%Y-%m-%d}), "
               f"horizon {args.horizon}, {args.folds} folds, {seconds:.1f} s in all")
         reference = "peer_ensemble" if "peer_ensemble" in table.index else "seasonal_naive"
         table[f"ratio_to_{reference}"] = table["wape"] / table.loc[reference, "wape"]
