@@ -380,3 +380,17 @@ def test_recent_training_windows_weigh_more_and_the_half_life_is_part_of_the_mod
                                        max_windows_per_epoch=256, combine=(), recency_half_life=half)
     assert make(28.0).identity() != make(0.0).identity()  # a checkpoint of one is not reused for the other
     assert not np.allclose(make(28.0).fit(usage).predict(5)[1], make(0.0).fit(usage).predict(5)[1])
+
+
+def test_seeds_trained_at_once_give_the_same_networks_as_one_after_another():
+    usage = fill_history(daily_matrix(weekly_usage(stations=4, days=80)))
+    make = lambda workers: LSTMForecaster(horizon=5, epochs=2, seeds=3, average_last=2, snapshot_every=1,  # noqa: E731
+                                          max_windows_per_epoch=256, combine=(), workers=workers)
+    messages = []
+    together = make(3).fit(usage, progress=lambda f, m: messages.append((f, m)))
+    alone = make(1).fit(usage)
+    assert len(together.networks_) == len(alone.networks_) == 6
+    for a, b in zip(together.state_dict().values(), alone.state_dict().values()):
+        assert torch.equal(a, b)
+    fractions = [f for f, _ in messages]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and "3 at once" in messages[-1][1]

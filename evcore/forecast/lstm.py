@@ -12,6 +12,7 @@ backtest also scores the network alone as ``lstm_network``.
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -46,8 +47,9 @@ class LSTMForecaster(Forecaster):
     the network alone); ``max_windows_per_epoch`` the samples an epoch sees
     (``auto``: 8192 on a CPU; on a GPU all of them, up to ``GPU_WINDOWS``) and ``batch_size``
     (``auto``: 256 on a CPU; on a GPU 1/64 of an epoch, from 256 to ``GPU_BATCH``). Not part of
-    the identity: ``threads`` (torch threads while training) and
-    ``device`` (``auto``: a GPU when there is one).
+    the identity: ``threads`` (torch threads while training), ``workers`` (seeds trained at once,
+    in threads; ``auto``: one a CPU core on a CPU, one on a GPU; the networks are the same
+    whatever it is) and ``device`` (``auto``: a GPU when there is one).
     ``fit(history)`` takes the filled wide daily matrix; ``predict(horizon)`` returns
     ``(lower, forecast, upper)`` arrays of shape ``(horizon, stations)``.
     """
@@ -61,7 +63,7 @@ class LSTMForecaster(Forecaster):
                  seeds: int = 2, level: float = 0.8,
                  combine: tuple = ("seasonal_exp_smoothing", "exp_smoothing", "seasonal_naive"),
                  season_weeks: int = 4, season_shrink: float = 0.3, validation_days: int = 0,
-                 random_state: int = 0, threads: int = 1, device: str = "cpu"):
+                 random_state: int = 0, threads: int = 1, workers="auto", device: str = "cpu"):
         self.horizon = horizon
         self.lookback = lookback
         self.hidden_size = hidden_size
@@ -82,6 +84,7 @@ class LSTMForecaster(Forecaster):
         self.validation_days = validation_days
         self.random_state = random_state
         self.threads = threads
+        self.workers = workers
         self.device = device
 
     IDENTITY = ("horizon", "lookback", "hidden_size", "epochs", "average_last", "snapshot_every",
@@ -89,7 +92,7 @@ class LSTMForecaster(Forecaster):
                 "season_weeks", "season_shrink", "validation_days", "random_state")
 
     def get_params(self) -> dict:
-        return {k: getattr(self, k) for k in (*self.IDENTITY, "threads", "device")}
+        return {k: getattr(self, k) for k in (*self.IDENTITY, "threads", "workers", "device")}
 
     def identity(self) -> dict:
         """The parameters that make a trained model what it is (its checkpoint's key): all but
@@ -141,26 +144,46 @@ class LSTMForecaster(Forecaster):
         seen = min(len(samples[0]), per_epoch or len(samples[0]))
         batch_size = ((min(GPU_BATCH, max(256, seen // 64)) if on_gpu else 256) if self.batch_size == "auto"
                       else self.batch_size)
-        self.networks_ = []
+        workers = (1 if on_gpu else min(self.seeds, os.cpu_count() or 1)) if self.workers == "auto" else self.workers
         with torch_threads(self.threads):
-            for seed in range(self.seeds):
-                def step(epoch, seed=seed):
-                    if progress is not None:
-                        progress((seed * self.epochs + epoch) / (self.seeds * self.epochs),
-                                 f"training the LSTM: seed {seed + 1}/{self.seeds}, epoch {epoch}/{self.epochs}")
-
-                kept = train_network(
-                    windows, samples, self.quantiles, hidden_size=self.hidden_size, horizon=self.horizon_,
-                    epochs=self.epochs, learning_rate=self.learning_rate, batch_size=batch_size,
-                    windows_per_epoch=per_epoch, seed=self.random_state + seed,
-                    keep_epoch=self._is_snapshot, level_stats=stats, weight_decay=self.weight_decay,
-                    dropout=self.dropout, recency_half_life=self.recency_half_life, progress=step)
-                self.networks_.extend(kept)
+            self.networks_ = self._train_seeds(windows, samples, stats, per_epoch, batch_size, workers, progress)
         self.weights_, self.scale_ = None, 1.0
         if held_out:
             self._learn_combination(len(y) - held_out, held_out)
         self.training_seconds_ = time.perf_counter() - started
         return self
+
+    def _train_seeds(self, windows, samples, stats, per_epoch, batch_size, workers, progress) -> list:
+        """Every seed's kept networks, in seed order, ``workers`` seeds trained at once in threads
+        (torch works outside the GIL). Each seed draws only from its own generators, so the
+        networks are the same however many train at once; progress is reported from this thread
+        (Streamlit's widgets only take it from the script's own)."""
+        from concurrent.futures import ThreadPoolExecutor, wait
+
+        epochs_done = [0] * self.seeds
+        total = self.seeds * self.epochs
+
+        def train(seed):
+            def step(epoch):
+                epochs_done[seed] = epoch
+
+            return train_network(
+                windows, samples, self.quantiles, hidden_size=self.hidden_size, horizon=self.horizon_,
+                epochs=self.epochs, learning_rate=self.learning_rate, batch_size=batch_size,
+                windows_per_epoch=per_epoch, seed=self.random_state + seed,
+                keep_epoch=self._is_snapshot, level_stats=stats, weight_decay=self.weight_decay,
+                dropout=self.dropout, recency_half_life=self.recency_half_life, progress=step)
+
+        with ThreadPoolExecutor(max(1, min(workers, self.seeds))) as pool:
+            futures = [pool.submit(train, seed) for seed in range(self.seeds)]
+            pending = set(futures)
+            while pending:
+                _, pending = wait(pending, timeout=0.2)
+                if progress is not None:
+                    done = sum(epochs_done)
+                    progress(done / total, f"training the LSTM: {done} of {total} epochs "
+                                           f"({self.seeds} seeds, {min(workers, self.seeds)} at once)")
+        return [net for future in futures for net in future.result()]
 
     def _held_out_days(self, n_days: int) -> int:
         """Days held out for the combination weights: ``validation_days``, none when the data
