@@ -369,23 +369,67 @@ def test_a_forecast_that_is_not_finite_is_refused_naming_the_station(tmp_path, m
         forecast_table(usage, horizon=5, settings=quick(tmp_path))
 
 
-def test_recent_training_windows_weigh_more_and_the_half_life_is_part_of_the_model():
-    from evcore.forecast.training import recency_weights
+def test_recent_training_windows_weigh_more_and_the_half_life_is_part_of_the_model(monkeypatch):
+    from evcore.forecast import training
+    from evcore.forecast.features import Windows
 
     origins = torch.tensor([100, 72, 44, 100])
-    np.testing.assert_allclose(recency_weights(origins, 100, 28.0).numpy(), [1.0, 0.5, 0.25, 1.0])
-    np.testing.assert_array_equal(recency_weights(origins, 100, 0.0).numpy(), [1, 1, 1, 1])
+    np.testing.assert_allclose(training.recency_weights(origins, 100, 28.0).numpy(), [1.0, 0.5, 0.25, 1.0])
+    np.testing.assert_array_equal(training.recency_weights(origins, 100, 0.0).numpy(), [1, 1, 1, 1])
     usage = fill_history(daily_matrix(weekly_usage(stations=4, days=80)))
     make = lambda half: LSTMForecaster(horizon=5, epochs=2, seeds=1, average_last=1,  # noqa: E731
                                        max_windows_per_epoch=256, combine=(), recency_half_life=half)
     assert make(28.0).identity() != make(0.0).identity()  # a checkpoint of one is not reused for the other
     assert not np.allclose(make(28.0).fit(usage).predict(5)[1], make(0.0).fit(usage).predict(5)[1])
 
+    # every batch's loss weighs each sample by its own origin's age
+    batches, losses = [], []
+    batch, loss = Windows.batch, training.pinball_loss
+    monkeypatch.setattr(Windows, "batch", lambda self, s, o, h: batches.append((o.clone(), self.target_end)) or batch(self, s, o, h))
+    monkeypatch.setattr(training, "pinball_loss", lambda p, t, q, w: losses.append(w.clone()) or loss(p, t, q, w))
+    make(7.0).fit(usage)
+    assert len(losses) == len(batches) > 1
+    for (origins, end), weights in zip(batches, losses):
+        np.testing.assert_allclose(weights.numpy(), 0.5 ** ((end - 1 - origins.numpy()) / 7.0), rtol=1e-5)
+
+
+def test_lstm_settings_that_cannot_train_are_refused_in_one_sentence():
+    usage = fill_history(daily_matrix(weekly_usage(stations=2, days=60)))
+    for setting, value in [("seeds", 0), ("epochs", 0), ("workers", 0), ("workers", "2"),
+                           ("recency_half_life", None), ("recency_half_life", -1.0), ("hidden_size", 2.5)]:
+        with pytest.raises(InputError, match=f"LSTM setting {setting} must be"):
+            LSTMForecaster(horizon=5, **{setting: value}).fit(usage)
+
+
+def test_training_stops_soon_when_the_caller_is_stopped(monkeypatch):
+    """Streamlit stops a page's script by raising inside its progress bar; the seeds' threads
+    must then stop too rather than finish a training nobody waits for."""
+    from evcore.forecast.features import Windows
+
+    usage = fill_history(daily_matrix(weekly_usage(stations=4, days=80)))
+    import time
+
+    calls, batch = [0], Windows.batch
+    # each batch as slow as on real data, so the training lasts longer than a progress update
+    monkeypatch.setattr(Windows, "batch", lambda *a: calls.__setitem__(0, calls[0] + 1) or time.sleep(0.02) or batch(*a))
+    model = LSTMForecaster(horizon=5, epochs=20, seeds=2, average_last=1, max_windows_per_epoch=512,
+                           batch_size=32, combine=(), workers=2)
+
+    model.fit(usage)
+    whole, calls[0] = calls[0], 0
+
+    def stopped(fraction, message):
+        raise KeyboardInterrupt("the page was rerun")
+
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(usage, progress=stopped)
+    assert calls[0] < whole / 2
+
 
 def test_seeds_trained_at_once_give_the_same_networks_as_one_after_another():
     usage = fill_history(daily_matrix(weekly_usage(stations=4, days=80)))
     make = lambda workers: LSTMForecaster(horizon=5, epochs=2, seeds=3, average_last=2, snapshot_every=1,  # noqa: E731
-                                          max_windows_per_epoch=256, combine=(), workers=workers)
+                                          max_windows_per_epoch=256, combine=(), dropout=0.1, workers=workers)
     messages = []
     together = make(3).fit(usage, progress=lambda f, m: messages.append((f, m)))
     alone = make(1).fit(usage)
@@ -393,4 +437,5 @@ def test_seeds_trained_at_once_give_the_same_networks_as_one_after_another():
     for a, b in zip(together.state_dict().values(), alone.state_dict().values()):
         assert torch.equal(a, b)
     fractions = [f for f, _ in messages]
-    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and "3 at once" in messages[-1][1]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert messages[-1][1] == "training the LSTM: 6 of 6 epochs"

@@ -30,6 +30,14 @@ SHORT_LOOKBACK = 28        # four weeks: the least lookback used when the data i
 MODEL_VERSION = 4  # bump when the LSTM's inputs or architecture change (old checkpoints retrain)
 
 
+def _cores() -> int:
+    """The CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 class LSTMForecaster(Forecaster):
     """A global LSTM over all stations, with per-station scaling and quantile outputs.
 
@@ -121,9 +129,27 @@ class LSTMForecaster(Forecaster):
         """The horizon a history of ``n_days`` trains for: ``horizon``, or less when short."""
         return min(self.horizon, n_days - self.lookback_for(n_days) - LEVEL_DAYS)
 
+    def _check_settings(self) -> None:
+        """Settings that would fail deep inside training, refused in one sentence first."""
+        def whole(value) -> bool:
+            return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1
+
+        for name in ("seeds", "epochs", "hidden_size", "lookback"):
+            if not whole(getattr(self, name)):
+                raise InputError(f"The LSTM setting {name} must be a whole number of at least 1; "
+                                 f"got {getattr(self, name)!r}.")
+        if not (self.workers == "auto" or whole(self.workers)):
+            raise InputError(f"The LSTM setting workers must be auto or a whole number of at least 1; "
+                             f"got {self.workers!r}.")
+        half_life = self.recency_half_life
+        if isinstance(half_life, bool) or not isinstance(half_life, (int, float)) or not half_life >= 0:
+            raise InputError(f"The LSTM setting recency_half_life must be a number of days, 0 or more; "
+                             f"got {half_life!r}.")
+
     def fit(self, history: pd.DataFrame, progress=None):
         import torch
 
+        self._check_settings()
         y = history.to_numpy(float)
         if self.trained_horizon(len(y)) < 1:
             raise InputError(f"The usage data has {len(y)} days; the LSTM needs at least "
@@ -144,7 +170,7 @@ class LSTMForecaster(Forecaster):
         seen = min(len(samples[0]), per_epoch or len(samples[0]))
         batch_size = ((min(GPU_BATCH, max(256, seen // 64)) if on_gpu else 256) if self.batch_size == "auto"
                       else self.batch_size)
-        workers = (1 if on_gpu else min(self.seeds, os.cpu_count() or 1)) if self.workers == "auto" else self.workers
+        workers = min(self.seeds, 1 if on_gpu else max(1, _cores() // max(self.threads, 1))) if self.workers == "auto" else self.workers
         with torch_threads(self.threads):
             self.networks_ = self._train_seeds(windows, samples, stats, per_epoch, batch_size, workers, progress)
         self.weights_, self.scale_ = None, 1.0
@@ -156,12 +182,16 @@ class LSTMForecaster(Forecaster):
     def _train_seeds(self, windows, samples, stats, per_epoch, batch_size, workers, progress) -> list:
         """Every seed's kept networks, in seed order, ``workers`` seeds trained at once in threads
         (torch works outside the GIL). Each seed draws only from its own generators, so the
-        networks are the same however many train at once; progress is reported from this thread
-        (Streamlit's widgets only take it from the script's own)."""
-        from concurrent.futures import ThreadPoolExecutor, wait
+        networks are the same however many train at once. Progress is reported from this thread
+        (Streamlit's widgets only take it from the script's own); when this thread is stopped
+        (an exception, such as Streamlit's on a rerun) or a seed fails, the others stop at their
+        next batch."""
+        import threading
+        from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 
         epochs_done = [0] * self.seeds
         total = self.seeds * self.epochs
+        stop = threading.Event()
 
         def train(seed):
             def step(epoch):
@@ -172,17 +202,24 @@ class LSTMForecaster(Forecaster):
                 epochs=self.epochs, learning_rate=self.learning_rate, batch_size=batch_size,
                 windows_per_epoch=per_epoch, seed=self.random_state + seed,
                 keep_epoch=self._is_snapshot, level_stats=stats, weight_decay=self.weight_decay,
-                dropout=self.dropout, recency_half_life=self.recency_half_life, progress=step)
+                dropout=self.dropout, recency_half_life=self.recency_half_life, progress=step,
+                should_stop=stop.is_set)
 
-        with ThreadPoolExecutor(max(1, min(workers, self.seeds))) as pool:
+        pool, futures = ThreadPoolExecutor(workers), []
+        try:
             futures = [pool.submit(train, seed) for seed in range(self.seeds)]
-            pending = set(futures)
+            pending, reported = set(futures), 0
             while pending:
-                _, pending = wait(pending, timeout=0.2)
-                if progress is not None:
-                    done = sum(epochs_done)
-                    progress(done / total, f"training the LSTM: {done} of {total} epochs "
-                                           f"({self.seeds} seeds, {min(workers, self.seeds)} at once)")
+                finished, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
+                if any(f.exception() is not None for f in finished):
+                    break
+                done = sum(epochs_done)
+                if progress is not None and done > reported:
+                    reported = done
+                    progress(done / total, f"training the LSTM: {done} of {total} epochs")
+        finally:
+            stop.set()  # seeds still training (this thread stopped, or a seed failed) end early
+            pool.shutdown(wait=True, cancel_futures=True)
         return [net for future in futures for net in future.result()]
 
     def _held_out_days(self, n_days: int) -> int:

@@ -128,15 +128,29 @@ def recency_weights(origins, newest: int, half_life: float):
     return torch.pow(0.5, age / half_life)
 
 
+def pinball_loss(predicted, target, quantiles, weights):
+    """The mean pinball loss of ``predicted`` ``(B, horizon, quantiles)`` against ``target``
+    ``(B, horizon)`` (NaN: a day the data does not have, not scored), each sample's days
+    weighted by ``weights`` ``(B,)`` and the sum divided by the batch's summed weights."""
+    import torch
+
+    weight = (~torch.isnan(target)) * weights[:, None]                     # (B, horizon)
+    error = torch.nan_to_num(target)[:, :, None] - predicted
+    return (torch.maximum(quantiles * error, (quantiles - 1) * error) * weight[:, :, None]).sum() / (
+        weight.sum().clamp(min=1e-9) * len(quantiles))
+
+
 def train_network(windows, samples, quantiles, *, hidden_size: int, horizon: int, epochs: int,
                   learning_rate: float, batch_size: int, windows_per_epoch: int | None, seed: int,
                   keep_epoch, level_stats, weight_decay: float = 0.0, dropout: float = 0.0,
-                  recency_half_life: float = 0.0, progress=None) -> list:
+                  recency_half_life: float = 0.0, progress=None, should_stop=None) -> list:
     """Train one network on ``samples`` (stations, origins) of ``windows`` (``features.Windows``)
-    by the pinball loss of ``quantiles`` over the target days the data has, each sample weighted
-    by ``recency_weights`` (AdamW with ``weight_decay``; ``dropout`` on the head's inputs); return
-    copies of it at the epochs ``keep_epoch(epoch)`` picks. ``windows_per_epoch`` None: all
-    samples."""
+    by the ``pinball_loss`` of ``quantiles`` over the target days the data has, each sample
+    weighted by ``recency_weights`` (AdamW with ``weight_decay``; ``dropout`` on the head's
+    inputs); return copies of it at the epochs ``keep_epoch(epoch)`` picks. Batches are large
+    random draws from every origin, so dividing each by its own summed weight is close to one
+    weighting of the whole. ``windows_per_epoch`` None: all samples. ``should_stop()`` true
+    ends the training at the next batch (what is kept so far is returned)."""
     import torch
 
     device = windows.device
@@ -155,11 +169,10 @@ def train_network(windows, samples, quantiles, *, hidden_size: int, horizon: int
         order = torch.randperm(len(stations), generator=shuffle)[:windows_per_epoch]
         for start in range(0, len(order), batch_size):
             idx = order[start:start + batch_size]
+            if should_stop is not None and should_stop():
+                return kept
             x, first, log_level, _, target = windows.batch(stations[idx], origins[idx], horizon)
-            weight = (~torch.isnan(target)) * recency[idx.to(device)][:, None]   # (B, horizon)
-            error = torch.nan_to_num(target)[:, :, None] - net(x, first, log_level, masks)
-            loss = (torch.maximum(q * error, (q - 1) * error) * weight[:, :, None]).sum() / (
-                weight.sum().clamp(min=1e-9) * len(quantiles))
+            loss = pinball_loss(net(x, first, log_level, masks), target, q, recency[idx.to(device)])
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
