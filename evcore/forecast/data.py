@@ -14,17 +14,21 @@ MIN_HORIZON, MAX_HORIZON = 1, 30
 LEVEL_DAYS = 7  # a week: the least history a baseline needs; a new station's padding
 
 
+def is_whole(value, least: int = 1) -> bool:
+    """Whether ``value`` is a whole number (an int, not a bool) of at least ``least``."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= least
+
+
 def check_horizon(horizon) -> int:
     """``horizon`` as an int, or an ``InputError`` when it is not a whole number from 1 to 30."""
-    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or not (
-            MIN_HORIZON <= horizon <= MAX_HORIZON):
+    if not is_whole(horizon, MIN_HORIZON) or horizon > MAX_HORIZON:
         raise InputError(f"The horizon must be a whole number of days from {MIN_HORIZON} to "
                          f"{MAX_HORIZON}; got {horizon!r}.")
     return int(horizon)
 
 
 def check_folds(folds) -> int:
-    if isinstance(folds, bool) or not isinstance(folds, (int, np.integer)) or folds < 1:
+    if not is_whole(folds):
         raise InputError(f"The number of folds must be a whole number of at least 1; got {folds!r}.")
     return int(folds)
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from evcore.errors import InputError
 from evcore.forecast.baselines import BASELINES, Forecaster
-from evcore.forecast.data import LEVEL_DAYS, MAX_HORIZON, weekdays
+from evcore.forecast.data import LEVEL_DAYS, MAX_HORIZON, is_whole, weekdays
 from evcore.forecast.features import N_INPUTS, Windows
 from evcore.forecast.training import build_network, resolve_device, torch_threads, train_network
 
@@ -131,14 +131,11 @@ class LSTMForecaster(Forecaster):
 
     def _check_settings(self) -> None:
         """Settings that would fail deep inside training, refused in one sentence first."""
-        def whole(value) -> bool:
-            return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1
-
         for name in ("seeds", "epochs", "hidden_size", "lookback"):
-            if not whole(getattr(self, name)):
+            if not is_whole(getattr(self, name)):
                 raise InputError(f"The LSTM setting {name} must be a whole number of at least 1; "
                                  f"got {getattr(self, name)!r}.")
-        if not (self.workers == "auto" or whole(self.workers)):
+        if not (self.workers == "auto" or is_whole(self.workers)):
             raise InputError(f"The LSTM setting workers must be auto or a whole number of at least 1; "
                              f"got {self.workers!r}.")
         half_life = self.recency_half_life
@@ -170,14 +167,21 @@ class LSTMForecaster(Forecaster):
         seen = min(len(samples[0]), per_epoch or len(samples[0]))
         batch_size = ((min(GPU_BATCH, max(256, seen // 64)) if on_gpu else 256) if self.batch_size == "auto"
                       else self.batch_size)
-        workers = min(self.seeds, 1 if on_gpu else max(1, _cores() // max(self.threads, 1))) if self.workers == "auto" else self.workers
         with torch_threads(self.threads):
-            self.networks_ = self._train_seeds(windows, samples, stats, per_epoch, batch_size, workers, progress)
+            self.networks_ = self._train_seeds(windows, samples, stats, per_epoch, batch_size,
+                                               self._workers(on_gpu), progress)
         self.weights_, self.scale_ = None, 1.0
         if held_out:
             self._learn_combination(len(y) - held_out, held_out)
         self.training_seconds_ = time.perf_counter() - started
         return self
+
+    def _workers(self, on_gpu: bool) -> int:
+        """Seeds to train at once: ``workers``, or for ``auto`` one a CPU core this process may
+        use (divided by torch's ``threads``), and one on a GPU."""
+        if self.workers != "auto":
+            return self.workers
+        return min(self.seeds, 1 if on_gpu else max(1, _cores() // max(self.threads, 1)))
 
     def _train_seeds(self, windows, samples, stats, per_epoch, batch_size, workers, progress) -> list:
         """Every seed's kept networks, in seed order, ``workers`` seeds trained at once in threads
@@ -205,7 +209,7 @@ class LSTMForecaster(Forecaster):
                 dropout=self.dropout, recency_half_life=self.recency_half_life, progress=step,
                 should_stop=stop.is_set)
 
-        pool, futures = ThreadPoolExecutor(workers), []
+        pool = ThreadPoolExecutor(workers)
         try:
             futures = [pool.submit(train, seed) for seed in range(self.seeds)]
             pending, reported = set(futures), 0
