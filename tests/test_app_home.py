@@ -51,7 +51,7 @@ def test_uploads_are_saved_as_a_new_dataset_and_later_files_are_added():
     assert any("new dataset" in m.value for m in at.info)
     # another page and back: nothing lost; then files ADD to the open dataset
     at.switch_page("pages/1_Forecast.py").run()
-    at.switch_page("app.py").run()
+    at.switch_page("pages/0_Home.py").run()
     assert at.session_state["dataset_id"] == info["id"]
     at.file_uploader[0].set_value([DEMAND]).run()
     at.file_uploader[0].set_value([STATIONS]).run()
