@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from evcore.data import Dataset, usage_span
+from evcore.disk_space import give_back_free_pages, is_disk_full, keep_reserve, release_reserve
 from evcore.errors import InputError
 
 DEMO_ID = "demo"
@@ -49,7 +50,10 @@ class DatasetNotFound(InputError):
 
 
 class WorkspaceUnavailable(InputError):
-    """The workspace is damaged, read-only or busy: not the request's fault (the service answers 503)."""
+    """The workspace is damaged, read-only or busy: not the request's fault (the service answers 503).
+    ``disk_full``: because the disk has no room."""
+
+    disk_full = False
 
 
 def _now() -> str:
@@ -123,18 +127,22 @@ class Workspace:
             if write:
                 self.folder.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        except (OSError, sqlite3.Error) as exc:
-            raise WorkspaceUnavailable(f"The workspace {self.path} cannot be opened ({exc}): expected a "
+        except (OSError, sqlite3.Error) as exc:  # the folder is a server path: never in the sentence
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+            raise WorkspaceUnavailable(f"The workspace cannot be opened ({reason}): expected a "
                                        "writable folder.") from None
         try:
             conn.execute("PRAGMA foreign_keys = ON")
             if write:
+                conn.execute("PRAGMA auto_vacuum = INCREMENTAL")  # takes on a new database only
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.executescript(SCHEMA)  # idempotent: creates what a new workspace lacks
                 conn.execute("BEGIN IMMEDIATE")  # writers queue here (timeout above), not fail
             yield conn
             if write and conn.in_transaction:
                 conn.execute("COMMIT")
+            if write:
+                keep_reserve(self.folder)  # room for a delete when the disk fills up later
         except sqlite3.DatabaseError as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -150,12 +158,14 @@ class Workspace:
         text = str(exc)
         if isinstance(exc, sqlite3.OperationalError) and any(
                 word in text for word in ("readonly", "read-only", "unable to open", "locked", "disk I/O", "full")):
-            return WorkspaceUnavailable(f"The workspace {self.path} cannot be written now ({text}): check that "
+            error = WorkspaceUnavailable(f"The workspace cannot be written now ({text}): check that "
                                         "its folder is writable and has space, and try again.")
+            error.disk_full = is_disk_full(exc)
+            return error
         return self._damaged(text)
 
     def _damaged(self, reason: str) -> InputError:
-        return WorkspaceUnavailable(f"The workspace {self.path} is damaged or not a workspace ({reason}): "
+        return WorkspaceUnavailable(f"The workspace is damaged or not a workspace ({reason}): "
                                     "nothing was changed; move the file aside or restore it from a backup.")
 
     def _rows(self, conn, sql: str, params=()) -> list[tuple]:
@@ -259,7 +269,23 @@ class Workspace:
         return self.info(dataset_id)
 
     def delete(self, dataset_id: str) -> None:
+        """Delete a saved dataset, also on a full disk (the reserve file gives SQLite room), and
+        give its space back to the file system."""
         self._check_saved(dataset_id)
+        try:
+            self._delete(dataset_id)
+        except WorkspaceUnavailable as exc:
+            if not (exc.disk_full and release_reserve(self.folder)):
+                raise
+            self._delete(dataset_id)
+        try:
+            with self._connect() as conn:
+                give_back_free_pages(conn)
+        except (InputError, sqlite3.Error):  # the dataset is gone; its pages serve the next saves
+            pass
+        keep_reserve(self.folder)
+
+    def _delete(self, dataset_id: str) -> None:
         with self._connect(write=True) as conn:
             if conn.execute("DELETE FROM datasets WHERE id = ?", (dataset_id,)).rowcount == 0:
                 raise DatasetNotFound(f"There is no dataset {dataset_id!r} in the workspace.")

@@ -21,8 +21,8 @@ from evcore.forecast.data import (LEVEL_DAYS, MAX_HORIZON, check_folds, check_ho
                                   fill_history, fingerprint)
 from evcore.forecast.lstm import MODEL_VERSION, LSTMForecaster
 from evcore.forecast.training import resolve_device
-from evcore.forecast.store import (checkpoint_key, library_versions, load_checkpoint, model_lock,
-                                   save_checkpoint)
+from evcore.forecast.store import (FOREIGN, checkpoint_key, library_versions, model_lock,
+                                   save_checkpoint, stored_checkpoint)
 
 NOTE = "store_note"  # DataFrame.attrs / metadata key: why the model could not be kept
 
@@ -57,13 +57,21 @@ def checkpoint_path(filled: pd.DataFrame, model: LSTMForecaster, settings=None):
 
 
 def _keep(path, state: dict, metadata: dict, arrays: dict | None = None) -> str | None:
-    """Save to the store; the note to show when that is not possible, else None."""
+    """Save to the store; the note to show when that is not possible, else None (the store's
+    folder is a server path: never in the note)."""
     try:
         save_checkpoint(path, state, metadata, arrays)
     except OSError as exc:
-        return (f"The trained model could not be kept in {path.parent} ({exc.strerror or exc}); "
+        return (f"The trained model could not be kept in the model store ({exc.strerror or type(exc).__name__}); "
                 f"it will be trained again next time.")
     return None
+
+
+def _checkpoint_for(path, filled: pd.DataFrame, model: LSTMForecaster):
+    """The checkpoint at ``path`` if made from ``filled`` with ``model``'s settings (see
+    ``stored_checkpoint``): None when missing or damaged, ``FOREIGN`` when it is another's."""
+    return stored_checkpoint(path, {"fingerprint": fingerprint(filled), "model_version": MODEL_VERSION,
+                                    "settings": model.identity()})
 
 
 def _check_history(n_days: int, horizon: int, model: LSTMForecaster) -> None:
@@ -74,9 +82,11 @@ def _check_history(n_days: int, horizon: int, model: LSTMForecaster) -> None:
 
 
 def _loaded(model: LSTMForecaster, path, filled: pd.DataFrame):
-    checkpoint = load_checkpoint(path)
-    if checkpoint is None:
-        return None
+    """The checkpoint's metadata once its weights are in ``model``; None when there is none to
+    use, ``FOREIGN`` when the file there belongs to other data or settings."""
+    checkpoint = _checkpoint_for(path, filled, model)
+    if checkpoint is None or checkpoint is FOREIGN:
+        return checkpoint
     try:
         model.load_state_dict(checkpoint.state_dict, filled)
     except Exception:  # weights that do not fit this model: train again
@@ -101,11 +111,14 @@ def _trained_on(filled: pd.DataFrame, horizon: int, settings, progress) -> tuple
     _check_history(len(filled), horizon, model)
     path = checkpoint_path(filled, model, settings)
     metadata = _loaded(model, path, filled)
-    if metadata is None:
+    if metadata is None or metadata is FOREIGN:
         with model_lock(path, progress):
             metadata = _loaded(model, path, filled)  # trained by whoever held the lock
-            if metadata is None:
+            if metadata is None or metadata is FOREIGN:
+                foreign = metadata is FOREIGN
                 metadata = _train(model, filled, path, progress)
+                if foreign:
+                    metadata = {**metadata, NOTE: " ".join(filter(None, (FOREIGN, metadata.get(NOTE))))}
     if progress is not None:
         progress(1.0, "model ready")
     return model, metadata
@@ -137,26 +150,26 @@ def cached_backtest_errors(usage: pd.DataFrame, folds: int = 3, settings=None, p
     model = make_lstm(settings)
     span = backtest_span(len(filled), folds, model) if span is None else check_horizon(span)
     path = checkpoint_path(filled, model, settings)
-    stored = _stored_backtest(path, folds, span)
+    stored = _stored_backtest(path, folds, span, filled, model)
     if stored is not None:
         return stored
     with model_lock(f"{path}.backtest", progress):
-        stored = _stored_backtest(path, folds, span)
+        stored = _stored_backtest(path, folds, span, filled, model)
         if stored is not None:
             return stored
         errors = backtest_errors(usage, span, folds, settings=settings, progress=progress, n_jobs=n_jobs)
         with model_lock(path):
-            checkpoint = load_checkpoint(path)
-            if checkpoint is not None:
+            checkpoint = _checkpoint_for(path, filled, model)
+            if checkpoint is not None and checkpoint is not FOREIGN:
                 arrays, meta = errors.to_arrays()
                 _keep(path, checkpoint.state_dict, {**checkpoint.metadata, "backtest": meta},
                       {**checkpoint.arrays, **arrays})
     return errors
 
 
-def _stored_backtest(path, folds: int, span: int) -> BacktestErrors | None:
-    checkpoint = load_checkpoint(path)
-    if checkpoint is None:
+def _stored_backtest(path, folds: int, span: int, filled: pd.DataFrame, model) -> BacktestErrors | None:
+    checkpoint = _checkpoint_for(path, filled, model)
+    if checkpoint is None or checkpoint is FOREIGN:
         return None
     meta = checkpoint.metadata.get("backtest", {})
     if meta.get("folds") != folds or meta.get("span") != span:

@@ -12,7 +12,8 @@ cannot be read is treated as missing, so a damaged checkpoint is retrained.
 One model, one training: ``model_lock`` holds an advisory lock (``fcntl.flock``) on a
 ``.lock`` file next to the checkpoint while a model is trained, so a second process or thread
 asking for the same model waits and then loads it. The kernel drops the lock when its holder
-dies, so a killed trainer leaves no stale lock behind.
+dies, so a killed trainer leaves no stale lock behind; the holder removes the file when it is
+done, and a file left by a killed holder is removed with the stale temp files.
 """
 
 from __future__ import annotations
@@ -46,14 +47,39 @@ def library_versions() -> dict:
 
 
 def remove_stale_temp_files(folder: Path, older_than: float = STALE_TEMP_SECONDS) -> None:
-    """Delete ``*.tmp`` files in ``folder`` that no live save can still be writing."""
+    """Delete ``*.tmp`` files in ``folder`` that no live save can still be writing, and
+    ``*.lock`` files that old that nobody holds (left by a killed holder)."""
     now = time.time()
-    for tmp in Path(folder).glob("*.tmp"):
+    for leftover in [*Path(folder).glob("*.tmp"), *Path(folder).glob("*.lock")]:
         try:
-            if now - tmp.stat().st_mtime > older_than:
-                tmp.unlink()
+            if now - leftover.stat().st_mtime <= older_than:
+                continue
+            if leftover.suffix == ".tmp":
+                leftover.unlink()
+            else:
+                _remove_unheld_lock(leftover)
         except OSError:  # gone already, or not ours to delete
             pass
+
+
+def _remove_unheld_lock(path: Path) -> None:
+    import fcntl
+
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # held: a training in progress
+            return
+        if _same_file(handle, path):  # removed while we hold it: see model_lock
+            path.unlink()
+
+
+def _same_file(handle, path) -> bool:
+    """Whether the open ``handle`` is still the file at ``path`` (not removed or replaced)."""
+    try:
+        return os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino
+    except FileNotFoundError:
+        return False
 
 
 class Checkpoint(NamedTuple):
@@ -109,21 +135,46 @@ def load_checkpoint(path: str | os.PathLike) -> Checkpoint | None:
         return None
 
 
+FOREIGN = ("The model stored under this data's name was made for other data or settings (a copied or "
+           "planted file): it was not used; the model was trained again.")
+
+
+def stored_checkpoint(path: str | os.PathLike, expected: dict):
+    """The checkpoint at ``path`` when its metadata has the ``expected`` values (the data's
+    fingerprint, the settings, the model version); None when missing or damaged; ``FOREIGN``
+    when the file is another model's (copied or planted under this name): never used."""
+    checkpoint = load_checkpoint(path)
+    if checkpoint is None:
+        return None
+    as_json = lambda value: json.dumps(value, sort_keys=True, default=str)  # noqa: E731 (tuples == lists)
+    if any(as_json(checkpoint.metadata.get(key)) != as_json(value) for key, value in expected.items()):
+        return FOREIGN
+    return checkpoint
+
+
 @contextmanager
 def model_lock(path: str | os.PathLike, progress=None, poll_seconds: float = 0.25):
     """Hold the lock of the checkpoint at ``path`` (waiting while another process or thread
     holds it; ``progress(0.0, message)`` says so once). Yields True when locked, False where no
-    lock can be taken (a read-only folder, no ``fcntl``): the caller then works unlocked."""
+    lock can be taken (a read-only folder, no ``fcntl``): the caller then works unlocked.
+
+    The lock file is removed by its holder before the lock is let go; a waiter that then gets
+    the lock of the removed file opens the path again (so two callers never hold two files)."""
+    lock_path = f"{path}.lock"
     try:
         import fcntl
 
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        handle = open(f"{path}.lock", "a+")
     except (ImportError, OSError):
         yield False
         return
-    try:
-        told = False
+    told = False
+    while True:
+        try:
+            handle = open(lock_path, "a+")
+        except OSError:
+            yield False
+            return
         while True:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -133,9 +184,15 @@ def model_lock(path: str | os.PathLike, progress=None, poll_seconds: float = 0.2
                     progress(0.0, "waiting: the same model is being trained elsewhere")
                     told = True
                 time.sleep(poll_seconds)
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        if _same_file(handle, lock_path):
+            break
+        handle.close()  # its holder removed it: lock the file now at the path
+    try:
+        yield True
     finally:
+        try:
+            os.unlink(lock_path)
+        except OSError:
+            pass
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
         handle.close()

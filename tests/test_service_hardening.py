@@ -1,0 +1,92 @@
+"""The service where the disk is full or the workspace broken: DELETE still frees space, and no
+answer shows a path on the server."""
+
+import contextlib
+import os
+import shutil
+import subprocess
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+with warnings.catch_warnings():  # starlette's note about httpx2, not about our code
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+from conftest import QUICK_LSTM
+from evcore.api import create_app
+from evcore.config import Settings
+from evcore.data import Dataset
+from evcore.workspace import Workspace
+
+
+@contextlib.contextmanager
+def small_disk(folder, megabytes=3):
+    """A tmpfs of ``megabytes`` at ``folder`` (needs root and mount; else the test is skipped)."""
+    folder.mkdir()
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("a small tmpfs needs root")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(folder)],
+                             capture_output=True)
+    if mounted.returncode:
+        pytest.skip("tmpfs cannot be mounted here")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def stations(n, seed):
+    rng = np.random.default_rng(seed)
+    return Dataset(name=f"fill {seed}", stations=pd.DataFrame({
+        "station_id": [f"s{i}" for i in range(n)], "name": [rng.bytes(24).hex() for _ in range(n)],
+        "latitude": rng.uniform(-60, 60, n), "longitude": rng.uniform(-170, 170, n)}))
+
+
+def free_bytes(folder) -> int:
+    return shutil.disk_usage(folder).free
+
+
+def test_delete_on_a_full_disk_answers_204_and_gives_the_space_back(tmp_path):
+    with small_disk(tmp_path / "disk") as disk:
+        settings = Settings(workspace=disk / "ws", lstm=QUICK_LSTM, checkpoints=tmp_path / "models")
+        workspace, saved = Workspace(settings.workspace), []
+        with pytest.raises(Exception, match="has space"):
+            for seed in range(100):  # until the disk is full
+                saved.append(workspace.save(stations(4000, seed), source="test")["id"])
+        assert len(saved) >= 2 and free_bytes(disk) < 64 * 1024
+        client = TestClient(create_app(settings))
+        answer = client.delete(f"/datasets/{saved[0]}")
+        assert answer.status_code == 204, answer.text
+        assert free_bytes(disk) > 200 * 1024  # the dataset's pages went back to the file system
+        assert [d["id"] for d in client.get("/datasets").json()][1:] == saved[:0:-1]
+        assert client.delete(f"/datasets/{saved[1]}").status_code == 204
+        assert client.post("/datasets", data={"name": "after"}, files=[("files", (
+            "s.csv", b"station_id,latitude,longitude\nA,47.6,-122.3\n", "text/csv"))]).status_code == 201
+
+
+def test_no_workspace_error_shows_a_server_path(tmp_path):
+    settings = Settings(workspace=tmp_path / "ws", lstm=QUICK_LSTM, checkpoints=tmp_path / "models")
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "workspace.sqlite").write_bytes(b"not sqlite" * 500)  # damaged
+    damaged = TestClient(create_app(settings)).get("/datasets")
+    (tmp_path / "ws" / "workspace.sqlite").unlink()
+    (tmp_path / "ws" / "workspace.sqlite").mkdir()  # a folder where the database should be
+    unopenable = TestClient(create_app(settings)).post(
+        "/datasets", data={"name": "x"}, files=[("files", ("s.csv", b"station_id,latitude,longitude\nA,1,2\n",
+                                                           "text/csv"))])
+    for answer in (damaged, unopenable):
+        assert answer.status_code == 503
+        assert str(tmp_path) not in answer.json()["detail"] and "/" not in answer.json()["detail"]
+
+
+def test_the_store_note_does_not_show_the_server_path(tmp_path):
+    from evcore.forecast import forecast_table
+    from usage_samples import weekly_usage
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the model store should be")
+    table = forecast_table(weekly_usage(), horizon=5, settings=Settings(checkpoints=blocked, lstm=QUICK_LSTM))
+    assert "could not be kept" in table.attrs["store_note"] and str(tmp_path) not in table.attrs["store_note"]
