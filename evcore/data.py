@@ -1,8 +1,11 @@
 """The canonical tables and the dataset that carries them between pages.
 
 - usage, long: ``station_id`` (str), ``date`` (datetime64, daily), ``usage`` (float);
+- hourly, long: ``station_id``, ``time`` (the hour), ``energy`` (kWh), ``occupancy`` (plugged-in
+  port-hours), when the input has times (see ``evcore.hourly``);
+- sessions: ``station_id``, ``port``, ``start``, ``end``, ``energy``, from a session export;
 - stations: ``station_id`` (str), ``name``, ``latitude``, ``longitude`` (+ optional
-  ``chargers``, ``power_kw``);
+  ``ports``, ``power_kw``);
 - demand points: ``latitude``, ``longitude``, ``weight`` (vehicles at that point).
 """
 
@@ -14,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 USAGE_COLUMNS = ["station_id", "date", "usage"]
+HOURLY_COLUMNS = ["station_id", "time", "energy", "occupancy"]
+SESSION_COLUMNS = ["station_id", "port", "start", "end", "energy"]
 STATION_COLUMNS = ["station_id", "name", "latitude", "longitude"]
 DEMAND_COLUMNS = ["latitude", "longitude", "weight"]
 
@@ -22,8 +27,9 @@ DEMAND_COLUMNS = ["latitude", "longitude", "weight"]
 class Dataset:
     """What the user picked: any of usage, stations and demand, with what was noticed on reading.
 
-    ``usage_unit`` is ``"kWh"`` or ``"sessions"``. ``sessions`` is an optional long table
-    (``station_id``, ``date``, ``sessions``) when session counts are known besides energy.
+    ``usage_unit`` is ``"kWh"``, ``"sessions"`` or ``"hours"`` (plugged-in hours). ``hourly``
+    keeps the input's hourly resolution where it has one, ``sessions`` a session export's
+    sessions (columns in ``HOURLY_COLUMNS`` and ``SESSION_COLUMNS``).
     ``notes`` are sentences for the user: what was detected, dropped or repaired.
     """
 
@@ -32,6 +38,7 @@ class Dataset:
     stations: pd.DataFrame | None = None
     demand: pd.DataFrame | None = None
     usage_unit: str = "kWh"
+    hourly: pd.DataFrame | None = None
     sessions: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -40,7 +47,7 @@ class Dataset:
         import hashlib
 
         h = hashlib.sha256()
-        for table in (self.usage, self.stations, self.demand, self.sessions):
+        for table in (self.usage, self.stations, self.demand, self.hourly, self.sessions):
             if table is None:
                 h.update(b"-")
             else:
@@ -54,6 +61,20 @@ def usage_span(usage: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp, int]:
     """The first and last day of a usage table and the days they span, both counted."""
     start, end = usage["date"].min(), usage["date"].max()
     return start, end, int((end - start).days) + 1
+
+
+def daily_session_counts(sessions: pd.DataFrame) -> pd.DataFrame:
+    """Sessions starting each day per station (``station_id``, ``date``, ``sessions``)."""
+    days = sessions.assign(date=sessions["start"].dt.normalize())
+    return days.groupby(["station_id", "date"], as_index=False).size().rename(columns={"size": "sessions"})
+
+
+def unlocated_stations(dataset: Dataset) -> list[str]:
+    """Stations with usage but no coordinates: forecast like the others, missing from the maps."""
+    if dataset.usage is None:
+        return []
+    located = set() if dataset.stations is None else set(dataset.stations["station_id"].astype(str))
+    return sorted(set(dataset.usage["station_id"].astype(str)) - located)
 
 
 # The largest weight accepted: more vehicles than exist, yet far from sums that overflow.

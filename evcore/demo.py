@@ -55,13 +55,13 @@ def demo_stations(rng: np.random.Generator | None = None) -> pd.DataFrame:
     rows = []
     for area, lat, lon, spread, count, _ in AREAS:
         for i in range(count):
-            chargers = int(rng.choice([2, 2, 4, 4, 6, 8, 10]))
+            ports = int(rng.choice([2, 2, 4, 4, 6, 8, 10]))
             rows.append({
                 "station_id": f"SEA-{len(rows) + 1:03d}",
                 "name": f"{area} #{i + 1}",
                 "latitude": round(lat + rng.normal(0, spread), 6),
                 "longitude": round(lon + rng.normal(0, spread * 1.4), 6),
-                "chargers": chargers,
+                "ports": ports,
                 "power_kw": float(rng.choice([7.2, 11.0, 22.0, 50.0, 150.0], p=[0.3, 0.25, 0.25, 0.12, 0.08])),
             })
     return pd.DataFrame(rows)
@@ -77,7 +77,7 @@ def demo_usage(stations: pd.DataFrame, rng: np.random.Generator | None = None) -
     season = 1 + 0.06 * np.cos(2 * np.pi * (t - 15) / 365.25)  # a little more in winter
     frames = []
     for _, st in stations.iterrows():
-        scale = st["chargers"] * min(st["power_kw"], 50.0) * rng.lognormal(0.2, 0.45)
+        scale = st["ports"] * min(st["power_kw"], 50.0) * rng.lognormal(0.2, 0.45)
         growth = 1 + rng.uniform(0.0, 0.9) * t / DAYS
         # Some stations open later than the first day.
         opened = 0 if rng.random() < 0.85 else int(rng.integers(60, 300))

@@ -4,7 +4,8 @@ to it, see what was read, headline figures, a usage chart and a station map."""
 import streamlit as st
 
 from evcore.viz.charts import network_usage_chart
-from evcore.data import station_summary, usage_span
+from evcore.data import daily_session_counts, station_summary, unlocated_stations, usage_span
+from evcore.hourly import hourly_span_sentence
 from evcore.errors import InputError
 from evcore.io import combine, read_file
 from evcore.openchargemap import OpenChargeMapClient
@@ -191,11 +192,13 @@ def home() -> None:
         cols[2].metric(f"Total ({unit})", f"{usage['usage'].sum():,.0f}")
         cols[3].metric(f"Network per day ({unit})", f"{per_day:,.0f}")
         if dataset.sessions is not None:
-            cols[4].metric("Sessions per day", f"{dataset.sessions.groupby('date')['sessions'].sum().mean():,.1f}")
+            sessions_per_day = daily_session_counts(dataset.sessions).groupby("date")["sessions"].sum().mean()
+            cols[4].metric("Sessions per day", f"{sessions_per_day:,.1f}")
         else:
             cols[4].metric("Active stations", f"{int((summary['total'] > 0).sum()):,}",
                            help="Stations with any usage in the period")
-        st.caption(f"Data from {usage['date'].min():%d %b %Y} to {usage['date'].max():%d %b %Y}.")
+        st.caption(f"Data from {usage['date'].min():%d %b %Y} to {usage['date'].max():%d %b %Y}. "
+                   + hourly_span_sentence(dataset.hourly))
         st.plotly_chart(network_usage_chart(usage, unit), width="stretch")
         st.markdown("**Busiest stations**")
         busiest = summary.head(10)[["station_id", "name", "days", "total", "mean_daily", "recent_daily"]]
@@ -215,6 +218,10 @@ def home() -> None:
         st.markdown(f"**Stations on the map** ({len(dataset.stations)})")
         station_map = stations_map(dataset.stations, summary, dataset.usage_unit)
         show_map(station_map, key="home_map")
+        missing = unlocated_stations(dataset)
+        if missing:
+            st.caption(f"Not on the map: {len(missing)} stations have usage but no coordinates "
+                       f"({as_text(', '.join(missing[:5]))}{', ...' if len(missing) > 5 else ''}).")
         csv_download("Download the stations (CSV)", dataset.stations, "stations.csv")
         html_download("Download the map (HTML)", station_map, "stations_map.html", key="home_map_html")
     elif dataset.usage is not None:

@@ -109,9 +109,9 @@ def test_chargepoint_session_export_gives_daily_energy_sessions_and_stations(tmp
     assert reading.kind == "usage" and "session" in reading.format
     d = reading.dataset
     hamilton = d.usage[d.usage.station_id == "PALO ALTO CA / HAMILTON #1"]
-    assert hamilton["usage"].tolist() == [pytest.approx(6.249457 + 3.75)]
-    assert hamilton["date"].tolist() == [pd.Timestamp("2011-07-29")]
-    assert d.sessions["sessions"].sum() == 3
+    assert hamilton["usage"].tolist() == [pytest.approx(6.249457 + 3.75), 0.0]  # 30 July: no session, 0
+    assert hamilton["date"].tolist() == [pd.Timestamp("2011-07-29"), pd.Timestamp("2011-07-30")]
+    assert len(d.sessions) == 3
     assert set(d.stations["station_id"]) == {"PALO ALTO CA / HAMILTON #1", "PALO ALTO CA / BRYANT #1"}
     assert d.stations.set_index("station_id").loc["PALO ALTO CA / BRYANT #1", "latitude"] == pytest.approx(37.448)
     assert read_stations(write(tmp_path, "s2.csv", CHARGEPOINT))["station_id"].nunique() == 2
@@ -124,7 +124,7 @@ def test_station_list_csv(tmp_path):
     stations = read_stations(write(tmp_path, "sites.csv", text))
     assert stations["station_id"].tolist() == ["1", "2"]
     assert stations["latitude"].tolist() == [51.5, 51.52]
-    assert stations["chargers"].tolist() == [4, 2]
+    assert stations["ports"].tolist() == [4, 2]
 
 
 def test_open_charge_map_json(tmp_path):

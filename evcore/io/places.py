@@ -72,7 +72,7 @@ def read_open_charge_map(pois: list[dict], name: str) -> Reading:
             "name": str(address.get("Title") or f"POI {poi.get('ID', i)}"),
             "latitude": float(lat),
             "longitude": float(lon),
-            "chargers": float(points) if points is not None else float(len(connections) or np.nan),
+            "ports": float(points) if points is not None else float(len(connections) or np.nan),
             "power_kw": float(max(powers)) if powers else np.nan,
             "town": address.get("Town") if isinstance(address.get("Town"), str) else None,
         })
@@ -180,7 +180,7 @@ def read_station_table(table, name, lat, lon, station, fmt_prefix) -> Reading:
         "latitude": coords["latitude"],
         "longitude": coords["longitude"],
     }, index=table.index)
-    for names, column in ((CHARGER_NAMES, "chargers"), (POWER_NAMES, "power_kw")):
+    for names, column in ((CHARGER_NAMES, "ports"), (POWER_NAMES, "power_kw")):
         found = find_column(table, names)
         if found:
             stations[column] = pd.to_numeric(table[found], errors="coerce")

@@ -17,11 +17,17 @@ from evcore.io.reading import Reading
 from evcore.io.tables import (DATE_NAMES, LAT_NAMES, LON_NAMES, NAME_NAMES, SESSION_END_NAMES, SESSION_ENERGY_NAMES,
                               SESSION_HINT_NAMES, SESSION_START_NAMES, STATION_NAMES, USAGE_NAMES, VEHICLE_HINT_NAMES,
                               WEIGHT_NAMES, find_column, normalise)
-from evcore.io.usage import read_long_usage, read_sessions, read_wide_usage, wide_time_column
+from evcore.io.sessions import read_sessions
+from evcore.io.usage import MEASURES, read_long_usage, read_wide_usage, wide_time_column
 
 
-def read_file(source, name: str | None = None) -> Reading:
-    """Read any supported file (path, bytes or file-like), detecting its format from the content."""
+def read_file(source, name: str | None = None, measure: str | None = None) -> Reading:
+    """Read any supported file (path, bytes or file-like), detecting its format from the content.
+
+    ``measure`` says what a usage table's values are, ``"energy"`` (kWh) or ``"occupancy"``
+    (plugged-in port-hours); None: from a long table's column name, else energy."""
+    if measure is not None and measure not in MEASURES:
+        raise InputError(f"measure {measure!r}: expected one of {', '.join(MEASURES)}.")
     name = name or source_name(source)
     raw = read_bytes(source, name)
     text = decode_text(raw, name)
@@ -29,12 +35,12 @@ def read_file(source, name: str | None = None) -> Reading:
     if not stripped:  # e.g. nothing but a byte-order mark
         raise InputError(f"{name} is empty: expected a CSV file with a header row and data rows.")
     if stripped.startswith(("[", "{")):
-        return _read_json(text, name)
+        return _read_json(text, name, measure)
     if re.match(r"(?is)^(<!doctype\s+html|<html|<\?xml|<head|<body|<table|<div)", stripped):
         raise InputError(f"{name} is an HTML or XML page, not a data table: expected a CSV file "
                          "with a header row (save the table itself as CSV).")
     table = read_csv_table(text, name)
-    return _read_table(table, name)
+    return _read_table(table, name, measure=measure)
 
 
 def read_usage(source, name: str | None = None) -> pd.DataFrame:
@@ -79,7 +85,7 @@ def combine(readings: list[Reading], name: str = "Uploaded data") -> Dataset:
 
     Stations from a session export are used when no station list was given.
     """
-    usage = stations = demand = sessions = None
+    usage = stations = demand = hourly = sessions = None
     unit = "kWh"
     notes: list[str] = []
     last = {r.kind: r for r in readings}  # of several files of one kind, the last is used
@@ -91,7 +97,7 @@ def combine(readings: list[Reading], name: str = "Uploaded data") -> Dataset:
         d = r.dataset
         notes += [f"{r.source}: {n}" for n in d.notes]
         if r.kind == "usage":
-            usage, unit, sessions = d.usage, d.usage_unit, d.sessions
+            usage, unit, hourly, sessions = d.usage, d.usage_unit, d.hourly, d.sessions
             if d.stations is not None and stations is None:
                 stations = d.stations
         elif r.kind == "stations":
@@ -99,10 +105,10 @@ def combine(readings: list[Reading], name: str = "Uploaded data") -> Dataset:
         else:
             demand = d.demand
     return Dataset(name=name, usage=usage, stations=stations, demand=demand, usage_unit=unit,
-                   sessions=sessions, notes=notes)
+                   hourly=hourly, sessions=sessions, notes=notes)
 
 
-def _read_json(text: str, name: str) -> Reading:
+def _read_json(text: str, name: str, measure: str | None = None) -> Reading:
     data = _parse_json(text, name)
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         data = geojson_point_records(data, name)
@@ -127,7 +133,7 @@ def _read_json(text: str, name: str) -> Reading:
     table = pd.DataFrame(data).astype("string").astype(object).where(lambda t: t.notna(), np.nan)
     table.columns = [str(c) for c in table.columns]
     check_field_sizes(table, name)
-    return _read_table(table, name, fmt_prefix="JSON records: ")
+    return _read_table(table, name, fmt_prefix="JSON records: ", measure=measure)
 
 
 def _parse_json(text: str, name: str):
@@ -173,7 +179,7 @@ def _refuse_same_name_twice(table: pd.DataFrame, name: str) -> None:
         seen.setdefault(key, str(column))
 
 
-def _read_table(table: pd.DataFrame, name: str, fmt_prefix: str = "") -> Reading:
+def _read_table(table: pd.DataFrame, name: str, fmt_prefix: str = "", measure: str | None = None) -> Reading:
     """Detect what a table is from its columns and values, and read it."""
     table = table.dropna(how="all")
     if table.empty:
@@ -193,7 +199,7 @@ def _read_table(table: pd.DataFrame, name: str, fmt_prefix: str = "") -> Reading
     date = find_column(table, DATE_NAMES)
     value = find_column(table, USAGE_NAMES, exclude=(station, date))
     if station and date and value:
-        return read_long_usage(table, name, station, date, value, fmt_prefix)
+        return read_long_usage(table, name, station, date, value, fmt_prefix, measure)
     if (lat and lon) or wkt:
         is_vehicle_list = find_column(table, VEHICLE_HINT_NAMES) is not None
         weight = find_column(table, WEIGHT_NAMES)
@@ -202,7 +208,7 @@ def _read_table(table: pd.DataFrame, name: str, fmt_prefix: str = "") -> Reading
         return read_station_table(table, name, lat, lon, station, fmt_prefix)
     time_column = wide_time_column(table)
     if time_column is not None:
-        return read_wide_usage(table, name, time_column, fmt_prefix)
+        return read_wide_usage(table, name, time_column, fmt_prefix, measure)
     columns = ", ".join(repr(c) for c in list(table.columns)[:8])
     raise InputError(
         f"{name}: the columns ({columns}{', ...' if len(table.columns) > 8 else ''}) fit no "

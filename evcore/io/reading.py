@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from evcore.data import Dataset, usage_span
+from evcore.hourly import hourly_measures, hourly_span
 
 KINDS = ("usage", "stations", "demand")
 
@@ -38,7 +39,13 @@ class Reading:
             out["unit"] = d.usage_unit
             out["total_usage"] = round(float(d.usage["usage"].sum()), 3)
             if d.sessions is not None:
-                out["sessions"] = int(d.sessions["sessions"].sum())
+                out["sessions"] = int(len(d.sessions))
+            span = hourly_span(d.hourly)
+            if span is not None:
+                out["hourly_start"] = span[0].strftime("%Y-%m-%d %H:%M")
+                out["hourly_end"] = span[1].strftime("%Y-%m-%d %H:%M")
+                out["hours"] = span[2]
+                out["hourly_measures"] = hourly_measures(d.hourly)
             if d.stations is not None:
                 out["located_stations"] = int(len(d.stations))
         elif self.kind == "stations":

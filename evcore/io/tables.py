@@ -15,22 +15,32 @@ STATION_NAMES = ["station_id", "station", "site_id", "site", "station_name", "si
                  "charger_id", "chargepoint_id", "evse_id", "charger", "id"]
 DATE_NAMES = ["date", "day", "timestamp", "datetime", "time", "date_time", "period", "ds"]
 USAGE_NAMES = ["usage", "usage_count", "sessions", "session_count", "energy_kwh", "kwh", "energy",
-               "volume", "consumption", "usage_kwh", "value", "y"]
+               "volume", "consumption", "usage_kwh", "value", "y", "occupancy", "charging_hours",
+               "plugged_hours", "plugged_in_hours", "port_hours", "duration_hours", "duration", "hours"]
+# A usage column under one of these names holds plugged-in (port-)hours, not energy.
+OCCUPANCY_NAMES = ["occupancy", "charging_hours", "plugged_hours", "plugged_in_hours", "port_hours",
+                   "duration_hours", "duration", "hours"]
 LAT_NAMES = ["latitude", "lat", "station_latitude", "y_lat", "lat_deg"]
 LON_NAMES = ["longitude", "lon", "lng", "long", "station_longitude", "x_lon", "lon_deg"]
 NAME_NAMES = ["name", "station_name", "site_name", "title", "address", "address_1", "location"]
 WEIGHT_NAMES = ["weight", "vehicles", "vehicle_count", "ev_count", "evs", "count", "registrations", "n"]
 SESSION_START_NAMES = ["start_date", "start_time", "start", "session_start", "start_datetime",
-                       "plug_in_time", "connection_time", "started_at", "transaction_start"]
+                       "plug_in_time", "connection_time", "started_at", "transaction_start",
+                       "start_date_time", "start_date_and_time", "plug_in_date_time"]
 SESSION_END_NAMES = ["end_date", "end_time", "end", "session_end", "end_datetime", "plug_out_time",
-                     "disconnect_time", "ended_at", "transaction_stop"]
+                     "disconnect_time", "ended_at", "transaction_stop", "end_date_time",
+                     "end_date_and_time", "plug_out_date_time"]
+SESSION_PORT_NAMES = ["port_number", "port", "port_id", "connector_id", "connector", "evse_port"]
+PLUGGED_DURATION_NAMES = ["total_duration_hh_mm_ss", "total_duration", "plugged_duration", "duration"]
+CHARGING_DURATION_NAMES = ["charging_time_hh_mm_ss", "charging_time", "charging_duration"]
 SESSION_ENERGY_NAMES = ["energy_kwh", "energy", "kwh", "total_energy", "energy_delivered_kwh",
                         "consumed_energy_kwh", "meter_total_kwh"]
 SESSION_HINT_NAMES = ["total_duration_hh_mm_ss", "charging_time_hh_mm_ss", "duration", "user_id",
                       "port_type", "plug_type", "session_id"]
 VEHICLE_HINT_NAMES = ["vin", "vin_1_10", "make", "model", "model_year", "electric_vehicle_type",
                       "electric_range", "dol_vehicle_id"]
-CHARGER_NAMES = ["chargers", "charger_num", "number_of_points", "num_chargers", "ports", "evse_count"]
+CHARGER_NAMES = ["ports", "chargers", "charger_num", "number_of_points", "num_chargers", "evse_count", "port_count",
+                 "number_of_ports"]
 POWER_NAMES = ["power_kw", "avg_power", "max_power_kw", "power"]
 
 # Numbers larger than this are refused: no kWh, vehicle count or coordinate is that large, and

@@ -1,5 +1,10 @@
-"""Usage readers: wide tables (a timestamp column, one column per station), long tables and
-session exports, all ending in daily totals per station."""
+"""Usage readers: wide tables (a timestamp column, one column per station) and long tables,
+ending in daily totals per station and, where the times are finer than a day, the hourly table
+(session exports: ``evcore.io.sessions``).
+
+``measure`` says what the values are: ``"energy"`` (kWh) or ``"occupancy"`` (plugged-in
+port-hours, e.g. charging hours per hour); None reads a long table's value column by its name
+(duration, hours, occupancy) and a wide table as energy."""
 
 from __future__ import annotations
 
@@ -8,9 +13,13 @@ import pandas as pd
 
 from evcore.data import USAGE_COLUMNS, Dataset, usage_span
 from evcore.errors import InputError
-from evcore.io.places import check_coordinates
+from evcore.hourly import hourly_frame
 from evcore.io.reading import Reading
-from evcore.io.tables import MAX_ABS_NUMBER, LAT_NAMES, LON_NAMES, dates_in, date_share, find_column, line_of, normalise, number_share, numbers_in
+from evcore.io.tables import (MAX_ABS_NUMBER, OCCUPANCY_NAMES, dates_in, date_share, line_of, normalise, number_share,
+                              numbers_in)
+
+MEASURES = ("energy", "occupancy")
+MEASURE_UNITS = {"energy": "kWh", "occupancy": "hours"}
 
 
 def wide_time_column(table: pd.DataFrame) -> str | None:
@@ -23,7 +32,8 @@ def wide_time_column(table: pd.DataFrame) -> str | None:
     return None
 
 
-def read_wide_usage(table: pd.DataFrame, name: str, time_column: str, fmt_prefix: str) -> Reading:
+def read_wide_usage(table: pd.DataFrame, name: str, time_column: str, fmt_prefix: str,
+                    measure: str | None = None) -> Reading:
     notes: list[str] = []
     stamps = dates_in(table, time_column, name, notes)
     station_columns = [c for c in table.columns if c != time_column]
@@ -44,7 +54,10 @@ def read_wide_usage(table: pd.DataFrame, name: str, time_column: str, fmt_prefix
     hourly = pd.notna(step) and step < pd.Timedelta(days=1)
     long = values.rename_axis(index="date", columns="station_id").stack().rename("usage").reset_index()
     long["station_id"] = long["station_id"].astype(str)
+    measure = measure or "energy"
+    hourly_table = None
     if hourly:
+        hourly_table = hourly_frame(long.rename(columns={"date": "time", "usage": "value"}), measure)
         notes.append(f"Summed {'hourly' if step == pd.Timedelta(hours=1) else 'sub-daily'} values "
                      "to daily totals.")
         per_day = pd.Series(values.index.normalize()).value_counts()
@@ -55,8 +68,11 @@ def read_wide_usage(table: pd.DataFrame, name: str, time_column: str, fmt_prefix
                          "show as a sudden drop).")
             long = long[long["date"].dt.normalize() != last]
     usage = clean_usage(long, name, notes, already_aggregated=False)
-    fmt = f"{fmt_prefix}wide table, {'hourly' if hourly else 'daily'} (a timestamp column and one column per station)"
-    return Reading(name, "usage", fmt, Dataset(name=name, usage=usage, usage_unit=unit_of(None), notes=notes))
+    what = "energy, kWh" if measure == "energy" else "occupancy, plugged-in hours"
+    fmt = (f"{fmt_prefix}wide table, {'hourly' if hourly else 'daily'} {what} (a timestamp column and one column "
+           "per station)")
+    return Reading(name, "usage", fmt, Dataset(name=name, usage=usage, usage_unit=MEASURE_UNITS[measure],
+                                               hourly=hourly_table, notes=notes))
 
 
 def _plain_numbers(block: pd.DataFrame) -> pd.DataFrame | None:
@@ -69,7 +85,7 @@ def _plain_numbers(block: pd.DataFrame) -> pd.DataFrame | None:
     return numbers.astype(float).unstack().reindex(index=block.index, columns=block.columns)
 
 
-def read_long_usage(table, name, station, date, value, fmt_prefix) -> Reading:
+def read_long_usage(table, name, station, date, value, fmt_prefix, measure: str | None = None) -> Reading:
     notes: list[str] = []
     ids = table[station]
     if ids.isna().all():
@@ -86,60 +102,15 @@ def read_long_usage(table, name, station, date, value, fmt_prefix) -> Reading:
     if missing_values:
         notes.append(f"Left {int(missing_values)} empty usage values as missing days.")
     long = long.dropna(subset=["usage"])
+    unit = unit_of(value, measure)
+    hourly = None
+    timed = (long["date"] != long["date"].dt.normalize()).any()
+    if timed and unit != "sessions":
+        measure = "occupancy" if unit == "hours" else "energy"
+        hourly = hourly_frame(long[long["usage"] >= 0].rename(columns={"date": "time", "usage": "value"}), measure)
     usage = clean_usage(long, name, notes, already_aggregated=False)
-    unit = unit_of(value)
-    fmt = f"{fmt_prefix}long table (station {station!r}, date {date!r}, usage {value!r})"
-    return Reading(name, "usage", fmt, Dataset(name=name, usage=usage, usage_unit=unit, notes=notes))
-
-
-def read_sessions(table, name, station, start, energy, fmt_prefix) -> Reading:
-    notes: list[str] = []
-    ids = table[station]
-    if ids.isna().all():
-        raise InputError(f"{name}: column {station!r} has no values at all: expected a station on each session.")
-    starts = dates_in(table, start, name, notes)
-    kwh = numbers_in(table, energy, name, "an energy number (kWh)")
-    sessions = pd.DataFrame({"station_id": ids.astype(str), "date": starts.dt.normalize(), "usage": kwh})
-    keep = ids.notna() & sessions["date"].notna()
-    if (~keep).any():
-        notes.append(f"Dropped {int((~keep).sum())} sessions without a station or start time.")
-    sessions = sessions[keep]
-    partial = partial_last_day(starts[keep])
-    if partial is not None:
-        notes.append(f"The export ends at {starts[keep].max():%Y-%m-%d %H:%M}, part-way through its last day: "
-                     f"left {partial:%Y-%m-%d} out (a partial day would show as a sudden drop).")
-        sessions = sessions[sessions["date"] != partial]
-    no_energy = sessions["usage"].isna()
-    if no_energy.any():
-        notes.append(f"Counted {int(no_energy.sum())} sessions with no energy value as 0 kWh.")
-        sessions["usage"] = sessions["usage"].fillna(0.0)
-    negative = sessions["usage"] < 0
-    if negative.any():
-        notes.append(f"Dropped {int(negative.sum())} sessions with negative energy.")
-        sessions = sessions[~negative]
-    counts = sessions.groupby(["station_id", "date"], as_index=False).size().rename(columns={"size": "sessions"})
-    daily = sessions.groupby(["station_id", "date"], as_index=False)["usage"].sum()
-    notes.insert(0, f"Aggregated {len(sessions):,} sessions to daily energy (kWh) and session counts.")
-    usage = clean_usage(daily, name, notes, already_aggregated=True)
-    stations = None
-    lat, lon = find_column(table, LAT_NAMES), find_column(table, LON_NAMES)
-    if lat and lon:
-        located = pd.DataFrame({"station_id": ids.astype(str),
-                                "latitude": pd.to_numeric(table[lat], errors="coerce"),
-                                "longitude": pd.to_numeric(table[lon], errors="coerce")})[ids.notna()]
-        located = located.dropna()
-        check_coordinates(located["latitude"], located["longitude"], table, name, lat, lon)
-        stations = located.groupby("station_id", as_index=False)[["latitude", "longitude"]].median()
-        stations.insert(1, "name", stations["station_id"])
-        city = find_column(table, ["city"])
-        if city:
-            first_city = table[ids.notna()].assign(station_id=ids.astype(str)).groupby("station_id")[city].first()
-            stations["city"] = stations["station_id"].map(first_city)
-        notes.append(f"Located {len(stations)} of {usage['station_id'].nunique()} stations from the "
-                     "sessions' coordinates.")
-    fmt = f"{fmt_prefix}session export (one row per charging session)"
-    dataset = Dataset(name=name, usage=usage, stations=stations, usage_unit="kWh", sessions=counts, notes=notes)
-    return Reading(name, "usage", fmt, dataset, points=stations)
+    fmt = f"{fmt_prefix}long table (station {station!r}, {'time' if timed else 'date'} {date!r}, usage {value!r})"
+    return Reading(name, "usage", fmt, Dataset(name=name, usage=usage, usage_unit=unit, hourly=hourly, notes=notes))
 
 
 def partial_last_day(starts: pd.Series) -> pd.Timestamp | None:
@@ -185,7 +156,13 @@ def clean_usage(long: pd.DataFrame, name: str, notes: list[str], already_aggrega
     return daily[USAGE_COLUMNS].reset_index(drop=True)
 
 
-def unit_of(column: str | None) -> str:
-    if column and any(word in normalise(column) for word in ("session", "count", "visits", "charges")):
+def unit_of(column: str | None, measure: str | None = None) -> str:
+    """``kWh``, ``hours`` (plugged-in hours) or ``sessions``, from ``measure`` or the column's name."""
+    if measure:
+        return MEASURE_UNITS[measure]
+    key = normalise(column or "")
+    if any(word in key for word in ("session", "count", "visits", "charges")):
         return "sessions"
+    if key in OCCUPANCY_NAMES:
+        return "hours"
     return "kWh"
