@@ -23,6 +23,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The REST service over the workspace in ``settings.workspace``."""
     from evcore.api.datasets import LoadedDatasets
     from evcore.api.forecasting import ForecastCache
+    from evcore.api.capacity import router as capacity_router
     from evcore.api.routes import protected, public
     from evcore.workspace import Workspace
 
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(UploadLimit)
     app.include_router(public)
     app.include_router(protected, dependencies=[Depends(require_token)])
+    app.include_router(capacity_router, dependencies=[Depends(require_token)])
     _add_error_answers(app)
     return app
 

@@ -1,0 +1,131 @@
+"""Capacity as DESIGN.md defines it: Erlang-B known values, a tiny session replay worked out by
+hand, hourly occupancy without sessions, the CLI and GET /capacity."""
+
+import json
+import subprocess
+import sys
+import warnings
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT, shared_file
+from evcore.capacity import capacity_table, capacity_window, erlang_b, ports_for_target
+from evcore.data import Dataset
+from evcore.errors import InputError
+from evcore.io import read_file
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+
+def test_erlang_b_known_values_and_stability():
+    assert erlang_b(1, 1.0) == pytest.approx(0.5)
+    assert erlang_b(2, 1.0) == pytest.approx(0.2)
+    assert erlang_b(2, 2.0) == pytest.approx(0.4)
+    assert erlang_b(10, 5.0) == pytest.approx(0.018385, abs=1e-6)  # the classic table's 0.0184
+    assert erlang_b(0, 3.0) == 1.0 and erlang_b(3, 0.0) == 0.0
+    big = erlang_b(1000, 950.0)  # 950! would overflow a float; the recursion does not
+    assert 0 < big < 0.05
+    assert ports_for_target(1.0, 0.1) == 3  # B(2,1) = 0.2, B(3,1) = 0.0625
+    assert ports_for_target(5.0, 0.01) == 11  # B(10,5) = 0.0184, B(11,5) = 0.0083
+
+
+HEADER = "Station Name,Port Number,Start Date,End Date,Energy (kWh),User ID\n"
+# Last session starts Fri 29 March: the window is 1-28 March (28 days before the last day).
+SESSIONS = HEADER + "".join(f"A,{port},{start},{end},5,{i}\n" for i, (port, start, end) in enumerate([
+    (1, "2024-02-28 22:00", "2024-03-01 02:00"),  # starts before the window: 2 h inside it, no arrival
+    (1, "2024-03-04 08:00", "2024-03-04 10:00"),  # Monday 08:00
+    (2, "2024-03-04 08:30", "2024-03-04 09:30"),  # Monday 08:30: both ports busy 08:30-09:30
+    (1, "2024-03-11 08:15", "2024-03-11 08:45"),  # the next Monday, same hour of the week
+    (2, "2024-03-29 10:00", "2024-03-29 11:00"),  # the last day: outside the window
+]))
+
+
+def test_tiny_session_replay_matches_hand_computed_figures():
+    dataset = read_file(SESSIONS.encode(), "s.csv").dataset
+    start, end = capacity_window(dataset)
+    assert (start, end) == (pd.Timestamp("2024-03-01"), pd.Timestamp("2024-03-29"))
+    row = capacity_table(dataset, target=0.1).iloc[0]
+    assert row["ports"] == 2 and row["ports_source"] == "port numbers in the sessions"
+    assert row["utilisation"] == pytest.approx((2 + 2 + 1 + 0.5) / (2 * 24 * 28))
+    assert row["arrivals_per_hour"] == pytest.approx(3 / 4)  # three sessions start in Monday 08:00-09:00
+    assert row["mean_plugged_hours"] == pytest.approx((2 + 1 + 0.5) / 3)
+    load = 0.75 * 3.5 / 3
+    assert row["blocking"] == pytest.approx((load**2 / 2) / (1 + load + load**2 / 2))
+    assert row["ports_needed"] == 3  # B(2) = 0.17 > 0.1 >= B(3) = 0.047
+    assert row["observed_all_busy"] == pytest.approx(60 / (28 * 24 * 60))
+    grown = capacity_table(dataset, target=0.1, growth=2.0).iloc[0]
+    assert grown["blocking"] == pytest.approx(erlang_b(2, 2 * load)) and grown["blocking"] > row["blocking"]
+    assert grown["observed_all_busy"] == row["observed_all_busy"]  # what happened does not grow
+
+
+def test_hourly_occupancy_without_sessions_gives_utilisation_and_busy_hours_only():
+    hours = pd.date_range("2024-03-01", "2024-03-29 23:00", freq="h")
+    occupancy = pd.Series(0.5, index=hours)
+    occupancy[hours.hour == 18] = 2.0  # both ports full at 18:00 every day
+    hourly = pd.DataFrame({"station_id": "A", "time": hours, "energy": float("nan"), "occupancy": occupancy.to_numpy()})
+    stations = pd.DataFrame({"station_id": ["A"], "name": ["A"], "latitude": [0.0], "longitude": [0.0], "ports": [2]})
+    usage = pd.DataFrame({"station_id": ["A"], "date": [pd.Timestamp("2024-03-01")], "usage": [1.0]})
+    row = capacity_table(Dataset("o", usage=usage, stations=stations, hourly=hourly)).iloc[0]
+    assert row["utilisation"] == pytest.approx((23 * 0.5 + 2.0) / (2 * 24))
+    assert row["observed_all_busy"] == pytest.approx(1 / 24)
+    assert row[["arrivals_per_hour", "mean_plugged_hours", "blocking", "ports_needed"]].isna().all()
+
+
+def test_bad_settings_and_data_without_times_are_refused_in_one_sentence():
+    dataset = read_file(SESSIONS.encode(), "s.csv").dataset
+    for kwargs in ({"target": 0}, {"target": 1.5}, {"growth": 0}, {"growth": float("inf")}):
+        with pytest.raises(InputError, match="expected"):
+            capacity_table(dataset, **kwargs)
+    daily = read_file(b"station,date,kwh\nA,2024-01-01,3\n", "d.csv").dataset
+    with pytest.raises(InputError, match="neither charging sessions nor hourly occupancy"):
+        capacity_table(daily)
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "evcore", *map(str, args)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_cli_capacity_json_csv_and_errors(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text(SESSIONS)
+    done = cli("capacity", "--usage", path, "--target", "0.1", "--growth", "2", "--out", tmp_path / "c.csv", "--json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    (row,) = result["stations"]
+    assert set(row) >= {"station_id", "ports", "utilisation", "arrivals_per_hour", "mean_plugged_hours", "blocking",
+                        "ports_needed", "observed_all_busy"}
+    assert row["ports_needed"] == 4 and result["window_start"]  # load 1.75: B(3) = 0.17, B(4) = 0.07 == "2024-03-01" and result["growth"] == 2.0
+    assert pd.read_csv(tmp_path / "c.csv")["ports"].tolist() == [2]
+    bad = cli("capacity", "--usage", path, "--target", "2")
+    assert bad.returncode == 2 and bad.stderr.startswith("error: target 2.0")
+    daily = tmp_path / "d.csv"
+    daily.write_text("station,date,kwh\nA,2024-01-01,3\n")
+    refused = cli("capacity", "--usage", daily)
+    assert refused.returncode == 2 and "neither charging sessions nor hourly occupancy" in refused.stderr
+
+
+def test_get_capacity_on_a_saved_dataset(tmp_path):
+    from evcore.api import create_app
+    from evcore.config import Settings
+
+    client = TestClient(create_app(Settings(workspace=tmp_path / "ws")))
+    made = client.post("/datasets", data={"name": "s"}, files=[("files", ("s.csv", SESSIONS.encode(), "text/csv"))])
+    answer = client.get("/capacity", params={"dataset": made.json()["id"], "target": 0.01, "growth": 1.5})
+    assert answer.status_code == 200
+    (row,) = answer.json()["stations"]
+    assert row["ports"] == 2 and row["blocking"] == pytest.approx(erlang_b(2, 1.5 * 0.875), abs=1e-4)
+    assert client.get("/capacity", params={"dataset": "demo"}).status_code == 400
+    assert client.get("/capacity", params={"dataset": made.json()["id"], "target": 2}).status_code == 422
+    assert "/capacity" in client.get("/openapi.json").json()["paths"]
+
+
+def test_capacity_on_real_hourly_occupancy():
+    dataset = read_file(shared_file("charged_jhb", "duration.csv"), measure="occupancy").dataset
+    table = capacity_table(dataset)
+    assert len(table) == 47 and table["arrivals_per_hour"].isna().all()
+    assert (table["utilisation"].dropna() <= 1).all()  # ports at least the largest hourly occupancy
+    assert table["utilisation"].is_monotonic_decreasing
