@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from evcore.appending import merge_datasets
 from evcore.data import Dataset, usage_span
 from evcore.disk_space import give_back_free_pages, is_disk_full, keep_reserve, release_reserve
 from evcore.errors import InputError
@@ -56,8 +57,12 @@ class WorkspaceUnavailable(InputError):
     disk_full = False
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")  # also a version: see updated
+def now_text() -> str:
+    """Now, as the workspace writes times (ISO 8601, UTC, microseconds: also a version, see ``updated``)."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+_now = now_text
 
 
 def dataset_kinds(dataset: Dataset) -> list[str]:
@@ -76,36 +81,6 @@ def dataset_figures(dataset: Dataset) -> dict:
     if dataset.demand is not None:
         points = int(len(dataset.demand))
     return {"stations": stations, "days": days, "points": points}
-
-
-def merge_datasets(current: Dataset, added: Dataset) -> tuple[Dataset, list[str]]:
-    """``current`` with the tables of ``added``: what ``added`` has is added, or replaces the
-    table of the same kind. Returns the merged dataset and one sentence per table changed."""
-    changes = []
-    merged = Dataset(name=current.name, usage=current.usage, stations=current.stations,
-                     demand=current.demand, usage_unit=current.usage_unit, hourly=current.hourly,
-                     sessions=current.sessions,
-                     notes=list(current.notes) + list(added.notes))
-    for kind in KINDS:
-        table = getattr(added, kind)
-        if table is None:
-            continue
-        verb = "Replaced" if getattr(current, kind) is not None else "Added"
-        setattr(merged, kind, table)
-        changes.append(f"{verb} the {kind} ({_describe(kind, added)}).")
-        if kind == "usage":
-            merged.usage_unit, merged.hourly, merged.sessions = added.usage_unit, added.hourly, added.sessions
-    return merged, changes
-
-
-def _describe(kind: str, dataset: Dataset) -> str:
-    table = getattr(dataset, kind)
-    if kind == "usage":
-        figures = dataset_figures(Dataset(name="", usage=table))
-        return f"{figures['stations']} stations, {figures['days']} days, in {dataset.usage_unit}"
-    if kind == "stations":
-        return f"{len(table)} stations"
-    return f"{len(table)} locations, {table['weight'].sum():,.0f} vehicles"
 
 
 class Workspace:
@@ -168,6 +143,16 @@ class Workspace:
     def _damaged(self, reason: str) -> InputError:
         return WorkspaceUnavailable(f"The workspace is damaged or not a workspace ({reason}): "
                                     "nothing was changed; move the file aside or restore it from a backup.")
+
+    def connection(self, write: bool = False):
+        """A connection to the workspace's database, for the modules that keep their own tables in
+        it (``evcore.users``, ``evcore.audit``): None when reading a workspace not created yet; a
+        write is one transaction."""
+        return self._connect(write)
+
+    def rows(self, conn, sql: str, params=()) -> list[tuple]:
+        """``sql``'s rows, none when its table was not created yet."""
+        return self._rows(conn, sql, params)
 
     def _rows(self, conn, sql: str, params=()) -> list[tuple]:
         try:
@@ -232,55 +217,78 @@ class Workspace:
 
     # --- writing ----------------------------------------------------------------------------
 
-    def save(self, dataset: Dataset, source: str, name: str | None = None) -> dict:
-        """Save ``dataset`` as a new dataset; returns its summary (with its new id)."""
+    def save(self, dataset: Dataset, source: str, name: str | None = None, by: str | None = None) -> dict:
+        """Save ``dataset`` as a new dataset; returns its summary (with its new id). ``by``: who
+        (kept in the audit log, ``evcore.audit``; None in an open workspace)."""
+        from evcore import audit
+
         dataset_id = uuid.uuid4().hex[:12]
         now = _now()
+        name = _clean_name(name or dataset.name)
         with self._connect(write=True) as conn:
             conn.execute("INSERT INTO datasets (id, name, kinds, source, created, updated, usage_unit, "
                          "notes, stations, days, points) VALUES (?, ?, '[]', ?, ?, ?, 'kWh', '[]', "
-                         "NULL, NULL, NULL)", (dataset_id, _clean_name(name or dataset.name), source, now, now))
+                         "NULL, NULL, NULL)", (dataset_id, name, source, now, now))
             self._write_tables(conn, dataset_id, dataset)
+            audit.record(conn, dataset_id, name, "added", source, by)
         return self.info(dataset_id)
 
-    def add_to(self, dataset_id: str, added: Dataset) -> tuple[dict, list[str]]:
+    def add_to(self, dataset_id: str, added: Dataset, by: str | None = None) -> tuple[dict, list[str]]:
         """Add ``added``'s tables to the saved dataset (replacing tables of the same kind).
         Returns the new summary and one sentence per table added or replaced."""
+        return self._update(dataset_id, lambda current: merge_datasets(current, added), "changed", by)
+
+    def append_usage(self, dataset_id: str, added: Dataset, by: str | None = None) -> tuple[dict, list[str]]:
+        """Append ``added``'s usage to the saved dataset (``evcore.appending.append_usage``: a
+        station's day or hour already there is replaced). Returns the new summary and what changed."""
+        from evcore.appending import append_usage
+
+        return self._update(dataset_id, lambda current: append_usage(current, added), "appended", by)
+
+    def _update(self, dataset_id: str, change, action: str, by: str | None) -> tuple[dict, list[str]]:
+        """Write ``change(current dataset) -> (dataset, sentences)`` over the saved dataset."""
+        from evcore import audit
+
         self._check_saved(dataset_id)
-        for _ in range(5):  # another writer in between (its `updated` moved): merge again onto its result
+        for _ in range(5):  # another writer in between (its `updated` moved): change its result instead
             before = self.info(dataset_id)["updated"]
-            merged, changes = merge_datasets(self.load(dataset_id), added)
+            merged, changes = change(self.load(dataset_id))
             with self._connect(write=True) as conn:
-                row = conn.execute("SELECT updated FROM datasets WHERE id = ?", (dataset_id,)).fetchone()
+                row = conn.execute("SELECT updated, name FROM datasets WHERE id = ?", (dataset_id,)).fetchone()
                 if row is None:
                     raise DatasetNotFound(f"There is no dataset {dataset_id!r} in the workspace (deleted meanwhile?).")
                 written = row[0] == before
                 if written:
                     self._write_tables(conn, dataset_id, merged)
+                    audit.record(conn, dataset_id, row[1], action, " ".join(changes), by)
             if written:  # committed: read back the new summary
                 return self.info(dataset_id), changes
         raise WorkspaceUnavailable(f"The dataset {dataset_id!r} kept changing while files were added to it: "
                                    "try again.")
 
-    def rename(self, dataset_id: str, name: str) -> dict:
+    def rename(self, dataset_id: str, name: str, by: str | None = None) -> dict:
+        from evcore import audit
+
         self._check_saved(dataset_id)
+        name = _clean_name(name)
         with self._connect(write=True) as conn:
-            cursor = conn.execute("UPDATE datasets SET name = ?, updated = ? WHERE id = ?",
-                                  (_clean_name(name), _now(), dataset_id))
-            if cursor.rowcount == 0:
+            row = conn.execute("SELECT name FROM datasets WHERE id = ?", (dataset_id,)).fetchone()
+            if row is None:
                 raise DatasetNotFound(f"There is no dataset {dataset_id!r} in the workspace.")
+            conn.execute("UPDATE datasets SET name = ?, updated = ? WHERE id = ?", (name, _now(), dataset_id))
+            audit.record(conn, dataset_id, name, "renamed", f"from {row[0]}", by)
         return self.info(dataset_id)
 
-    def delete(self, dataset_id: str) -> None:
+    def delete(self, dataset_id: str, by: str | None = None) -> None:
         """Delete a saved dataset, also on a full disk (the reserve file gives SQLite room), and
-        give its space back to the file system."""
+        give its space back to the file system. ``by``: who (kept in the audit log)."""
         self._check_saved(dataset_id)
         try:
-            self._delete(dataset_id)
+            self._delete(dataset_id, by)
         except WorkspaceUnavailable as exc:
             if not (exc.disk_full and release_reserve(self.folder)):
                 raise
-            self._delete(dataset_id)
+            self._delete(dataset_id, by)
         try:
             with self._connect() as conn:
                 give_back_free_pages(conn)
@@ -288,12 +296,16 @@ class Workspace:
             pass
         keep_reserve(self.folder)
 
-    def _delete(self, dataset_id: str) -> None:
+    def _delete(self, dataset_id: str, by: str | None) -> None:
+        from evcore import audit
+
         with self._connect(write=True) as conn:
-            if conn.execute("DELETE FROM datasets WHERE id = ?", (dataset_id,)).rowcount == 0:
+            row = conn.execute("SELECT name FROM datasets WHERE id = ?", (dataset_id,)).fetchone()
+            if row is None or conn.execute("DELETE FROM datasets WHERE id = ?", (dataset_id,)).rowcount == 0:
                 raise DatasetNotFound(f"There is no dataset {dataset_id!r} in the workspace.")
             conn.execute("DELETE FROM dataset_tables WHERE dataset_id = ?", (dataset_id,))
             conn.execute("DELETE FROM settings WHERE key = 'last_opened' AND value = ?", (dataset_id,))
+            audit.record(conn, dataset_id, row[0], "deleted", "", by)
 
     def _check_saved(self, dataset_id: str) -> None:
         if dataset_id == DEMO_ID:

@@ -4,25 +4,18 @@ sentence with a 4xx status, the bearer token and the upload limit."""
 import json
 import warnings
 
-import pandas as pd
 import pytest
 
 with warnings.catch_warnings():  # starlette's note about httpx2, not about our code
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from api_samples import DEMAND, STATIONS, USAGE, assert_one_sentence, upload
 from conftest import QUICK_LSTM
 from evcore.api import create_app
 from evcore.api.app import MAX_UPLOAD_BYTES
 from evcore.config import Settings
 from ocm_stub import Answer, StubOpenChargeMap
-
-USAGE = b"station,date,sessions\n" + b"".join(
-    f"{s},{day:%Y-%m-%d},{(d * 7 + i) % 5 + 1}\n".encode()
-    for d, day in enumerate(pd.date_range("2024-01-01", periods=70)) for i, s in enumerate(["A", "B"]))
-STATIONS = b"station_id,name,latitude,longitude\nA,Alpha,47.6,-122.3\nB,Beta,47.7,-122.2\nC,Gamma,47.65,-122.25\n"
-DEMAND = b"latitude,longitude,vehicles\n47.6,-122.3,10\n47.61,-122.31,5\n47.7,-122.2,3\n"
-
 
 @pytest.fixture
 def settings(tmp_path, tmp_path_factory):
@@ -33,18 +26,6 @@ def settings(tmp_path, tmp_path_factory):
 @pytest.fixture
 def client(settings):
     return TestClient(create_app(settings))
-
-
-def upload(client, name="mine", files=(("u.csv", USAGE), ("s.csv", STATIONS), ("d.csv", DEMAND)), **kwargs):
-    return client.post("/datasets", data={"name": name}, files=[("files", (n, c, "text/csv")) for n, c in files],
-                       **kwargs)
-
-
-def assert_one_sentence(response, status):
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert list(body) == ["detail"] and isinstance(body["detail"], str) and "\n" not in body["detail"]
-    return body["detail"]
 
 
 def test_health_and_docs(client):

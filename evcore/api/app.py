@@ -1,15 +1,15 @@
-"""``create_app(settings)``: the FastAPI application, its error answers, bearer-token check and
-upload limit. The routes live in ``evcore.api.routes``."""
+"""``create_app(settings)``: the FastAPI application, its error answers and upload limit. The
+routes live in ``evcore.api.routes`` (datasets, forecasts, stations, clusters, placement),
+``evcore.api.usage`` (usage appended) and ``evcore.api.users``; who may call them, in
+``evcore.api.deps``."""
 
 from __future__ import annotations
 
 import json
-import secrets
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from evcore.config import Settings
@@ -21,9 +21,10 @@ TOO_LARGE = f"The upload is larger than {MAX_UPLOAD_BYTES // 2**20} MB: send sma
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The REST service over the workspace in ``settings.workspace``."""
+    from evcore.api import capacity, usage, users
     from evcore.api.datasets import LoadedDatasets
+    from evcore.api.deps import needs
     from evcore.api.forecasting import ForecastCache
-    from evcore.api.capacity import router as capacity_router
     from evcore.api.routes import protected, public
     from evcore.workspace import Workspace
 
@@ -37,23 +38,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.forecasts = ForecastCache(settings)
     app.add_middleware(UploadLimit)
     app.include_router(public)
-    app.include_router(protected, dependencies=[Depends(require_token)])
-    app.include_router(capacity_router, dependencies=[Depends(require_token)])
+    for router in (protected, usage.router, capacity.router, users.router):  # each route says what more it needs
+        app.include_router(router, dependencies=[needs("viewer")])
     _add_error_answers(app)
     return app
-
-
-_bearer = HTTPBearer(auto_error=False, description="EVCORE_API_TOKEN, when the service has one")
-
-
-def require_token(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
-    token = request.app.state.settings.api_token
-    if not token:
-        return
-    given = credentials.credentials if credentials is not None else ""
-    if not secrets.compare_digest(given.encode(), token.encode()):
-        raise StarletteHTTPException(401, "A valid bearer token is needed: send 'Authorization: Bearer "
-                                          "<EVCORE_API_TOKEN>'.", headers={"WWW-Authenticate": "Bearer"})
 
 
 def _detail(status: int, sentence: str, headers=None) -> JSONResponse:
@@ -62,9 +50,10 @@ def _detail(status: int, sentence: str, headers=None) -> JSONResponse:
 
 def _add_error_answers(app: FastAPI) -> None:
     from evcore.openchargemap import UpstreamError
+    from evcore.users import UserNotFound
     from evcore.workspace import DatasetNotFound, WorkspaceUnavailable
 
-    statuses = ((DatasetNotFound, 404), (UpstreamError, 502), (WorkspaceUnavailable, 503))
+    statuses = ((DatasetNotFound, 404), (UserNotFound, 404), (UpstreamError, 502), (WorkspaceUnavailable, 503))
 
     @app.exception_handler(InputError)
     async def input_error(request, exc: InputError):

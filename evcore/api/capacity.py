@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from evcore.api.deps import DatasetsDep
 from evcore.api.routes import ERRORS
 
 router = APIRouter()
@@ -35,7 +36,7 @@ class Capacity(BaseModel):
 
 
 @router.get("/capacity", response_model=Capacity, responses=ERRORS)
-def capacity(request: Request, dataset: str = "demo",
+def capacity(datasets: DatasetsDep, dataset: str = "demo",
              target: Annotated[float, Query(gt=0, lt=1, description="blocking probability to size for")] = 0.1,
              growth: Annotated[float, Query(gt=0, le=1000, description="demand growth factor")] = 1.0,
              ports: Annotated[int | None, Query(ge=1, le=100_000, description="ports where the data has no "
@@ -43,7 +44,7 @@ def capacity(request: Request, dataset: str = "demo",
     """Port utilisation, Erlang-B blocking and ports needed per station, busiest first (DESIGN.md)."""
     from evcore.capacity import capacity_records, capacity_table, capacity_window
 
-    data, _ = request.app.state.datasets.get(dataset)
+    data, _ = datasets.get(dataset)
     table = capacity_table(data, target=target, growth=growth, ports=ports)
     start, end = capacity_window(data)
     return {"dataset": dataset, "window_start": f"{start:%Y-%m-%d}", "window_end": f"{end:%Y-%m-%d}",

@@ -3,19 +3,22 @@
 from __future__ import annotations
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 
-from evcore.api.schemas import (ClusterRequest, DatasetDetail, DatasetSummary, Forecast, PlaceRequest,
+from evcore.api.deps import CallerDep, DatasetsDep, ForecastsDep, SettingsDep, WorkspaceDep, check_may, needs
+from evcore.api.schemas import (ClusterRequest, DatasetDetail, DatasetSummary, Event, Forecast, PlaceRequest,
                                 Stations)
 from evcore.errors import InputError
 from evcore.export import plain_json
 
 public = APIRouter()
-protected = APIRouter()
+protected = APIRouter()  # every route here needs a viewer or more (see create_app); writes say so
+WRITES = [needs("analyst")]
 
 ERRORS = {status: {"description": text, "content": {"application/json": {"example": {"detail": "..."}}}}
           for status, text in ((400, "bad input, in one sentence"), (401, "a bearer token is needed"),
+                               (403, "the caller's role may not do this"),
                                (404, "no such dataset or station"), (413, "the upload is over 200 MB"),
                                (422, "a parameter is not valid"),
                                (503, "the workspace is damaged, read-only or busy"))}
@@ -27,43 +30,63 @@ def health() -> dict:
 
 
 @protected.get("/datasets", response_model=list[DatasetSummary], responses=ERRORS)
-def list_datasets(request: Request):
-    return request.app.state.workspace.list()
+def list_datasets(workspace: WorkspaceDep):
+    return workspace.list()
 
 
-@protected.post("/datasets", status_code=201, response_model=DatasetDetail, responses=ERRORS)
-def add_dataset(request: Request, files: Annotated[list[UploadFile], File(description="usage, stations or demand files")],
+@protected.post("/datasets", status_code=201, response_model=DatasetDetail, responses=ERRORS, dependencies=WRITES)
+def add_dataset(workspace: WorkspaceDep, datasets: DatasetsDep, who: CallerDep,
+                files: Annotated[list[UploadFile], File(description="usage, stations or demand files")],
                 name: Annotated[str, Form(min_length=1, max_length=200)]):
     from evcore.io import combine, read_file
 
     readings = [read_file(upload.file.read(), name=upload.filename or "the uploaded file") for upload in files]
     dataset = combine(readings, name=name)
     source = "upload: " + ", ".join(r.source for r in readings)
-    info = request.app.state.workspace.save(dataset, source=source[:500], name=name)
-    return {**info, "notes": dataset.notes}
+    info = workspace.save(dataset, source=source[:500], name=name, by=who.name)
+    return dataset_detail(workspace, datasets, info["id"])
+
+
+def dataset_detail(workspace, datasets, dataset_id: str) -> dict:
+    """A dataset's summary with the span and total of its usage, its notes and its history."""
+    from evcore import audit
+    from evcore.data import usage_span
+
+    dataset, _ = datasets.get(dataset_id)
+    detail = {**workspace.info(dataset_id), "notes": dataset.notes, "start": None, "end": None, "usage_total": None,
+              "history": audit.history(workspace, dataset_id)}
+    if dataset.usage is not None and not dataset.usage.empty:
+        start, end, _ = usage_span(dataset.usage)
+        detail.update(start=f"{start:%Y-%m-%d}", end=f"{end:%Y-%m-%d}",
+                      usage_total=round(float(dataset.usage["usage"].sum()), 3))
+    return detail
 
 
 @protected.get("/datasets/{dataset_id}", response_model=DatasetDetail, responses=ERRORS)
-def get_dataset(request: Request, dataset_id: str):
-    dataset, _ = request.app.state.datasets.get(dataset_id)
-    return {**request.app.state.workspace.info(dataset_id), "notes": dataset.notes}
+def get_dataset(workspace: WorkspaceDep, datasets: DatasetsDep, dataset_id: str):
+    return dataset_detail(workspace, datasets, dataset_id)
 
 
-@protected.delete("/datasets/{dataset_id}", status_code=204, responses=ERRORS)
-def delete_dataset(request: Request, dataset_id: str):
-    request.app.state.workspace.delete(dataset_id)
+@protected.delete("/datasets/{dataset_id}", status_code=204, responses=ERRORS, dependencies=WRITES)
+def delete_dataset(workspace: WorkspaceDep, who: CallerDep, dataset_id: str):
+    workspace.delete(dataset_id, by=who.name)
     return Response(status_code=204)
 
 
+@protected.get("/history", response_model=list[Event], responses=ERRORS)
+def history(workspace: WorkspaceDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100):
+    """Who added, changed, appended to, renamed or deleted which dataset, and when; newest first."""
+    from evcore import audit
+
+    return audit.history(workspace, limit=limit)
+
+
 @protected.get("/predict-usage", response_model=Forecast, responses=ERRORS)
-def predict_usage(request: Request, dataset: str = "demo", station_id: str | None = None,
+def predict_usage(datasets: DatasetsDep, forecasts: ForecastsDep, dataset: str = "demo", station_id: str | None = None,
                   horizon: Annotated[int, Query(ge=1, le=30, description="days ahead")] = 10):
     from evcore.workspace import DatasetNotFound
 
-    data, fingerprint = request.app.state.datasets.get(dataset)
-    if data.usage is None or data.usage.empty:
-        raise InputError(f"The dataset {dataset!r} has no usage table to forecast from: upload a usage file.")
-    rows = request.app.state.forecasts.rows(fingerprint, data.usage, horizon)
+    data, rows = _forecast_rows(datasets, forecasts, dataset, horizon)
     if station_id is None:
         forecast = [row for station_rows in rows.values() for row in station_rows]
     elif station_id in rows:
@@ -75,32 +98,58 @@ def predict_usage(request: Request, dataset: str = "demo", station_id: str | Non
     return JSONResponse({"dataset": dataset, "horizon": horizon, "unit": data.usage_unit, "forecast": forecast})
 
 
+def _forecast_rows(datasets, forecasts, dataset: str, horizon: int):
+    """The dataset and its forecast rows by station (refused when it has no usage)."""
+    data, fingerprint = datasets.get(dataset)
+    if data.usage is None or data.usage.empty:
+        raise InputError(f"The dataset {dataset!r} has no usage table to forecast from: upload a usage file.")
+    return data, forecasts.rows(fingerprint, data.usage, horizon)
+
+
 @protected.get("/fetch-stations", response_model=Stations, responses={
     **ERRORS, 502: {"description": "Open Charge Map cannot be reached or answers nonsense"}})
-def fetch_stations(request: Request,
+def fetch_stations(settings: SettingsDep, workspace: WorkspaceDep, datasets: DatasetsDep, forecasts: ForecastsDep,
+                   who: CallerDep,
                    latitude: Annotated[float, Query(ge=-90, le=90)],
                    longitude: Annotated[float, Query(ge=-180, le=180)],
                    distance_km: Annotated[float, Query(gt=0, le=500)] = 10.0,
                    max_results: Annotated[int, Query(ge=1, le=5000)] = 100,
-                   save: bool = False, name: Annotated[str | None, Query(max_length=200)] = None):
+                   save: bool = False, name: Annotated[str | None, Query(max_length=200)] = None,
+                   k: Annotated[int | None, Query(ge=1, le=1000, description="k-means clusters of the fetched "
+                                                                            "stations: each gets cluster 0..k-1")] = None,
+                   dataset: Annotated[str | None, Query(description="a dataset whose stations within 100 m are "
+                                                                    "matched, with their forecast")] = None,
+                   horizon: Annotated[int, Query(ge=1, le=30, description="days of predicted_usage")] = 10):
+    from evcore.annotate import annotate_stations
     from evcore.openchargemap import OpenChargeMapClient
 
-    reading = OpenChargeMapClient(request.app.state.settings).fetch_stations(latitude, longitude, distance_km,
-                                                                            max_results)
-    stations = reading.dataset.stations
-    answer = {"stations": [{key: plain_json(value) for key, value in row.items()}
-                           for row in stations.to_dict(orient="records")]}
     if save:
-        answer["dataset"] = request.app.state.workspace.save(
-            reading.dataset, source=f"Open Charge Map: {reading.source}", name=(name or "").strip() or reading.dataset.name)
+        check_may(who, "analyst", "save fetched stations as a dataset")
+    data = None
+    if dataset is not None:  # refused before asking Open Charge Map when it cannot be matched
+        data, _ = datasets.get(dataset)
+        if data.stations is None or data.stations.empty:
+            raise InputError(f"The dataset {dataset!r} has no stations with coordinates to match the fetched ones "
+                             "against: choose a dataset with a stations table.")
+    reading = OpenChargeMapClient(settings).fetch_stations(latitude, longitude, distance_km, max_results)
+    rows = None
+    if data is not None and data.usage is not None and not data.usage.empty:
+        _, rows = _forecast_rows(datasets, forecasts, dataset, horizon)
+    annotated = annotate_stations(reading.dataset.stations, k=k, reference=None if data is None else data.stations,
+                                  forecasts=rows)
+    answer = {"stations": [{key: plain_json(value) for key, value in row.items()}
+                           for row in annotated.to_dict(orient="records")]}
+    if save:
+        answer["dataset"] = workspace.save(reading.dataset, source=f"Open Charge Map: {reading.source}",
+                                           name=(name or "").strip() or reading.dataset.name, by=who.name)
     return answer
 
 
-@protected.post("/cluster", responses=ERRORS)
-def cluster(request: Request, body: ClusterRequest) -> dict:
+@protected.post("/cluster", responses=ERRORS, dependencies=WRITES)
+def cluster(datasets: DatasetsDep, body: ClusterRequest) -> dict:
     from evcore.services import cluster_points
 
-    data, _ = request.app.state.datasets.get(body.dataset)
+    data, _ = datasets.get(body.dataset)
     table = data.stations if body.points == "stations" else data.demand
     if table is None or table.empty:
         raise InputError(f"The dataset {body.dataset!r} has no {body.points} table: choose points "
@@ -109,11 +158,11 @@ def cluster(request: Request, body: ClusterRequest) -> dict:
     return plain_json(result)
 
 
-@protected.post("/place", responses=ERRORS)
-def place(request: Request, body: PlaceRequest) -> dict:
+@protected.post("/place", responses=ERRORS, dependencies=WRITES)
+def place(datasets: DatasetsDep, body: PlaceRequest) -> dict:
     from evcore.services import place_sites
 
-    data, _ = request.app.state.datasets.get(body.dataset)
+    data, _ = datasets.get(body.dataset)
     if data.demand is None or data.demand.empty:
         raise InputError(f"The dataset {body.dataset!r} has no demand points: upload a demand file to it.")
     existing = None

@@ -22,8 +22,41 @@ class DatasetSummary(BaseModel):
     points: int | None = Field(None, description="distinct demand locations")
 
 
+class Event(BaseModel):
+    at: str = Field(description="when (ISO 8601, UTC)")
+    dataset_id: str
+    dataset: str = Field(description="the dataset's name then")
+    action: Literal["added", "changed", "appended", "renamed", "deleted"]
+    detail: str
+    user: str | None = Field(description="who; null where the workspace has no users")
+
+
 class DatasetDetail(DatasetSummary):
     notes: list[str] = Field(default_factory=list, description="what was read, dropped or repaired")
+    start: str | None = Field(None, description="the first day of its usage (YYYY-MM-DD)")
+    end: str | None = Field(None, description="the last day of its usage (YYYY-MM-DD)")
+    usage_total: float | None = Field(None, description="the sum of its daily usage")
+    history: list[Event] = Field(default_factory=list, description="who added, changed or renamed it, newest first")
+
+
+class NewUser(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=64)
+    role: Literal["viewer", "analyst", "admin"]
+    password: str | None = Field(None, min_length=8, max_length=1000, description="for the dashboard's sign-in")
+
+
+class User(BaseModel):
+    name: str
+    role: str
+    created: str
+    password: bool = Field(description="whether the user can sign in to the dashboard with a password")
+    tokens: int
+
+
+class NewToken(BaseModel):
+    name: str
+    token: str = Field(description="shown once: only its hash is kept")
 
 
 class ForecastRow(BaseModel):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from evcore.cli import capacity, cluster, forecast, place, serve, validate
+from evcore.cli import capacity, cluster, forecast, place, serve, users, validate
 from evcore.cli.common import Parser
 from evcore.config import Settings
 from evcore.errors import InputError
@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     place.add_parser(sub, _HelpFormatter)
     capacity.add_parser(sub, _HelpFormatter)
     serve.add_parser(sub, _HelpFormatter)
+    users.add_parser(sub, _HelpFormatter)
     return parser
 
 
