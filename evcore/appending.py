@@ -18,12 +18,16 @@ from evcore.errors import InputError
 
 DAILY_KEY = ["station_id", "date"]
 HOURLY_KEY = ["station_id", "time"]
+SESSION_KEY = ["station_id", "port", "start"]
+HOURLY_MEASURE = {"kWh": "energy", "hours": "occupancy"}  # the hourly column a daily unit sums
 MAX_ROWS = 1_000_000
 
 
 def merge_datasets(current: Dataset, added: Dataset) -> tuple[Dataset, list[str]]:
     """``current`` with the tables of ``added``: what ``added`` has is added, or replaces the
     table of the same kind. Returns the merged dataset and one sentence per table changed."""
+    from evcore.workspace import KINDS
+
     changes = []
     merged = Dataset(name=current.name, usage=current.usage, stations=current.stations,
                      demand=current.demand, usage_unit=current.usage_unit, hourly=current.hourly,
@@ -65,12 +69,13 @@ def _replace_rows(current: pd.DataFrame | None, added: pd.DataFrame | None, key:
 
 
 def append_usage(current: Dataset, added: Dataset) -> tuple[Dataset, list[str]]:
-    """``current`` with ``added``'s usage appended (and its hourly rows and session counts where
-    both have them; stations ``current`` lacks are added to its station list). Returns the new
-    dataset and the sentences that say what changed.
+    """``current`` with ``added``'s usage appended (and its hourly rows and sessions where both
+    have them; stations ``current`` lacks are added to its station list). Returns the new dataset
+    and the sentences that say what changed.
 
-    Hourly rows without an hourly table to merge into are summed to their day, and that day's
-    figure replaces the one there: send a station's whole day at once.
+    Where both have hourly tables, the days the added hours touch are summed again over every
+    hour then known; otherwise hourly rows are summed to their day, and that day's figure replaces
+    the one there: send a station's whole day at once.
     """
     if added.usage is None or added.usage.empty:
         raise InputError("Nothing to append: the files or rows hold no usage (expected station, day or hour, "
@@ -80,16 +85,14 @@ def append_usage(current: Dataset, added: Dataset) -> tuple[Dataset, list[str]]:
                          f"{current.usage_unit}: expected the same unit.")
     merged = Dataset(name=current.name, usage=current.usage, stations=current.stations, demand=current.demand,
                      usage_unit=current.usage_unit if current.usage is not None else added.usage_unit,
-                     sessions=current.sessions, notes=list(current.notes))
+                     hourly=current.hourly, sessions=current.sessions, notes=list(current.notes))
     usage = added.usage
-    current_hourly, added_hourly = getattr(current, "hourly", None), getattr(added, "hourly", None)
-    if current_hourly is not None and added_hourly is not None:
-        hourly, _, _ = _replace_rows(current_hourly, added_hourly, HOURLY_KEY)
-        merged.hourly = hourly
-        usage = _days_from_hours(hourly, added_hourly, usage)
+    if current.hourly is not None and added.hourly is not None:
+        merged.hourly, _, _ = _replace_rows(current.hourly, added.hourly, HOURLY_KEY)
+        usage = _days_from_hours(merged.hourly, added.hourly, usage, HOURLY_MEASURE.get(merged.usage_unit))
     merged.usage, new, replaced = _replace_rows(current.usage, usage, DAILY_KEY)
-    if added.sessions is not None:
-        merged.sessions, _, _ = _replace_rows(current.sessions, added.sessions, DAILY_KEY)
+    if current.sessions is not None and added.sessions is not None:
+        merged.sessions, _, _ = _replace_rows(current.sessions, added.sessions, SESSION_KEY)
     merged.stations = _with_new_stations(current.stations, added.stations)
     _, end, _ = usage_span(merged.usage)
     changes = [f"Appended usage: {new:,} new station-days, {replaced:,} replaced; the usage now ends on "
@@ -98,13 +101,16 @@ def append_usage(current: Dataset, added: Dataset) -> tuple[Dataset, list[str]]:
     return merged, changes
 
 
-def _days_from_hours(hourly: pd.DataFrame, added_hourly: pd.DataFrame, usage: pd.DataFrame) -> pd.DataFrame:
-    """The days the added hours touch, summed again over every hour the merged table has."""
-    if "energy" not in hourly.columns:
+def _days_from_hours(hourly: pd.DataFrame, added_hourly: pd.DataFrame, usage: pd.DataFrame,
+                     measure: str | None) -> pd.DataFrame:
+    """The days the added hours touch, summed again over every hour the merged table has (the
+    added daily figures where the unit is not an hourly measure, or the measure is unknown)."""
+    if measure is None or measure not in hourly.columns or hourly[measure].isna().all():
         return usage
     days = added_hourly.assign(date=added_hourly["time"].dt.floor("D"))[DAILY_KEY].drop_duplicates()
     touched = hourly.assign(date=hourly["time"].dt.floor("D")).merge(days, on=DAILY_KEY)
-    return touched.groupby(DAILY_KEY, as_index=False)["energy"].sum().rename(columns={"energy": "usage"})
+    summed = touched.groupby(DAILY_KEY, as_index=False)[measure].sum(min_count=1).rename(columns={measure: "usage"})
+    return pd.concat([usage, summed.dropna(subset=["usage"])], ignore_index=True).drop_duplicates(DAILY_KEY, keep="last")
 
 
 def _with_new_stations(current: pd.DataFrame | None, added: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -120,7 +126,8 @@ def _with_new_stations(current: pd.DataFrame | None, added: pd.DataFrame | None)
 def usage_from_rows(rows: list[dict], unit: str = "kWh") -> Dataset:
     """The dataset that JSON rows ``{"station_id", "date" or "time", "usage"}`` describe: daily
     rows as they are; hourly rows (``time``) summed to their day, and kept as an hourly table
-    (``station_id``, ``time``, ``energy``). One sentence naming the first bad row otherwise."""
+    (``station_id``, ``time``, ``energy`` or ``occupancy`` as the unit says). One sentence naming
+    the first bad row otherwise."""
     if not rows:
         raise InputError("rows: expected at least one row of station_id, date (or time) and usage.")
     if len(rows) > MAX_ROWS:
@@ -132,11 +139,11 @@ def usage_from_rows(rows: list[dict], unit: str = "kWh") -> Dataset:
     usage = pd.DataFrame(daily, columns=["station_id", "date", "usage"])
     dataset = Dataset(name="appended rows", usage_unit=unit)
     if hourly:
-        hours = pd.DataFrame(hourly, columns=["station_id", "time", "energy"]).drop_duplicates(HOURLY_KEY, keep="last")
-        if hasattr(dataset, "hourly"):  # datasets that keep an hourly table keep these hours too
-            dataset.hourly = hours
-        summed = (hours.assign(date=hours["time"].dt.floor("D")).groupby(DAILY_KEY, as_index=False)["energy"].sum()
-                  .rename(columns={"energy": "usage"}))
+        hours = pd.DataFrame(hourly, columns=["station_id", "time", "usage"]).drop_duplicates(HOURLY_KEY, keep="last")
+        summed = hours.assign(date=hours["time"].dt.floor("D")).groupby(DAILY_KEY, as_index=False)["usage"].sum()
+        dataset.hourly = pd.DataFrame({"station_id": hours["station_id"], "time": hours["time"].astype("datetime64[ns]"),
+                                       **{column: hours["usage"] if HOURLY_MEASURE.get(unit) == column else float("nan")
+                                          for column in ("energy", "occupancy")}})
         usage = pd.concat([usage, summed], ignore_index=True)
     usage["date"] = pd.to_datetime(usage["date"]).astype("datetime64[ns]")
     dataset.usage = usage.drop_duplicates(DAILY_KEY, keep="last").sort_values(DAILY_KEY, ignore_index=True)

@@ -99,3 +99,14 @@ def test_hourly_rows_are_summed_to_their_day_and_units_must_agree():
     sessions = Dataset("x", usage=daily({"A": 1.0}, "2024-01-01"), usage_unit="sessions")
     with pytest.raises(InputError, match="in kWh but the dataset's is in sessions"):
         append_usage(sessions, added)
+
+
+def test_hours_appended_to_an_hourly_dataset_add_to_the_hours_already_there():
+    hourly = pd.DataFrame({"station_id": ["A", "A"], "time": pd.to_datetime(["2024-01-03 09:00", "2024-01-03 10:00"]),
+                           "energy": [1.0, 2.0], "occupancy": [1.0, 1.0]})
+    current = Dataset("x", usage=daily({"A": 3.0}, "2024-01-03"), hourly=hourly)
+    later = usage_from_rows([{"station_id": "A", "time": "2024-01-03 10:00", "usage": 4.0},  # replaces 2.0
+                             {"station_id": "A", "time": "2024-01-03 11:00", "usage": 5.0}])
+    merged, _ = append_usage(current, later)
+    assert merged.usage["usage"].tolist() == [1.0 + 4.0 + 5.0]
+    assert merged.hourly["energy"].tolist() == [1.0, 4.0, 5.0]
