@@ -1,5 +1,6 @@
 """A local stand-in for Open Charge Map: an HTTP server on 127.0.0.1 that answers /poi/ with
-scripted answers (status, headers, body, delay), and records the requests it got."""
+scripted answers (status, headers, body, a delay before answering, a body dripped a byte at a
+time), and records the requests it got."""
 
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ POIS_JSON = json.dumps(POIS).encode()
 
 
 class Answer:
-    def __init__(self, status: int = 200, body: bytes = POIS_JSON, headers: dict | None = None, delay: float = 0.0):
-        self.status, self.body, self.headers, self.delay = status, body, headers or {}, delay
+    def __init__(self, status: int = 200, body: bytes = POIS_JSON, headers: dict | None = None, delay: float = 0.0,
+                 drip: float = 0.0):
+        self.status, self.body, self.headers, self.delay, self.drip = status, body, headers or {}, delay, drip
 
 
 class StubOpenChargeMap:
@@ -47,7 +49,13 @@ class StubOpenChargeMap:
                     for key, value in answer.headers.items():
                         self.send_header(key, value)
                     self.end_headers()
-                    self.wfile.write(answer.body)
+                    if answer.drip:
+                        for i in range(len(answer.body)):
+                            self.wfile.write(answer.body[i:i + 1])
+                            self.wfile.flush()
+                            time.sleep(answer.drip)
+                    else:
+                        self.wfile.write(answer.body)
                 except (BrokenPipeError, ConnectionResetError):  # the client gave up (time-out)
                     pass
 

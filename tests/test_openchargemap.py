@@ -137,3 +137,82 @@ def test_a_malformed_address_never_shows_the_key(base_url):
     with pytest.raises(InputError) as caught:
         client.fetch_stations(51.5, -0.12, 5, 10)
     assert "SECRETKEY" not in str(caught.value) and "\n" not in str(caught.value)
+
+
+# --- a hostile upstream (issue 18): one deadline, no redirect elsewhere, bounded answers ----------
+
+def timed_fetch(stub, deadline=1.5, **kwargs):
+    """The client's answer (or error) and the seconds the call took, with a short deadline."""
+    import time
+
+    began = time.monotonic()
+    try:
+        result = client(stub, deadline=deadline, **kwargs).fetch_stations(51.5, -0.12, max_results=10)
+    except InputError as exc:
+        result = exc
+    return result, time.monotonic() - began
+
+
+@pytest.mark.parametrize("answer", [
+    Answer(drip=0.3),  # a byte every 0.3 s: each wait is short, the whole answer takes minutes
+    Answer(delay=60),  # silent: connects, then says nothing
+], ids=["drip-feed", "silent"])
+def test_a_dripping_or_silent_server_is_cut_off_at_the_deadline(answer):
+    with StubOpenChargeMap([answer]) as stub:
+        result, seconds = timed_fetch(stub, deadline=1.5, timeout=1.0)
+    assert isinstance(result, InputError) and "within the 1.5 s" in str(result), result
+    assert 1.4 < seconds < 2.5
+
+
+def test_retries_and_back_off_stay_inside_the_deadline():
+    with StubOpenChargeMap([Answer(503, b"", delay=0.4)]) as stub:
+        began = __import__("time").monotonic()
+        with pytest.raises(InputError, match="cannot be reached"):
+            OpenChargeMapClient(Settings(ocm_url=stub.url), retries=10, backoff=0.5, deadline=1.5).fetch_stations(1, 2)
+        assert __import__("time").monotonic() - began < 2.2
+    assert 2 <= len(stub.requests) <= 4
+
+
+def test_retry_after_is_honoured_only_within_the_deadline():
+    sleeps = []
+    with StubOpenChargeMap([Answer(429, b"", {"Retry-After": "5"})]) as stub:
+        result, seconds = timed_fetch(stub, deadline=3, sleeps=sleeps)
+    assert isinstance(result, InputError) and "wait 5 s" in str(result)
+    assert sleeps == [] and len(stub.requests) == 1 and seconds < 1
+
+
+def test_a_redirect_to_another_host_is_not_followed_and_the_key_never_goes_there():
+    with StubOpenChargeMap() as elsewhere:
+        target = elsewhere.url.replace("127.0.0.1", "localhost") + "/poi/?key=secret-key-123"
+        with StubOpenChargeMap([Answer(302, b"", {"Location": target})]) as stub:
+            result, _ = timed_fetch(stub)
+    assert isinstance(result, InputError) and "redirected" in str(result)
+    assert "secret-key-123" not in str(result)
+    assert elsewhere.requests == []  # nothing reached the other host
+
+
+def test_a_redirect_on_the_same_host_is_followed():
+    with StubOpenChargeMap() as stub:
+        stub.answers = [Answer(301, b"", {"Location": stub.url + "/poi/?moved=1"}), Answer()]
+        result, _ = timed_fetch(stub)
+    assert len(result.dataset.stations) == 3 and stub.requests[1]["query"] == {"moved": "1"}
+
+
+def test_at_most_max_results_stations_are_kept():
+    import json
+
+    many = json.dumps([{"ID": i, "AddressInfo": {"Title": f"S{i}", "Latitude": 51 + i / 1e4, "Longitude": 0.1}}
+                       for i in range(200)]).encode()
+    with StubOpenChargeMap([Answer(body=many)]) as stub:
+        reading = client(stub).fetch_stations(51.5, -0.12, max_results=50)
+    assert len(reading.dataset.stations) == 50
+    assert any("200 stations" in note for note in reading.dataset.notes)
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["declared", "undeclared"])
+def test_an_oversized_answer_is_refused_without_reading_it_all(declared):
+    body = b"[" + b" " * (3 * 2**20) + b"]"  # 3 MB for 10 stations (the limit is 1 MB + 16 KB each)
+    headers = {} if declared else {"Content-Length": str(2**40)}  # a lie: more than is sent
+    with StubOpenChargeMap([Answer(body=body, headers=headers)]) as stub:
+        result, seconds = timed_fetch(stub, deadline=10)
+    assert isinstance(result, InputError) and "more than 1.2 MB" in str(result), result
