@@ -143,22 +143,15 @@ def forecast_table(dataset: Dataset, horizon: int = 10):
     dataset has no usage or too little of it (show it with ``st.error``). When the model could
     not be kept in the store, ``table.attrs["store_note"]`` says so.
     """
-    from evcore.errors import InputError
-    from evcore.forecast import forecast_table as library_forecast_table
-
-    if dataset.usage is None or dataset.usage.empty:
-        raise InputError(f"The dataset {dataset.name!r} has no usage table to forecast from.")
     current = settings()
-    key = (dataset.fingerprint(), int(horizon), current)
-    tables = _forecast_tables()
-    if key not in tables:  # train (or load the checkpoint) outside any cached function: the bar is live
+    cache = _forecast_cache()
+    if cache.peek(dataset, horizon, current) is None:  # train (or load) outside any cached function: the bar is live
         bar, progress = progress_bar()
         try:
-            tables[key] = library_forecast_table(dataset.usage, horizon=int(horizon), settings=current,
-                                                 progress=progress)
+            return cache.table(dataset, horizon, current, progress=progress)
         finally:
             bar.empty()
-    return tables[key].copy()
+    return cache.table(dataset, horizon, current)
 
 
 def backtest(dataset: Dataset, horizon: int = 10, folds: int = 3):
@@ -192,9 +185,11 @@ def history_matrix(dataset: Dataset):
 
 
 @st.cache_resource(show_spinner=False)
-def _forecast_tables() -> dict:
-    """Forecast tables by (data fingerprint, horizon, settings), shared by pages and sessions."""
-    return {}
+def _forecast_cache():
+    """The library's forecast cache (the one the REST service uses), shared by pages and sessions."""
+    from evcore.forecast.cache import ForecastCache
+
+    return ForecastCache()
 
 
 @st.cache_resource(show_spinner=False)

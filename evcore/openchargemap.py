@@ -115,10 +115,11 @@ class OpenChargeMapClient:
             except _Retryable as failed:
                 problem = failed.problem
                 if failed.wait is not None:
-                    if time.monotonic() + failed.wait >= ends:
+                    left = ends - time.monotonic()
+                    if failed.wait >= left:
                         raise UpstreamError(f"{SOURCE_NAME} asks to wait {failed.wait:.0f} s before asking again "
-                                            f"({problem}), longer than the {self.deadline:g} s a search may "
-                                            "take: try again later.") from None
+                                            f"({problem}), more than the {max(left, 0):.0f} s left of the "
+                                            f"{self.deadline:g} s a search may take: try again later.") from None
                     wait = failed.wait
             if time.monotonic() >= ends:
                 problem = f"{problem}; no complete answer within the {self.deadline:g} s a search may take"

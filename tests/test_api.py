@@ -94,8 +94,8 @@ def test_predict_usage_all_stations_one_station_and_errors(client):
 
 
 def test_a_model_trained_elsewhere_is_reused_from_the_store(settings):
-    from evcore.api.forecasting import library_forecast_table
     from evcore.demo import demo_dataset
+    from evcore.forecast import forecast_table as library_forecast_table
 
     usage = demo_dataset().usage
     usage = usage[usage["station_id"].isin(["SEA-001", "SEA-002"])]

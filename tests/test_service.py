@@ -111,7 +111,7 @@ with warnings.catch_warnings():
     from hypothesis import HealthCheck, settings
 
 
-def seasonal_naive_table(usage, horizon, settings):
+def seasonal_naive_table(usage, horizon, settings, progress=None):
     """The forecast table's shape from the seasonal-naive baseline: the fuzzing is about what the
     service accepts and answers; the LSTM path is tested above and in tests/test_api.py."""
     from evcore.forecast import SeasonalNaive, daily_matrix, fill_history, forecast_frame
@@ -125,7 +125,7 @@ def api_schema(tmp_path_factory):
     from evcore.api import create_app
 
     patch = pytest.MonkeyPatch()
-    patch.setattr("evcore.api.forecasting.library_forecast_table", seasonal_naive_table)
+    patch.setattr("evcore.forecast.pipeline.forecast_table", seasonal_naive_table)
     with StubOpenChargeMap() as stub:
         app = create_app(Settings(workspace=tmp_path_factory.mktemp("ws"), ocm_url=stub.url,
                                   checkpoints=tmp_path_factory.getbasetemp() / "checkpoints"))

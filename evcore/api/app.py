@@ -24,8 +24,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from evcore.api import capacity, usage, users
     from evcore.api.datasets import LoadedDatasets
     from evcore.api.deps import needs
-    from evcore.api.forecasting import ForecastCache
     from evcore.api.routes import protected, public
+    from evcore.forecast.cache import ForecastCache
     from evcore.workspace import Workspace
 
     settings = settings or Settings()
@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.workspace = Workspace(settings.workspace)
     app.state.datasets = LoadedDatasets(app.state.workspace)
-    app.state.forecasts = ForecastCache(settings)
+    app.state.forecasts = ForecastCache()
     app.add_middleware(UploadLimit)
     app.include_router(public)
     for router in (protected, usage.router, capacity.router, users.router):  # each route says what more it needs

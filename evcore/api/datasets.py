@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evcore.api.recent import RecentResults
+from evcore.recent import RecentResults
 from evcore.data import Dataset
 from evcore.workspace import DEMO_ID, Workspace
 
@@ -23,3 +23,8 @@ class LoadedDatasets:
             return dataset, dataset.fingerprint()
 
         return self._recent.get((dataset_id, version), load)
+
+    def peek(self, dataset_id: str) -> tuple[Dataset, str] | None:
+        """``get``'s answer when it is in memory and needs no disk read (the demo, whose version
+        never changes), else None."""
+        return self._recent.peek((dataset_id, None)) if dataset_id == DEMO_ID else None

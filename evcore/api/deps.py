@@ -19,8 +19,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
 from evcore.api.datasets import LoadedDatasets
-from evcore.api.forecasting import ForecastCache
 from evcore.config import Settings
+from evcore.forecast.cache import ForecastCache
 from evcore.users import Users, may
 from evcore.workspace import Workspace
 

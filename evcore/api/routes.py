@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi.concurrency import run_in_threadpool
 
 from evcore.api.deps import CallerDep, DatasetsDep, ForecastsDep, SettingsDep, WorkspaceDep, check_may, needs
 from evcore.api.schemas import (ClusterRequest, DatasetDetail, DatasetSummary, Event, Forecast, PlaceRequest,
@@ -25,7 +25,7 @@ ERRORS = {status: {"description": text, "content": {"application/json": {"exampl
 
 
 @public.get("/health")
-def health() -> dict:
+async def health() -> dict:  # on the event loop: answers while every worker thread is busy
     return {"status": "ok"}
 
 
@@ -82,28 +82,17 @@ def history(workspace: WorkspaceDep, limit: Annotated[int, Query(ge=1, le=1000)]
 
 
 @protected.get("/predict-usage", response_model=Forecast, responses=ERRORS)
-def predict_usage(datasets: DatasetsDep, forecasts: ForecastsDep, dataset: str = "demo", station_id: str | None = None,
-                  horizon: Annotated[int, Query(ge=1, le=30, description="days ahead")] = 10):
-    from evcore.workspace import DatasetNotFound
+async def predict_usage(datasets: DatasetsDep, forecasts: ForecastsDep, settings: SettingsDep, dataset: str = "demo",
+                        station_id: str | None = None,
+                        horizon: Annotated[int, Query(ge=1, le=30, description="days ahead")] = 10):
+    from evcore.api.forecasting import answer, cached_answer
 
-    data, rows = _forecast_rows(datasets, forecasts, dataset, horizon)
-    if station_id is None:
-        forecast = [row for station_rows in rows.values() for row in station_rows]
-    elif station_id in rows:
-        forecast = rows[station_id]
-    else:
-        raise DatasetNotFound(f"The dataset {dataset!r} has no station {station_id!r}: expected one of its "
-                              "station ids.")
-    # Rows made once per forecast (see ForecastCache): answered as they are, not validated again.
-    return JSONResponse({"dataset": dataset, "horizon": horizon, "unit": data.usage_unit, "forecast": forecast})
-
-
-def _forecast_rows(datasets, forecasts, dataset: str, horizon: int):
-    """The dataset and its forecast rows by station (refused when it has no usage)."""
-    data, fingerprint = datasets.get(dataset)
-    if data.usage is None or data.usage.empty:
-        raise InputError(f"The dataset {dataset!r} has no usage table to forecast from: upload a usage file.")
-    return data, forecasts.rows(fingerprint, data.usage, horizon)
+    # Warm: bytes joined here, on the event loop; else the disk and any training in a worker thread.
+    caches = (datasets, forecasts, settings)
+    body = cached_answer(*caches, dataset, station_id, horizon)
+    if body is None:
+        body = await run_in_threadpool(answer, *caches, dataset, station_id, horizon)
+    return Response(body, media_type="application/json")
 
 
 @protected.get("/fetch-stations", response_model=Stations, responses={
@@ -121,6 +110,7 @@ def fetch_stations(settings: SettingsDep, workspace: WorkspaceDep, datasets: Dat
                                                                     "matched, with their forecast")] = None,
                    horizon: Annotated[int, Query(ge=1, le=30, description="days of predicted_usage")] = 10):
     from evcore.annotate import annotate_stations
+    from evcore.api.forecasting import forecast_rows
     from evcore.openchargemap import OpenChargeMapClient
 
     if save:
@@ -134,7 +124,7 @@ def fetch_stations(settings: SettingsDep, workspace: WorkspaceDep, datasets: Dat
     reading = OpenChargeMapClient(settings).fetch_stations(latitude, longitude, distance_km, max_results)
     rows = None
     if data is not None and data.usage is not None and not data.usage.empty:
-        _, rows = _forecast_rows(datasets, forecasts, dataset, horizon)
+        rows = forecast_rows(datasets, forecasts, settings, dataset, horizon)
     annotated = annotate_stations(reading.dataset.stations, k=k, reference=None if data is None else data.stations,
                                   forecasts=rows)
     answer = {"stations": [{key: plain_json(value) for key, value in row.items()}

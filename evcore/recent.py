@@ -1,4 +1,5 @@
-"""The service's memory: the last results asked for, each computed once."""
+"""Memory of the last results asked for, each computed once (the dashboard's and the service's
+caches: datasets, forecasts)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,14 @@ class RecentResults:
         self._results: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
         self._key_locks: dict = {}
+
+    def peek(self, key, default=None):
+        """The result for ``key`` when it is there (computing nothing, waiting for nothing)."""
+        with self._lock:
+            if key in self._results:
+                self._results.move_to_end(key)
+                return self._results[key]
+        return default
 
     def get(self, key, compute):
         """The result for ``key``, from ``compute()`` the first time."""
