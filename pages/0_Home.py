@@ -38,6 +38,14 @@ def dataset_label(info: dict) -> str:
     return f"{info['name']} ({figures})" if figures else info["name"]
 
 
+def dataset_labels(datasets: list[dict]) -> dict[str, str]:
+    """A label for each dataset id, with the id added where two labels would read the same (the
+    browser tells the options apart by their text: twins would open the first of them)."""
+    labels = {d["id"]: dataset_label(d) for d in datasets}
+    twins = {label for label in labels.values() if list(labels.values()).count(label) > 1}
+    return {i: f"{label} · {i}" if label in twins else label for i, label in labels.items()}
+
+
 def finish(messages: list[tuple[str, str]]) -> None:
     """Keep what the action did (replacing earlier messages), empty the uploader, show the result."""
     st.session_state[MESSAGES_KEY] = messages
@@ -117,7 +125,7 @@ def workspace_panel() -> None:
         current_id = DEMO_ID
     ids = list(by_id)
     choice = st.selectbox("Dataset", ids, index=ids.index(current_id), key=f"dataset_choice_{current_id}",
-                          format_func=lambda i: dataset_label(by_id[i]),
+                          format_func=dataset_labels(datasets).get,
                           help="Everything uploaded or fetched is saved in the workspace and listed here.")
     if choice != current_id:
         try:
@@ -153,7 +161,9 @@ def workspace_panel() -> None:
                 open_dataset(DEMO_ID)
                 finish([("success", f"Deleted **{as_text(info['name'])}**; the demo data is open.")])
 
-    as_new = current_id == DEMO_ID or st.checkbox("Save the next files as a new dataset", key="upload_as_new")
+    # One box a dataset: the dataset a save makes opens with the box unticked, so its next files go to it.
+    as_new = current_id == DEMO_ID or st.checkbox("Save the next files as a new dataset",
+                                                  key=f"upload_as_new_{current_id}")
     new_name = st.text_input("Name of the new dataset", value="Uploaded data", key="new_name") if as_new else ""
     uploads = st.file_uploader(
         ("Upload files (saved as a new dataset)" if as_new else "Add files to this dataset (a file of a kind "

@@ -66,9 +66,10 @@ with st.sidebar:
     k_max = min(30, locations)
     # A default well below the number of stations: a handful of stations a cluster.
     k_default = max(2, min(6, locations // 3))
+    # A key and a help that do not change with the method: the slider stays one widget, so the k
+    # it shows is the k the page uses after a method without k.
     k = st.slider("k (k-means, k-medians)", 2, k_max, k_default, disabled=method not in K_METHODS,
-                  help="DBSCAN and HDBSCAN find the number of clusters themselves."
-                  if method not in K_METHODS else None)
+                  key="clusters_k", help="DBSCAN and HDBSCAN find the number of clusters themselves.")
     eps_km = min_size = None
     if method == "dbscan":
         eps_km = st.slider("Radius (km)", 0.1, 20.0, 2.0, 0.1)

@@ -148,3 +148,14 @@ def test_a_file_name_with_markdown_is_shown_as_text_everywhere():
     texts = [e.value for kind in (at.caption, at.success, at.info, at.markdown, at.warning) for e in kind]
     assert any(name in shown(t) for t in texts)  # the name is shown ...
     assert not [t for t in texts if "](http" in t]  # ... and never as a link or an image
+
+
+def test_datasets_of_the_same_name_read_differently_in_the_list():
+    """The browser tells a selectbox's options apart by their text: two "Uploaded data" that read
+    the same would both open the first."""
+    for _ in range(2):
+        saved().save(combine([read_file(USAGE[1], name=USAGE[0])], name="Uploaded data"), source="test")
+    at = app().run()
+    options = at.selectbox[0].options
+    assert len(options) == 3 and len(set(options)) == 3
+    assert all(option.startswith("Uploaded data") for option in options[1:])
