@@ -10,5 +10,6 @@ PAGES = [
     st.Page("pages/1_Forecast.py", title="Forecast", icon=":material/trending_up:"),
     st.Page("pages/2_Clusters.py", title="Clusters", icon=":material/hub:"),
     st.Page("pages/3_Placement.py", title="Placement", icon=":material/add_location_alt:"),
+    st.Page("pages/4_Load.py", title="Load & capacity", icon=":material/ev_station:"),
 ]
 st.navigation(PAGES).run()

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from evcore.data import Dataset
+from evcore.demo_sessions import SESSION_WEEKS, demo_sessions
 
 START = "2024-01-01"
 DAYS = 480
@@ -113,14 +114,18 @@ def demo_dataset() -> Dataset:
     stations = demo_stations(np.random.default_rng(SEED))
     usage = demo_usage(stations, np.random.default_rng(SEED + 1))
     demand = demo_demand(np.random.default_rng(SEED + 2))
+    sessions, hourly = demo_sessions(stations, usage, np.random.default_rng(SEED + 3))
     return Dataset(
         name="Demo: Seattle metro (generated)",
         usage=usage,
         stations=stations,
         demand=demand,
         usage_unit="kWh",
+        hourly=hourly,
+        sessions=sessions,
         notes=[
             f"Generated demo data: {len(stations)} stations, {DAYS} days of daily energy (kWh) "
-            f"from {START}, and {int(demand['weight'].sum()):,} registered EVs at {len(demand)} points."
+            f"from {START}, {len(sessions):,} charging sessions in its last {SESSION_WEEKS} weeks (so hourly load and "
+            f"port capacity can be shown), and {int(demand['weight'].sum()):,} registered EVs at {len(demand)} points."
         ],
     )

@@ -152,10 +152,14 @@ def station_ports(dataset, setting: int | None = None) -> pd.DataFrame:
                          "ports_source": source.to_numpy()})
 
 
-def hour_of_week(hourly: pd.DataFrame, measure: str) -> pd.DataFrame:
-    """Mean ``measure`` per station, day of week (0 = Monday) and hour of day (long table:
-    ``station_id``, ``weekday``, ``hour``, ``value``)."""
+def hour_of_week(hourly: pd.DataFrame, measure: str, station_id: str | None = None) -> pd.DataFrame:
+    """Mean ``measure`` per day of week (0 = Monday) and hour of day: one station's, or the
+    network's (the stations' sum each hour) when ``station_id`` is None. Long table:
+    ``weekday``, ``hour``, ``value``."""
     values = hourly.dropna(subset=[measure])
-    frame = pd.DataFrame({"station_id": values["station_id"], "weekday": values["time"].dt.day_of_week,
-                          "hour": values["time"].dt.hour, "value": values[measure]})
-    return frame.groupby(["station_id", "weekday", "hour"], as_index=False)["value"].mean()
+    if station_id is None:
+        series = values.groupby("time")[measure].sum()
+    else:
+        series = values[values["station_id"] == station_id].set_index("time")[measure]
+    frame = pd.DataFrame({"weekday": series.index.day_of_week, "hour": series.index.hour, "value": series.to_numpy()})
+    return frame.groupby(["weekday", "hour"], as_index=False)["value"].mean()

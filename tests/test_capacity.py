@@ -118,7 +118,11 @@ def test_get_capacity_on_a_saved_dataset(tmp_path):
     assert answer.status_code == 200
     (row,) = answer.json()["stations"]
     assert row["ports"] == 2 and row["blocking"] == pytest.approx(erlang_b(2, 1.5 * 0.875), abs=1e-4)
-    assert client.get("/capacity", params={"dataset": "demo"}).status_code == 400
+    assert len(client.get("/capacity", params={"dataset": "demo"}).json()["stations"]) == 48  # the demo's sessions
+    daily = client.post("/datasets", data={"name": "d"}, files=[("files", ("d.csv", b"station,date,kwh\nA,2024-01-01,3\n",
+                                                                             "text/csv"))])
+    refused = client.get("/capacity", params={"dataset": daily.json()["id"]})
+    assert refused.status_code == 400 and "neither charging sessions nor hourly occupancy" in refused.json()["detail"]
     assert client.get("/capacity", params={"dataset": made.json()["id"], "target": 2}).status_code == 422
     assert "/capacity" in client.get("/openapi.json").json()["paths"]
 

@@ -140,8 +140,12 @@ def test_hour_of_week_means():
     sessions = pd.DataFrame({"station_id": ["A", "A"], "port": [None, None],
                              "start": pd.to_datetime(["2024-03-04 08:00", "2024-03-11 08:00"]),  # Mondays
                              "end": pd.to_datetime(["2024-03-04 09:00", "2024-03-11 08:30"]), "energy": [1.0, 1.0]})
-    profile = hour_of_week(hourly_from_sessions(sessions), "occupancy").set_index(["weekday", "hour"])
+    hourly = hourly_from_sessions(sessions)
+    profile = hour_of_week(hourly, "occupancy", "A").set_index(["weekday", "hour"])
     assert profile.loc[(0, 8), "value"] == pytest.approx(0.75) and profile.loc[(0, 9), "value"] == 0.0
+    both = pd.concat([hourly, hourly.assign(station_id="B")])
+    network = hour_of_week(both, "occupancy").set_index(["weekday", "hour"])
+    assert network.loc[(0, 8), "value"] == pytest.approx(1.5)  # the stations' sum, then the mean
 
 
 def test_real_hourly_tables_keep_every_hour():
