@@ -8,9 +8,10 @@ from evcore.cli.common import add_json_flag, print_json
 
 FORMATS = """formats, detected from the content (not the file name):
   usage, wide        a timestamp column and one numeric column per station (hourly or daily;
-                     hourly values are summed to daily totals)
+                     hourly values are summed to daily totals and kept hour by hour)
   usage, long        a station column, a date column and a value (usage, sessions, kwh, ...)
   charging sessions  one row per session: station, start time, energy, end time or duration
+                     (ChargePoint's and city portals' spellings, e.g. Start_Date___Time)
   stations           latitude and longitude with a station id or name (CSV or GeoJSON points)
   stations, OCM      the raw JSON list of POIs from the Open Charge Map API
   EV demand points   latitude/longitude with a weight, or one row per vehicle with a WKT
