@@ -24,7 +24,7 @@ _PUBLIC = {
     "evcore.data": ["Dataset"],
     "evcore.demo": ["demo_dataset"],
     "evcore.io": ["Reading", "read_file", "read_usage", "read_stations", "read_demand", "read_points",
-                  "combine"],
+                  "read_history", "combine"],
     "evcore.geo": ["haversine_km", "LocalProjection"],
     "evcore.forecast": ["LSTMForecaster", "SeasonalNaive", "MovingAverage", "ExponentialSmoothing",
                         "SeasonalExpSmoothing", "backtest", "forecast_table"],

@@ -31,7 +31,7 @@ def merge_datasets(current: Dataset, added: Dataset) -> tuple[Dataset, list[str]
     changes = []
     merged = Dataset(name=current.name, usage=current.usage, stations=current.stations,
                      demand=current.demand, usage_unit=current.usage_unit, hourly=current.hourly,
-                     sessions=current.sessions,
+                     sessions=current.sessions, history=current.history,
                      notes=list(current.notes) + list(added.notes))
     for kind in KINDS:
         table = getattr(added, kind)
@@ -51,6 +51,8 @@ def _describe(kind: str, dataset: Dataset) -> str:
         return f"{table['station_id'].nunique()} stations, {usage_span(table)[2]} days, in {dataset.usage_unit}"
     if kind == "stations":
         return f"{len(table)} stations"
+    if kind == "history":
+        return f"{table['area'].nunique()} areas, {table['year'].min()}–{table['year'].max()}"
     return f"{len(table)} locations, {table['weight'].sum():,.0f} vehicles"
 
 
@@ -85,7 +87,8 @@ def append_usage(current: Dataset, added: Dataset) -> tuple[Dataset, list[str]]:
                          f"{current.usage_unit}: expected the same unit.")
     merged = Dataset(name=current.name, usage=current.usage, stations=current.stations, demand=current.demand,
                      usage_unit=current.usage_unit if current.usage is not None else added.usage_unit,
-                     hourly=current.hourly, sessions=current.sessions, notes=list(current.notes))
+                     hourly=current.hourly, sessions=current.sessions, history=current.history,
+                     notes=list(current.notes))
     usage = added.usage
     if current.hourly is not None and added.hourly is not None:
         merged.hourly, _, _ = _replace_rows(current.hourly, added.hourly, HOURLY_KEY)

@@ -6,7 +6,10 @@
 - sessions: ``station_id``, ``port``, ``start``, ``end``, ``energy``, from a session export;
 - stations: ``station_id`` (str), ``name``, ``latitude``, ``longitude`` (+ optional
   ``ports``, ``power_kw``);
-- demand points: ``latitude``, ``longitude``, ``weight`` (vehicles at that point).
+- demand points: ``latitude``, ``longitude``, ``weight`` (vehicles at that point) + optional
+  ``area`` (county, ZIP) where the input names one;
+- adoption history: ``year`` (int), ``area`` (str), ``vehicles`` (EVs registered in the area that
+  year, a stock, not the year's additions) + optional ``all_vehicles`` (the area's whole fleet).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ HOURLY_COLUMNS = ["station_id", "time", "energy", "occupancy"]
 SESSION_COLUMNS = ["station_id", "port", "start", "end", "energy"]
 STATION_COLUMNS = ["station_id", "name", "latitude", "longitude"]
 DEMAND_COLUMNS = ["latitude", "longitude", "weight"]
+HISTORY_COLUMNS = ["year", "area", "vehicles"]
 
 
 @dataclass
@@ -30,6 +34,7 @@ class Dataset:
     ``usage_unit`` is ``"kWh"``, ``"sessions"`` or ``"hours"`` (plugged-in hours). ``hourly``
     keeps the input's hourly resolution where it has one, ``sessions`` a session export's
     sessions (columns in ``HOURLY_COLUMNS`` and ``SESSION_COLUMNS``).
+    ``history`` is the adoption history (EVs by area and year), the input of growth scenarios.
     ``notes`` are sentences for the user: what was detected, dropped or repaired.
     """
 
@@ -40,6 +45,7 @@ class Dataset:
     usage_unit: str = "kWh"
     hourly: pd.DataFrame | None = None
     sessions: pd.DataFrame | None = None
+    history: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
 
     def fingerprint(self) -> str:
@@ -47,7 +53,9 @@ class Dataset:
         import hashlib
 
         h = hashlib.sha256()
-        for table in (self.usage, self.stations, self.demand, self.hourly, self.sessions):
+        # the history only where there is one: fingerprints of datasets without it stay as they were
+        tables = (self.usage, self.stations, self.demand, self.hourly, self.sessions)
+        for table in tables + ((self.history,) if self.history is not None else ()):
             if table is None:
                 h.update(b"-")
             else:
@@ -75,6 +83,13 @@ def unlocated_stations(dataset: Dataset) -> list[str]:
         return []
     located = set() if dataset.stations is None else set(dataset.stations["station_id"].astype(str))
     return sorted(set(dataset.usage["station_id"].astype(str)) - located)
+
+
+def history_figures(history: pd.DataFrame) -> dict:
+    """An adoption history's areas, first and last year and vehicles in the last year."""
+    last = int(history["year"].max())
+    return {"areas": int(history["area"].nunique()), "first_year": int(history["year"].min()), "last_year": last,
+            "vehicles": int(round(float(history.loc[history["year"] == last, "vehicles"].sum())))}
 
 
 # The largest weight accepted: more vehicles than exist, yet far from sums that overflow.

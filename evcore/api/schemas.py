@@ -12,7 +12,7 @@ from evcore.cluster.estimators import MAX_EPS_KM
 class DatasetSummary(BaseModel):
     id: str
     name: str
-    kinds: list[str] = Field(description="which of usage, stations and demand the dataset has")
+    kinds: list[str] = Field(description="which of usage, stations, demand and history the dataset has")
     source: str
     created: str | None = Field(description="when it was saved (ISO 8601, UTC); null for the demo")
     updated: str | None = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from evcore.cli import capacity, cluster, forecast, place, serve, users, validate
+from evcore.cli import capacity, cluster, forecast, growth, place, serve, users, validate
 from evcore.cli.common import Parser
 from evcore.config import Settings
 from evcore.errors import InputError
@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     cluster.add_parser(sub, _HelpFormatter)
     place.add_parser(sub, _HelpFormatter)
     capacity.add_parser(sub, _HelpFormatter)
+    growth.add_parser(sub, _HelpFormatter)
     serve.add_parser(sub, _HelpFormatter)
     users.add_parser(sub, _HelpFormatter)
     return parser

@@ -15,7 +15,10 @@ FORMATS = """formats, detected from the content (not the file name):
   stations           latitude and longitude with a station id or name (CSV or GeoJSON points)
   stations, OCM      the raw JSON list of POIs from the Open Charge Map API
   EV demand points   latitude/longitude with a weight, or one row per vehicle with a WKT
-                     POINT (lon lat) column
+                     POINT (lon lat) column (with a year and an area column, also
+                     counted into an adoption history)
+  adoption history   EVs by year (or date) and area (county, ZIP, ...), + the whole fleet
+                     where known; or a vehicle list with a year and an area column, counted
 CSV with commas, semicolons or tabs; UTF-8 (with or without BOM), UTF-16 or cp1252."""
 
 

@@ -8,14 +8,22 @@ import pandas as pd
 
 from evcore.data import DEMAND_COLUMNS, STATION_COLUMNS, Dataset
 from evcore.errors import InputError
+from evcore.io.history import area_of_points, count_vehicles, history_layout
 from evcore.io.reading import Reading
 from evcore.io.tables import CHARGER_NAMES, NAME_NAMES, POWER_NAMES, WKT_POINT, find_column, line_of, numbers_in
 
 
 def aggregate_points(points: pd.DataFrame) -> pd.DataFrame:
-    """Sum weights over identical coordinates: one row per distinct location."""
+    """Sum weights over identical coordinates: one row per distinct location (with the area that
+    holds most of its weight, where points name their area)."""
     grouped = points.groupby(["latitude", "longitude"], as_index=False, sort=True)["weight"].sum()
-    return grouped[DEMAND_COLUMNS].reset_index(drop=True)
+    if "area" not in points.columns or points["area"].isna().all():
+        return grouped[DEMAND_COLUMNS].reset_index(drop=True)
+    by_area = points.groupby(["latitude", "longitude", "area"], as_index=False, sort=False)["weight"].sum()
+    main_area = (by_area.sort_values("weight", ascending=False, kind="stable")
+                 .drop_duplicates(["latitude", "longitude"]).drop(columns="weight"))
+    grouped = grouped.merge(main_area, on=["latitude", "longitude"], how="left")
+    return grouped[DEMAND_COLUMNS + ["area"]].reset_index(drop=True)
 
 
 def geojson_point_records(collection: dict, name: str) -> list[dict]:
@@ -147,6 +155,9 @@ def read_demand_table(table, name, lat, lon, wkt, weight, fmt_prefix) -> Reading
     else:
         weights = pd.Series(1.0, index=table.index)
     points = coords.assign(weight=weights)
+    areas = area_of_points(table)
+    if areas is not None:
+        points["area"] = areas
     unlocated = points["latitude"].isna() | points["longitude"].isna()
     if unlocated.any():
         notes.append(f"Dropped {int(unlocated.sum())} rows without a location (first at line "
@@ -161,7 +172,14 @@ def read_demand_table(table, name, lat, lon, wkt, weight, fmt_prefix) -> Reading
     source = f"WKT column {wkt!r}" if not (lat and lon) else f"columns {lat!r}/{lon!r}"
     what = "weighted points" if weight else "one row per vehicle"
     fmt = f"{fmt_prefix}demand points ({what}, coordinates from {source})"
-    return Reading(name, "demand", fmt, Dataset(name=name, demand=demand, notes=notes), points=points)
+    history = None
+    layout = history_layout(table)
+    if layout is not None and layout["stock"] is None and layout["additions"] is None and not weight:
+        history = count_vehicles(table, name, layout["year"], layout["area"], notes)
+        notes.append(f"Also read the adoption history ({history['area'].nunique():,} areas by {layout['year']!r}) "
+                     "for growth scenarios.")
+    return Reading(name, "demand", fmt, Dataset(name=name, demand=demand, history=history, notes=notes),
+                   points=points)
 
 
 def read_station_table(table, name, lat, lon, station, fmt_prefix) -> Reading:

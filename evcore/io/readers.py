@@ -12,6 +12,7 @@ import pandas as pd
 from evcore.data import Dataset
 from evcore.errors import InputError
 from evcore.io.decode import MAX_COLUMNS, check_field_sizes, decode_text, read_bytes, read_csv_table, source_name
+from evcore.io.history import history_layout, read_history_table
 from evcore.io.places import aggregate_points, geojson_point_records, read_demand_table, read_open_charge_map, read_station_table, wkt_column
 from evcore.io.reading import Reading
 from evcore.io.tables import (DATE_NAMES, LAT_NAMES, LON_NAMES, NAME_NAMES, SESSION_END_NAMES, SESSION_ENERGY_NAMES,
@@ -69,6 +70,16 @@ def read_demand(source, name: str | None = None) -> pd.DataFrame:
     return _expect(reading, "demand").dataset.demand
 
 
+def read_history(source, name: str | None = None) -> pd.DataFrame:
+    """The adoption history (``year, area, vehicles`` + ``all_vehicles`` where known) from a
+    registrations-by-year table or a vehicle list with a year and an area column."""
+    reading = read_file(source, name)
+    if reading.dataset.history is not None:
+        return reading.dataset.history
+    raise InputError(f"{reading.source} is {reading.kind} data ({reading.format}): expected an adoption "
+                     "history (year, area and vehicles columns, or a vehicle list with a year and an area column).")
+
+
 def read_points(source, name: str | None = None) -> pd.DataFrame:
     """Any located rows (stations or demand) as ``latitude, longitude`` plus the columns present
     among ``station_id, name, weight``: one row per located input row, in file order (a session
@@ -81,11 +92,11 @@ def read_points(source, name: str | None = None) -> pd.DataFrame:
 
 
 def combine(readings: list[Reading], name: str = "Uploaded data") -> Dataset:
-    """One dataset from several files: usage, stations and demand by their detected kind.
+    """One dataset from several files: usage, stations, demand and history by their detected kind.
 
     Stations from a session export are used when no station list was given.
     """
-    usage = stations = demand = hourly = sessions = None
+    usage = stations = demand = hourly = sessions = history = None
     unit = "kWh"
     notes: list[str] = []
     last = {r.kind: r for r in readings}  # of several files of one kind, the last is used
@@ -102,10 +113,14 @@ def combine(readings: list[Reading], name: str = "Uploaded data") -> Dataset:
                 stations = d.stations
         elif r.kind == "stations":
             stations = d.stations
+        elif r.kind == "history":
+            history = d.history
         else:
             demand = d.demand
+            if d.history is not None and "history" not in last:  # a vehicle list: its counts too
+                history = d.history
     return Dataset(name=name, usage=usage, stations=stations, demand=demand, usage_unit=unit,
-                   hourly=hourly, sessions=sessions, notes=notes)
+                   hourly=hourly, sessions=sessions, history=history, notes=notes)
 
 
 def _read_json(text: str, name: str, measure: str | None = None) -> Reading:
@@ -200,6 +215,9 @@ def _read_table(table: pd.DataFrame, name: str, fmt_prefix: str = "", measure: s
     value = find_column(table, USAGE_NAMES, exclude=(station, date))
     if station and date and value:
         return read_long_usage(table, name, station, date, value, fmt_prefix, measure)
+    layout = None if (lat and lon) or wkt else history_layout(table)
+    if layout is not None:
+        return read_history_table(table, name, layout, fmt_prefix)
     if (lat and lon) or wkt:
         is_vehicle_list = find_column(table, VEHICLE_HINT_NAMES) is not None
         weight = find_column(table, WEIGHT_NAMES)

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from evcore.data import Dataset, usage_span
+from evcore.data import Dataset, history_figures, usage_span
 from evcore.hourly import hourly_measures, hourly_span
 
-KINDS = ("usage", "stations", "demand")
+KINDS = ("usage", "stations", "demand", "history")
 
 @dataclass
 class Reading:
-    """One file, read: its kind (usage, stations or demand), the format detected, the tables."""
+    """One file, read: its kind (usage, stations, demand or history), the format detected, the tables."""
 
     source: str
     kind: str
@@ -50,6 +50,8 @@ class Reading:
                 out["located_stations"] = int(len(d.stations))
         elif self.kind == "stations":
             out["stations"] = int(len(d.stations))
+        elif self.kind == "history":
+            out.update(history_figures(d.history))
         else:
             out["points"] = int(len(d.demand))
             out["weight"] = int(round(float(d.demand["weight"].sum())))

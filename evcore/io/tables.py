@@ -39,6 +39,15 @@ SESSION_HINT_NAMES = ["total_duration_hh_mm_ss", "charging_time_hh_mm_ss", "dura
                       "port_type", "plug_type", "session_id"]
 VEHICLE_HINT_NAMES = ["vin", "vin_1_10", "make", "model", "model_year", "electric_vehicle_type",
                       "electric_range", "dol_vehicle_id"]
+YEAR_NAMES = ["year", "model_year", "registration_year", "yr", "calendar_year"]
+# Where the vehicles are: the first of these found is the area (counties pool better than ZIPs).
+AREA_NAMES = ["area", "region", "county", "county_name", "district", "municipality", "postal_code",
+              "zip", "zip_code", "zipcode", "postcode", "tract", "census_tract", "city"]
+STOCK_NAMES = ["vehicles", "electric_vehicles", "electric_vehicle_ev_total", "ev_total", "evs", "ev_count",
+               "ev_stock", "stock", "registered", "registrations", "vehicle_count", "count", "n"]
+# Counts of the year's new vehicles (added up into a stock when read).
+ADDITION_NAMES = ["new_registrations", "new_vehicles", "new_evs", "sales", "additions", "registrations_in_year"]
+FLEET_NAMES = ["all_vehicles", "total_vehicles", "fleet", "fleet_size", "vehicles_total", "all_registrations"]
 CHARGER_NAMES = ["ports", "chargers", "charger_num", "number_of_points", "num_chargers", "evse_count", "port_count",
                  "number_of_ports"]
 POWER_NAMES = ["power_kw", "avg_power", "max_power_kw", "power"]

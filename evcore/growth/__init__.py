@@ -1,0 +1,9 @@
+"""Growth: how many EVs each area will have (a pooled diffusion model over an adoption history)
+and the scenarios that scale demand and arrivals to a target year."""
+
+from evcore.growth.diffusion import BassDiffusion
+from evcore.growth.scenario import (compound_growth, growth_answer, growth_factors, linear_growth, project_history,
+                                    scale_demand)
+
+__all__ = ["BassDiffusion", "project_history", "growth_factors", "scale_demand", "compound_growth", "linear_growth",
+           "growth_answer"]
