@@ -66,20 +66,30 @@ def location_model(objective: str, radius_km, radius_name: str = "radius_km"):
 def place_sites(demand: pd.DataFrame, k: int, candidates: pd.DataFrame | None = None,
                 existing: pd.DataFrame | None = None, radius_km: float | None = None,
                 objective: str = "distance", exact: bool = False, time_limit: float | None = None,
-                progress=None):
+                progress=None, year: int | None = None, history: pd.DataFrame | None = None,
+                rate: float | None = None):
     """Choose ``k`` new sites for the demand points: p-median (``objective="distance"``) or
     maximal coverage within ``radius_km``, solved within ``time_limit`` seconds (the library's
     defaults when None: 10 for the search, 120 for the exact solver). Returns ``(model, result)``:
     the solved model and the CLI's ``--json`` object (``sites``, ``selected``, ``objective``,
-    ``mean_km``, ..., and ``notes``, e.g. when the existing stations lie far from the demand)."""
+    ``mean_km``, ..., and ``notes``, e.g. when the existing stations lie far from the demand).
+    With ``year``, each demand point first grows by its area's projected growth to that year
+    (``history``, the adoption history; ``rate`` a year instead of the fitted model)."""
     from evcore.geo import separation_note
 
     model_class = location_model(objective, radius_km)
-    model = model_class.from_points(demand, k=k, candidates=candidates, existing=existing, radius=radius_km)
     notes = []
+    if rate is not None and year is None:
+        raise InputError("A growth rate needs a year to grow to: give year too.")
+    if year is not None:
+        from evcore.growth import demand_in_year
+
+        demand, notes = demand_in_year(demand, history, year, rate=rate)
+    model = model_class.from_points(demand, k=k, candidates=candidates, existing=existing, radius=radius_km)
     if existing is not None:
         note = separation_note(existing["latitude"], existing["longitude"], demand["latitude"], demand["longitude"])
         notes += [note] if note else []
     result = model.solve(exact=exact, time_limit=time_limit, progress=progress).summary()
     result["notes"] = notes
+    result["year"] = year
     return model, result

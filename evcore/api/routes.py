@@ -161,5 +161,6 @@ def place(datasets: DatasetsDep, body: PlaceRequest) -> dict:
             raise InputError(f"The dataset {body.dataset!r} has no stations to keep as existing sites.")
         existing = data.stations
     _, result = place_sites(data.demand, body.k, existing=existing, radius_km=body.radius_km,
-                            objective=body.objective, exact=body.exact, time_limit=body.time_limit)
+                            objective=body.objective, exact=body.exact, time_limit=body.time_limit,
+                            year=body.year, history=data.history, rate=None if body.rate is None else body.rate / 100)
     return plain_json(result)

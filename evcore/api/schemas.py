@@ -110,3 +110,7 @@ class PlaceRequest(BaseModel):
     exact: bool = Field(False, description="solve exactly (HiGHS MILP) where the problem is small enough")
     time_limit: float | None = Field(None, gt=0, le=600, description="seconds the solver may take (default "
                                                                     "10 for the search, 120 for exact)")
+    year: int | None = Field(None, ge=1900, le=2300, description="place for this year: each demand point grows by "
+                                                                 "its area's projected growth (the dataset's history)")
+    rate: float | None = Field(None, gt=-100, le=1000, description="with year: percent a year for every area "
+                                                                  "instead of the fitted model")

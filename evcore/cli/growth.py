@@ -26,6 +26,7 @@ def run(args) -> int:
 
     from evcore.export import check_writable, write_csv
     from evcore.growth import growth_answer
+    from evcore.growth.scenario import check_until
     from evcore.io import read_history
 
     if args.out is not None:
@@ -34,6 +35,7 @@ def run(args) -> int:
     if rate is not None and not -100 < args.rate <= 1000:
         raise InputError(f"--rate: {args.rate:g} is not a yearly growth between -100 and 1000 percent.")
     history = read_history(args.history)
+    check_until(history, args.until)
     log(f"projecting {history['area'].nunique()} areas from {history['year'].max()} to {args.until} ...")
     answer = growth_answer(history, args.until, rate=rate)
     if args.out:

@@ -32,6 +32,12 @@ def add_parser(sub, formatter) -> None:
                                  "longitude, served, ...) to this CSV file")
     p.add_argument("--map", help="write the placement map to this HTML file (with --demand; draws "
                                  "with no network, as the dashboard's download)")
+    p.add_argument("--year", type=int, help="place for this year: each demand point grows by its area's "
+                                            "projected growth (needs an adoption history)")
+    p.add_argument("--history", help="the adoption history for --year (by default the demand file's own, "
+                                     "where it is a vehicle list with a year and an area column)")
+    p.add_argument("--rate", type=float, help="with --year: every area grows by this percent a year instead "
+                                              "of the fitted model")
     add_json_flag(p)
     p.set_defaults(func=run)
 
@@ -53,6 +59,8 @@ def run(args) -> int:
             raise InputError("--candidates applies to --demand; with --cost-matrix the columns are the candidates.")
         if args.map:
             raise InputError("--map needs --demand (a cost matrix has no coordinates to draw).")
+        if args.year is not None or args.history or args.rate is not None:
+            raise InputError("--year, --history and --rate apply to --demand (a cost matrix names no areas).")
         cost = _load_array(args.cost_matrix, "cost matrix")
         weights = _load_array(args.weights, "weights") if args.weights else None
         existing = _load_array(args.existing, "existing site indices") if args.existing else None
@@ -68,13 +76,14 @@ def run(args) -> int:
 
         if args.weights:
             raise InputError("--weights applies to --cost-matrix; with --demand the weights are in the demand file.")
-        demand = read_demand(args.demand)
+        demand, history = _demand_and_history(args)
         candidates = read_points(args.candidates) if args.candidates else None
         existing_table = read_points(args.existing) if args.existing else None
         log(f"solving {model_class.name} for k = {args.k} with {solver} ...")
         model, result = place_sites(demand, args.k, candidates=candidates, existing=existing_table,
                                     radius_km=args.radius_km, objective=args.objective, exact=args.exact,
-                                    progress=progress_logger("place"))
+                                    progress=progress_logger("place"), year=args.year, history=history,
+                                    rate=None if args.rate is None else args.rate / 100)
     notes = result["notes"]
     for note in notes:
         log(f"note: {note}")
@@ -111,6 +120,25 @@ def _print_plain(model, result: dict, args, unit: str) -> None:
                                result["served"]):
         where = "" if site is None else f" at {site[0]:.5f}, {site[1]:.5f}"
         print(f"  candidate {j}{where}: serves {served:,.0f} {served_unit}")
+
+
+def _demand_and_history(args):
+    """The demand points, and the adoption history where --year asks for one."""
+    from evcore.io import read_demand, read_file, read_history
+
+    if args.year is None:
+        if args.history or args.rate is not None:
+            raise InputError("--history and --rate need --year (the year to place for).")
+        return read_demand(args.demand), None
+    if args.rate is not None and not -100 < args.rate <= 1000:
+        raise InputError(f"--rate: {args.rate:g} is not a yearly growth between -100 and 1000 percent.")
+    reading = read_file(args.demand)
+    demand = reading.dataset.demand if reading.kind == "demand" else read_demand(args.demand)
+    if args.history:
+        return demand, read_history(args.history)
+    if reading.dataset.history is None:
+        raise InputError(f"--year needs an adoption history: {args.demand} has none (give --history PATH).")
+    return demand, reading.dataset.history
 
 
 def _load_array(path: str, what: str):

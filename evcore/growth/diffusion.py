@@ -26,7 +26,7 @@ from evcore.errors import InputError
 
 Z80 = 1.2815515655446004  # the 90th percentile of the standard normal: an 80% central interval
 MIN_YEARS = 4
-OVERDISPERSION = 0.03  # a large area's yearly additions scatter by about 3% beyond counting noise
+OVERDISPERSION = 0.1  # a large area's yearly additions scatter by about 10% beyond counting noise
 
 
 class BassDiffusion:
@@ -37,7 +37,7 @@ class BassDiffusion:
     ``checks`` is how many earlier cut years set the interval.
     """
 
-    def __init__(self, area_scale: float = 0.5, recency: float = 0.6, checks: int = 3, interval: float = 0.8):
+    def __init__(self, area_scale: float = 0.5, recency: float = 0.85, checks: int = 3, interval: float = 0.8):
         self.area_scale = area_scale
         self.recency = recency
         self.checks = checks

@@ -13,7 +13,8 @@ MAX_YEARS_AHEAD = 50
 GROWTH_COLUMNS = ["area", "year", "vehicles", "lower", "upper"]
 
 
-def _check_until(history: pd.DataFrame, until) -> int:
+def check_until(history: pd.DataFrame, until) -> int:
+    """``until`` as a year after the history's last (at most MAX_YEARS_AHEAD on), or InputError."""
     if history is None or history.empty:
         raise InputError("There is no adoption history to project: expected vehicles by area and year.")
     last = int(history["year"].max())
@@ -47,7 +48,7 @@ def _path(history: pd.DataFrame, until: int, step) -> pd.DataFrame:
 
 def compound_growth(history: pd.DataFrame, until: int, rate: float | None = None) -> pd.DataFrame:
     """Each area grows at ``rate`` a year (a fraction, 0.2 for 20%), or at its last year's rate."""
-    until = _check_until(history, until)
+    until = check_until(history, until)
     if rate is not None and not (np.isfinite(rate) and -1 < rate <= 10):
         raise InputError(f"growth rate: {rate!r} is not a yearly rate between -100% and 1000%.")
 
@@ -63,7 +64,7 @@ def compound_growth(history: pd.DataFrame, until: int, rate: float | None = None
 
 def linear_growth(history: pd.DataFrame, until: int) -> pd.DataFrame:
     """Each area adds as many vehicles every year as it did in its last year."""
-    until = _check_until(history, until)
+    until = check_until(history, until)
     return _path(history, until, lambda now, before, h: np.maximum(now + h * (now - before), 0.0))
 
 
@@ -71,7 +72,7 @@ def project_history(history: pd.DataFrame, until: int, rate: float | None = None
     """The projection per area and year up to ``until``: ``area, year, vehicles, lower, upper``
     (80% interval). Fitted by a pooled diffusion model (``BassDiffusion`` unless ``model`` is
     given), or, with ``rate``, the user's growth of ``rate`` a year (no interval: an assumption)."""
-    until = _check_until(history, until)
+    until = check_until(history, until)
     if rate is not None:
         return compound_growth(history, until, rate)
     from evcore.growth.diffusion import BassDiffusion
@@ -137,3 +138,27 @@ def growth_answer(history: pd.DataFrame, until: int, rate: float | None = None) 
         total[["lower", "upper"]] = None  # the areas' intervals do not add up to the total's
     return {"last_year": int(history["year"].max()), "until": int(until), "method": method,
             "areas": projection.to_dict(orient="records"), "total": total.to_dict(orient="records")}
+
+
+def scenario_factors(history: pd.DataFrame | None, year: int | None, rate: float | None = None
+                     ) -> tuple[pd.Series, float, list[str]]:
+    """Each area's growth factor from the history's last year to ``year`` (fitted, or ``rate``
+    a year), the factor of all areas together, and a note saying which scenario it is."""
+    if history is None or history.empty:
+        raise InputError("A target year needs an adoption history (EVs by area and year): add one to the dataset.")
+    last = int(history["year"].max())
+    if isinstance(year, bool) or year is None or not float(year).is_integer() or int(year) < last:
+        raise InputError(f"year: expected a whole year from the history's last year {last} on, got {year!r}.")
+    year = int(year)
+    projection = project_history(history, year, rate=rate) if year > last else None
+    factors, overall = growth_factors(history, projection, year)
+    how = "fitted diffusion" if rate is None else f"{100 * rate:g}% a year"
+    return factors, overall, [f"Demand scaled from {last} to {year} ({how}): {overall:.2f} times as many vehicles in all."]
+
+
+def demand_in_year(demand: pd.DataFrame, history: pd.DataFrame | None, year: int | None,
+                   rate: float | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """The demand points as they would be in ``year``: each weight times its area's growth."""
+    factors, overall, notes = scenario_factors(history, year, rate)
+    scaled, more = scale_demand(demand, factors, overall)
+    return scaled, notes + more
