@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from conftest import shared_file
+from growth_samples import DEMAND, HISTORY, LOAD, SESSIONS
 from evcore.cli import main
 from evcore.errors import InputError
 from evcore.growth import (BassDiffusion, compound_growth, demand_in_year, growth_factors, linear_growth,
@@ -195,11 +196,9 @@ def test_cli_growth_refuses_a_file_that_is_no_history(tmp_path, capsys):
 
 
 def test_cli_place_for_a_year_weighs_the_growing_area(tmp_path, capsys):
-    demand = tmp_path / "demand.csv"
-    demand.write_text("latitude,longitude,vehicles,county\n47.0,-122.0,10,fast\n47.0,-121.0,12,slow\n")
-    history = tmp_path / "history.csv"
-    history.write_text("year,county,vehicles\n" + "".join(
-        f"{y},fast,{10 * 2 ** i}\n{y},slow,{12 + i}\n" for i, y in enumerate(range(2018, 2023))))
+    demand, history = tmp_path / "demand.csv", tmp_path / "history.csv"
+    demand.write_text(DEMAND)
+    history.write_text(HISTORY)
     code, out, err = run_cli(capsys, "place", "--demand", str(demand), "--k", "1", "--candidates", str(demand), "--json")
     assert code == 0, err
     assert json.loads(out)["sites"] == [[47.0, -121.0]]  # today the slow area has more vehicles
@@ -210,3 +209,22 @@ def test_cli_place_for_a_year_weighs_the_growing_area(tmp_path, capsys):
     assert answer["sites"] == [[47.0, -122.0]] and answer["year"] == 2026 and "Demand scaled" in answer["notes"][0]
     code, _, err = run_cli(capsys, "place", "--demand", str(demand), "--k", "1", "--year", "2026")
     assert code == 2 and "--history" in err
+
+
+def test_cli_capacity_for_a_year_grows_the_arrivals(tmp_path, capsys):
+    from evcore.capacity import erlang_b
+
+    sessions, history = tmp_path / "s.csv", tmp_path / "h.csv"
+    sessions.write_text(SESSIONS)
+    history.write_text("year,county,vehicles\n" + "".join(f"{y},King,{100 * 1.5 ** i:.0f}\n" for i, y in enumerate(range(2019, 2024))))
+    code, out, err = run_cli(capsys, "capacity", "--usage", str(sessions), "--year", "2025", "--history", str(history),
+                             "--rate", "50", "--json")
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer["year"] == 2025 and answer["growth"] == pytest.approx(2.25)
+    assert answer["stations"][0]["blocking"] == pytest.approx(erlang_b(2, 2.25 * LOAD), abs=1e-3)
+    code, _, err = run_cli(capsys, "capacity", "--usage", str(sessions), "--year", "2025")
+    assert code == 2 and "--history" in err
+    code, _, err = run_cli(capsys, "capacity", "--usage", str(sessions), "--year", "2025", "--growth", "2",
+                           "--history", str(history))
+    assert code == 2 and "not both" in err

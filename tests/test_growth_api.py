@@ -11,9 +11,7 @@ with warnings.catch_warnings():
 from evcore.api import create_app
 from evcore.config import Settings
 
-HISTORY = ("year,county,vehicles\n" + "".join(
-    f"{y},fast,{10 * 2 ** i}\n{y},slow,{12 + i}\n" for i, y in enumerate(range(2018, 2023)))).encode()
-DEMAND = b"latitude,longitude,vehicles,county\n47.0,-122.0,10,fast\n47.0,-121.0,12,slow\n"
+from growth_samples import DEMAND, HISTORY, LOAD, SESSIONS
 
 
 @pytest.fixture
@@ -29,7 +27,7 @@ def saved(client, files):
 
 
 def test_growth_projects_each_area_up_to_the_year(client):
-    info = saved(client, [("h.csv", HISTORY), ("d.csv", DEMAND)])
+    info = saved(client, [("h.csv", HISTORY.encode()), ("d.csv", DEMAND.encode())])
     assert info["kinds"] == ["demand", "history"]
     answer = client.get("/growth", params={"dataset": info["id"], "until": 2025}).json()
     assert answer["last_year"] == 2022 and {row["year"] for row in answer["areas"]} == {2023, 2024, 2025}
@@ -40,19 +38,34 @@ def test_growth_projects_each_area_up_to_the_year(client):
 
 
 def test_growth_and_place_refuse_in_one_sentence(client):
-    info = saved(client, [("d.csv", DEMAND)])
+    info = saved(client, [("d.csv", DEMAND.encode())])
     for response in (client.get("/growth", params={"dataset": info["id"], "until": 2030}),
                      client.post("/place", json={"dataset": info["id"], "k": 1, "year": 2030})):
         assert response.status_code == 400 and "history" in response.json()["detail"]
-    with_history = saved(client, [("h.csv", HISTORY), ("d.csv", DEMAND)])
+    with_history = saved(client, [("h.csv", HISTORY.encode()), ("d.csv", DEMAND.encode())])
     response = client.get("/growth", params={"dataset": with_history["id"], "until": 2021})
     assert response.status_code == 400 and "not between" in response.json()["detail"]
     assert client.get("/growth", params={"dataset": "nope", "until": 2030}).status_code == 404
 
 
 def test_place_for_a_year_follows_the_growing_area(client):
-    info = saved(client, [("h.csv", HISTORY), ("d.csv", DEMAND)])
+    info = saved(client, [("h.csv", HISTORY.encode()), ("d.csv", DEMAND.encode())])
     today = client.post("/place", json={"dataset": info["id"], "k": 1}).json()
     later = client.post("/place", json={"dataset": info["id"], "k": 1, "year": 2026}).json()
     assert today["sites"] == [[47.0, -121.0]] and today["year"] is None
     assert later["sites"] == [[47.0, -122.0]] and later["year"] == 2026
+
+
+def test_capacity_for_a_year_uses_the_datasets_history(client):
+    from evcore.capacity import erlang_b
+
+    history = "year,county,vehicles\n" + "".join(f"{y},King,{100 * 2 ** i}\n" for i, y in enumerate(range(2019, 2024)))
+    info = saved(client, [("s.csv", SESSIONS.encode()), ("h.csv", history.encode())])
+    answer = client.get("/capacity", params={"dataset": info["id"], "year": 2024, "rate": 100}).json()
+    assert answer["year"] == 2024 and answer["growth"] == pytest.approx(2.0)
+    assert answer["stations"][0]["blocking"] == pytest.approx(erlang_b(2, 2 * LOAD), abs=1e-3)
+    fitted = client.get("/capacity", params={"dataset": info["id"], "year": 2026}).json()
+    assert fitted["growth"] > 2  # doubling every year does not stop at once
+    without = saved(client, [("s.csv", SESSIONS.encode())])
+    response = client.get("/capacity", params={"dataset": without["id"], "year": 2026})
+    assert response.status_code == 400 and "history" in response.json()["detail"]

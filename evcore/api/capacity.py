@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from evcore.api.deps import DatasetsDep
 from evcore.api.routes import ERRORS
+from evcore.errors import InputError
 
 router = APIRouter()
 
@@ -31,7 +32,8 @@ class Capacity(BaseModel):
     window_start: str = Field(description="first day of the 28-day window")
     window_end: str = Field(description="the data's last day (not in the window)")
     target: float
-    growth: float
+    growth: float = Field(description="the growth factor used (from the scenario year where one was given)")
+    year: int | None = Field(None, description="the scenario year, where one was given")
     stations: list[CapacityRow]
 
 
@@ -40,12 +42,24 @@ def capacity(datasets: DatasetsDep, dataset: str = "demo",
              target: Annotated[float, Query(gt=0, lt=1, description="blocking probability to size for")] = 0.1,
              growth: Annotated[float, Query(gt=0, le=1000, description="demand growth factor")] = 1.0,
              ports: Annotated[int | None, Query(ge=1, le=100_000, description="ports where the data has no "
-                                                                               "count")] = None):
+                                                                               "count")] = None,
+             year: Annotated[int | None, Query(ge=1900, le=2300, description="instead of growth: the growth of "
+                                                                             "the dataset's EVs to this year")] = None,
+             rate: Annotated[float | None, Query(gt=-100, le=1000, description="with year: percent a year "
+                                                                               "instead of the fitted model")] = None):
     """Port utilisation, Erlang-B blocking and ports needed per station, busiest first (DESIGN.md)."""
     from evcore.capacity import capacity_records, capacity_table, capacity_window
 
     data, _ = datasets.get(dataset)
+    if year is not None:
+        from evcore.growth import growth_for_year
+
+        if growth != 1.0:
+            raise InputError("Give growth or year, not both: year sets the growth.")
+        growth, _ = growth_for_year(data.history, year, None if rate is None else rate / 100)
+    elif rate is not None:
+        raise InputError("A growth rate needs a year to grow to: give year too.")
     table = capacity_table(data, target=target, growth=growth, ports=ports)
     start, end = capacity_window(data)
     return {"dataset": dataset, "window_start": f"{start:%Y-%m-%d}", "window_end": f"{end:%Y-%m-%d}",
-            "target": target, "growth": growth, "stations": capacity_records(table)}
+            "target": target, "growth": growth, "year": year, "stations": capacity_records(table)}

@@ -23,6 +23,10 @@ def add_parser(sub, formatter) -> None:
     p.add_argument("--stations", help="a station list whose port count (ports, charger_num, ...) is used")
     p.add_argument("--ports", type=int, help="ports at stations whose data gives no port count")
     p.add_argument("--out", help="write the capacity table to this CSV file")
+    p.add_argument("--year", type=int, help="instead of --growth: the growth of all areas' EVs from the adoption "
+                                            "history's last year to this year")
+    p.add_argument("--history", help="the adoption history for --year (EVs by year and area)")
+    p.add_argument("--rate", type=float, help="with --year: this percent a year instead of the fitted model")
     add_json_flag(p)
     p.set_defaults(func=run)
 
@@ -44,14 +48,39 @@ def run(args) -> int:
     if dataset.usage is None:
         raise InputError(f"{readings[0].source} is {readings[0].kind} data: expected a session export or an "
                          "hourly usage table.")
-    table = capacity_table(dataset, target=args.target, growth=args.growth, ports=args.ports)
+    growth = _scenario_growth(args)
+    table = capacity_table(dataset, target=args.target, growth=growth, ports=args.ports)
     start, end = capacity_window(dataset)
     if args.out:
         write_csv(table, args.out, "the capacity table")
         log(f"capacity: wrote {len(table)} rows to {args.out}")
     if args.json:
         print_json({"window_start": f"{start:%Y-%m-%d}", "window_end": f"{end:%Y-%m-%d}", "target": args.target,
-                    "growth": args.growth, "stations": capacity_records(table)})
+                    "growth": growth, "year": args.year, "stations": capacity_records(table)})
     elif not args.out:
         print(csv_text(table), end="")
     return 0
+
+
+def _scenario_growth(args) -> float:
+    """--growth as given, or the factor of the scenario year."""
+    from evcore.errors import InputError
+
+    if args.year is None:
+        if args.history or args.rate is not None:
+            raise InputError("--history and --rate need --year (the year to size for).")
+        return args.growth
+    if args.growth != 1.0:
+        raise InputError("give --growth or --year, not both (--year sets the growth).")
+    if not args.history:
+        raise InputError("--year needs --history (an adoption history: EVs by year and area).")
+    if args.rate is not None and not -100 < args.rate <= 1000:
+        raise InputError(f"--rate: {args.rate:g} is not a yearly growth between -100 and 1000 percent.")
+    from evcore.growth import growth_for_year
+    from evcore.io import read_history
+
+    growth, notes = growth_for_year(read_history(args.history), args.year,
+                                    None if args.rate is None else args.rate / 100)
+    for note in notes:
+        log(f"note: {note}")
+    return growth

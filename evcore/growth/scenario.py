@@ -162,3 +162,12 @@ def demand_in_year(demand: pd.DataFrame, history: pd.DataFrame | None, year: int
     factors, overall, notes = scenario_factors(history, year, rate)
     scaled, more = scale_demand(demand, factors, overall)
     return scaled, notes + more
+
+
+def growth_for_year(history: pd.DataFrame | None, year: int, rate: float | None = None) -> tuple[float, list[str]]:
+    """One growth factor for ``year`` (all areas together: stations name no area), for capacity's
+    arrivals, with a note saying which scenario it is."""
+    _, overall, _ = scenario_factors(history, year, rate)
+    last = int(history["year"].max())
+    how = "fitted diffusion" if rate is None else f"{100 * rate:g}% a year"
+    return overall, [f"Arrivals scaled from {last} to {year} ({how}): {overall:.2f} times today's."]
