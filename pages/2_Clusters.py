@@ -6,7 +6,7 @@ import streamlit as st
 import ui
 from evcore import cluster as cl
 from evcore.viz.clusters import cluster_label, cluster_map, elbow_chart, side_by_side_chart
-from evcore.data import recent_daily_usage
+from evcore.data import recent_daily_usage, unlocated_stations
 from evcore.errors import InputError
 from evcore.services import cluster_points
 
@@ -48,12 +48,16 @@ st.title("Clusters")
 dataset = ui.current_dataset()
 stations = dataset.stations
 if stations is None or len(stations) < 3:
+    missing = len(unlocated_stations(dataset))
     st.info("Clustering needs station locations (at least 3): add a station list with latitude and "
-            "longitude on the home page.")
+            "longitude on the home page." + (f" The {missing} stations with usage have no coordinates." if missing
+                                             and stations is None else ""))
     st.stop()
 fingerprint = dataset.fingerprint()
 unit = dataset.usage_unit
-st.caption(f"{ui.as_text(dataset.name)}: {len(stations)} stations.")
+unlocated = unlocated_stations(dataset)
+st.caption(f"{ui.as_text(dataset.name)}: {len(stations)} stations."
+           + (f" Not on the map: {len(unlocated)} stations with usage but no coordinates." if unlocated else ""))
 
 K_METHODS = ("kmeans", "kmedians")
 locations = len(stations[["latitude", "longitude"]].drop_duplicates())

@@ -175,3 +175,25 @@ def test_home_page_says_the_hourly_span_and_which_stations_the_map_misses():
     captions = " ".join(c.value for c in at.caption)
     assert "Hourly energy (kWh) and occupancy (plugged-in port-hours) for 3 stations, 01 Jan 2018 17:00" in captions
     assert "Not on the map: 2 stations have usage but no coordinates" in captions
+
+
+def test_clusters_page_says_which_stations_the_map_misses(monkeypatch):
+    import os
+
+    from streamlit.testing.v1 import AppTest
+
+    import ui
+    from conftest import ROOT
+
+    monkeypatch.setattr(ui, "forecast_table", lambda dataset, horizon=10: None)  # no training here
+
+    located = read_file(chargepoint([(s, "3/1/2024 9:00", "3/1/2024 11:00", "2:00:00", "1:00:00", 5.0, 1, 47.6 + i / 100,
+                                      -122.3) for i, s in enumerate("ABC")]), "a.csv").dataset
+    portal = read_file(CITY_PORTAL.encode(), "boulder.csv").dataset
+    both = Dataset("Both", usage=pd.concat([located.usage, portal.usage]), stations=located.stations)
+    ws = Workspace(os.environ["EVCORE_WORKSPACE"])
+    ws.set_last_opened(ws.save(both, source="test")["id"])
+    at = AppTest.from_file(str(ROOT / "pages" / "2_Clusters.py"), default_timeout=90)
+    at.run()
+    assert not at.exception
+    assert any("Not on the map: 2 stations with usage but no coordinates" in c.value for c in at.caption)
