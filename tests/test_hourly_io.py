@@ -97,6 +97,17 @@ def test_wide_hourly_table_keeps_hours_as_energy_or_as_occupancy():
     assert "48 hours" in hourly_span_sentence(energy.hourly)
 
 
+def test_empty_cells_of_a_wide_table_are_missing_hours_and_days_not_zeros():
+    hours = pd.date_range("2024-03-01", periods=48, freq="h")
+    values = np.arange(48.0)
+    values[5], values[24:] = np.nan, np.nan  # one hour missing; the whole second day missing
+    text = pd.DataFrame({"": hours.strftime("%Y-%m-%d %H:%M:%S"), "7": values, "9": 0.5}).to_csv(index=False)
+    d = read_file(text.encode(), "volume.csv").dataset
+    seven = d.hourly[d.hourly.station_id == "7"]
+    assert len(seven) == 23 and hours[5] not in set(seven["time"])
+    assert d.usage[d.usage.station_id == "7"]["date"].tolist() == [pd.Timestamp("2024-03-01")]
+
+
 def test_timestamped_long_table_keeps_hours_and_a_daily_one_has_none():
     rows = ["station,timestamp,kwh"] + [f"S1,2024-02-01 {h:02d}:30,1.5" for h in range(24)]
     d = read_file("\n".join(rows).encode(), "long.csv").dataset

@@ -52,7 +52,9 @@ def read_wide_usage(table: pd.DataFrame, name: str, time_column: str, fmt_prefix
     values = values[values.index.notna()]
     step = pd.Series(values.index.sort_values()).diff().median()
     hourly = pd.notna(step) and step < pd.Timedelta(days=1)
+    # an empty cell is a missing hour or day, not a zero (pandas 3's stack keeps it as NaN)
     long = values.rename_axis(index="date", columns="station_id").stack().rename("usage").reset_index()
+    long = long.dropna(subset=["usage"])
     long["station_id"] = long["station_id"].astype(str)
     measure = measure or "energy"
     hourly_table = None
