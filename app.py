@@ -11,5 +11,6 @@ PAGES = [
     st.Page("pages/2_Clusters.py", title="Clusters", icon=":material/hub:"),
     st.Page("pages/3_Placement.py", title="Placement", icon=":material/add_location_alt:"),
     st.Page("pages/4_Load.py", title="Load & capacity", icon=":material/ev_station:"),
+    st.Page("pages/5_Growth.py", title="Growth", icon=":material/show_chart:"),
 ]
 st.navigation(PAGES).run()

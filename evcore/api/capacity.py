@@ -52,11 +52,11 @@ def capacity(datasets: DatasetsDep, dataset: str = "demo",
 
     data, _ = datasets.get(dataset)
     if year is not None:
-        from evcore.growth import growth_for_year
+        from evcore.growth import growth_for_year, rate_from_percent
 
         if growth != 1.0:
             raise InputError("Give growth or year, not both: year sets the growth.")
-        growth, _ = growth_for_year(data.history, year, None if rate is None else rate / 100)
+        growth, _ = growth_for_year(data.history, year, rate_from_percent(rate))
     elif rate is not None:
         raise InputError("A growth rate needs a year to grow to: give year too.")
     table = capacity_table(data, target=target, growth=growth, ports=ports)

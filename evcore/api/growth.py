@@ -22,11 +22,11 @@ def growth(datasets: DatasetsDep, dataset: str = "demo",
            ) -> dict:
     """EVs per area and year up to ``until`` with an 80% interval (``areas``: ``area, year,
     vehicles, lower, upper``), and the ``total`` per year."""
-    from evcore.growth import growth_answer
+    from evcore.growth import growth_answer, rate_from_percent
 
     data, _ = datasets.get(dataset)
     if data.history is None or data.history.empty:
         raise InputError(f"The dataset {dataset!r} has no adoption history: upload EVs by year and area (or a "
                          "vehicle list with a year and an area column) to it.")
-    answer = growth_answer(data.history, until, rate=None if rate is None else rate / 100)
+    answer = growth_answer(data.history, until, rate=rate_from_percent(rate))
     return plain_json({"dataset": dataset, **answer})

@@ -150,6 +150,7 @@ def cluster(datasets: DatasetsDep, body: ClusterRequest) -> dict:
 
 @protected.post("/place", responses=ERRORS, dependencies=WRITES)
 def place(datasets: DatasetsDep, body: PlaceRequest) -> dict:
+    from evcore.growth import rate_from_percent
     from evcore.services import place_sites
 
     data, _ = datasets.get(body.dataset)
@@ -162,5 +163,5 @@ def place(datasets: DatasetsDep, body: PlaceRequest) -> dict:
         existing = data.stations
     _, result = place_sites(data.demand, body.k, existing=existing, radius_km=body.radius_km,
                             objective=body.objective, exact=body.exact, time_limit=body.time_limit,
-                            year=body.year, history=data.history, rate=None if body.rate is None else body.rate / 100)
+                            year=body.year, history=data.history, rate=rate_from_percent(body.rate))
     return plain_json(result)

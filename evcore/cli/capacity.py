@@ -74,13 +74,11 @@ def _scenario_growth(args) -> float:
         raise InputError("give --growth or --year, not both (--year sets the growth).")
     if not args.history:
         raise InputError("--year needs --history (an adoption history: EVs by year and area).")
-    if args.rate is not None and not -100 < args.rate <= 1000:
-        raise InputError(f"--rate: {args.rate:g} is not a yearly growth between -100 and 1000 percent.")
-    from evcore.growth import growth_for_year
+    from evcore.growth import growth_for_year, rate_from_percent
     from evcore.io import read_history
 
     growth, notes = growth_for_year(read_history(args.history), args.year,
-                                    None if args.rate is None else args.rate / 100)
+                                    rate_from_percent(args.rate, "--rate"))
     for note in notes:
         log(f"note: {note}")
     return growth

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from evcore.cli.common import add_json_flag, log, print_json
-from evcore.errors import InputError
 
 
 def add_parser(sub, formatter) -> None:
@@ -25,15 +24,13 @@ def run(args) -> int:
     import pandas as pd
 
     from evcore.export import check_writable, write_csv
-    from evcore.growth import growth_answer
+    from evcore.growth import growth_answer, rate_from_percent
     from evcore.growth.scenario import check_until
     from evcore.io import read_history
 
     if args.out is not None:
         check_writable(args.out, "the projection")
-    rate = None if args.rate is None else args.rate / 100
-    if rate is not None and not -100 < args.rate <= 1000:
-        raise InputError(f"--rate: {args.rate:g} is not a yearly growth between -100 and 1000 percent.")
+    rate = rate_from_percent(args.rate, "--rate")
     history = read_history(args.history)
     check_until(history, args.until)
     log(f"projecting {history['area'].nunique()} areas from {history['year'].max()} to {args.until} ...")

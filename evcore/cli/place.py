@@ -72,6 +72,7 @@ def run(args) -> int:
         result = model.solve(exact=args.exact).summary()
         result["notes"] = []
     else:
+        from evcore.growth import rate_from_percent
         from evcore.io import read_demand, read_points
 
         if args.weights:
@@ -83,7 +84,7 @@ def run(args) -> int:
         model, result = place_sites(demand, args.k, candidates=candidates, existing=existing_table,
                                     radius_km=args.radius_km, objective=args.objective, exact=args.exact,
                                     progress=progress_logger("place"), year=args.year, history=history,
-                                    rate=None if args.rate is None else args.rate / 100)
+                                    rate=rate_from_percent(args.rate, "--rate"))
     notes = result["notes"]
     for note in notes:
         log(f"note: {note}")
@@ -130,8 +131,6 @@ def _demand_and_history(args):
         if args.history or args.rate is not None:
             raise InputError("--history and --rate need --year (the year to place for).")
         return read_demand(args.demand), None
-    if args.rate is not None and not -100 < args.rate <= 1000:
-        raise InputError(f"--rate: {args.rate:g} is not a yearly growth between -100 and 1000 percent.")
     reading = read_file(args.demand)
     demand = reading.dataset.demand if reading.kind == "demand" else read_demand(args.demand)
     if args.history:

@@ -13,6 +13,15 @@ MAX_YEARS_AHEAD = 50
 GROWTH_COLUMNS = ["area", "year", "vehicles", "lower", "upper"]
 
 
+def rate_from_percent(percent: float | None, name: str = "rate") -> float | None:
+    """A yearly growth given in percent as a fraction (None stays None), refused outside -100..1000%."""
+    if percent is None:
+        return None
+    if not (np.isfinite(percent) and -100 < percent <= 1000):
+        raise InputError(f"{name}: {percent:g} is not a yearly growth between -100 and 1000 percent.")
+    return percent / 100
+
+
 def check_until(history: pd.DataFrame, until) -> int:
     """``until`` as a year after the history's last (at most MAX_YEARS_AHEAD on), or InputError."""
     if history is None or history.empty:
@@ -171,3 +180,29 @@ def growth_for_year(history: pd.DataFrame | None, year: int, rate: float | None 
     last = int(history["year"].max())
     how = "fitted diffusion" if rate is None else f"{100 * rate:g}% a year"
     return overall, [f"Arrivals scaled from {last} to {year} ({how}): {overall:.2f} times today's."]
+
+
+def area_table(history: pd.DataFrame, projection: pd.DataFrame | None, year: int,
+               demand: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per area: vehicles in the history's last year (``now``), projected in ``year`` with the
+    interval, the growth ``factor``, and where the demand points name the area, its centre
+    (``latitude``, ``longitude``: the demand's weighted mean), for maps. Largest areas first."""
+    last = int(history["year"].max())
+    table = _last_two(history)[["now"]]
+    if projection is None or year == last:
+        table["vehicles"] = table["lower"] = table["upper"] = table["now"]
+    else:
+        then = projection[projection["year"] == year].set_index("area")[["vehicles", "lower", "upper"]]
+        table = table.join(then, how="left")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["factor"] = (table["vehicles"] / table["now"]).where(table["now"] > 0)
+    table = table.rename_axis("area").reset_index()
+    if demand is not None and "area" in demand.columns:
+        located = demand.dropna(subset=["area"]).assign(
+            lat_w=lambda d: d["latitude"] * d["weight"], lon_w=lambda d: d["longitude"] * d["weight"])
+        centres = located.groupby("area")[["lat_w", "lon_w", "weight"]].sum()
+        centres = centres[centres["weight"] > 0]
+        table = table.merge(pd.DataFrame({"latitude": centres["lat_w"] / centres["weight"],
+                                          "longitude": centres["lon_w"] / centres["weight"]}),
+                            left_on="area", right_index=True, how="left")
+    return table.sort_values("vehicles", ascending=False, ignore_index=True)
