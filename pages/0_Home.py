@@ -7,8 +7,9 @@ from evcore.viz.charts import network_usage_chart
 from evcore.data import daily_session_counts, station_summary, unlocated_stations, usage_span
 from evcore.hourly import hourly_span_sentence
 from evcore.errors import InputError
-from evcore.io import combine, read_file
+from evcore.io import read_file
 from evcore.openchargemap import OpenChargeMapClient
+from evcore.uploads import ADD, NEW, save_readings
 from evcore.viz.maps import stations_map
 from evcore.workspace import DEMO_ID, demo_info
 from ui import (DATASET_ID_KEY, current_dataset, current_dataset_id, csv_download, html_download, open_dataset,
@@ -67,16 +68,14 @@ def add_files(uploads, current_id: str, as_new: bool, new_name: str) -> list[tup
                                         f"{as_text(reading.format)}."))
     if not readings:
         return messages
-    ws = workspace()
     try:
         if as_new:
-            name = new_name.strip() or "Uploaded data"
-            info = ws.save(combine(readings, name=name), source="upload: " + ", ".join(r.source for r in readings))
+            info, _ = save_readings(workspace(), readings, NEW, name=new_name.strip() or "Uploaded data")
             open_dataset(info["id"])
             messages.append(("info", f"Saved as the new dataset **{as_text(info['name'])}** "
                                      f"({', '.join(info['kinds'])})."))
         else:
-            info, changes = ws.add_to(current_id, combine(readings))
+            info, changes = save_readings(workspace(), readings, ADD, dataset_id=current_id)
             open_dataset(current_id)
             messages.append(("info", f"**{as_text(info['name'])}**: " + " ".join(changes)))
     except InputError as exc:

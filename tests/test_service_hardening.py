@@ -90,3 +90,47 @@ def test_the_store_note_does_not_show_the_server_path(tmp_path):
     blocked.write_text("a file where the model store should be")
     table = forecast_table(weekly_usage(), horizon=5, settings=Settings(checkpoints=blocked, lstm=QUICK_LSTM))
     assert "could not be kept" in table.attrs["store_note"] and str(tmp_path) not in table.attrs["store_note"]
+
+
+# --- large uploads are read in a worker process whose memory is watched ------------------------
+
+USAGE = b"station,date,sessions\n" + b"".join(
+    f"{s},{day:%Y-%m-%d},{(d * 7 + i) % 5 + 1}\n".encode()
+    for d, day in enumerate(pd.date_range("2024-01-01", periods=70)) for i, s in enumerate(["A", "B"]))
+
+
+@pytest.fixture
+def service(tmp_path):
+    return TestClient(create_app(Settings(workspace=tmp_path / "ws", lstm=QUICK_LSTM, checkpoints=tmp_path / "m")))
+
+
+def post(client, *files, name="big"):
+    return client.post("/datasets", data={"name": name}, files=[("files", (n, c, "text/csv")) for n, c in files])
+
+
+def test_a_large_upload_is_read_in_a_worker_process_with_the_same_result(service, monkeypatch):
+    from evcore import uploads
+
+    inline = post(service, ("u.csv", USAGE), name="inline").json()
+    workers = []
+    real = uploads.subprocess.Popen
+    monkeypatch.setattr(uploads, "WORKER_FROM_BYTES", 1)  # every upload counts as large
+    monkeypatch.setattr(uploads.subprocess, "Popen", lambda *a, **k: workers.append(a) or real(*a, **k))
+    answer = post(service, ("u.csv", USAGE), ("s.csv", b"station_id,latitude,longitude\nA,47.6,-122.3\n"))
+    assert answer.status_code == 201, answer.text
+    assert len(workers) == 1
+    made = answer.json()
+    assert (made["stations"], made["days"], made["usage_total"], made["kinds"]) == \
+        (inline["stations"], inline["days"], inline["usage_total"], ["usage", "stations"])
+    bad = post(service, ("bad.csv", b"\x89PNG\r\n\x1a\n...."))  # the worker's sentence comes through
+    assert bad.status_code == 400 and "bad.csv is a PNG image" in bad.json()["detail"]
+
+
+def test_an_upload_needing_more_memory_than_the_worker_budget_is_413_and_saves_nothing(service, monkeypatch):
+    from evcore import uploads
+
+    monkeypatch.setattr(uploads, "WORKER_FROM_BYTES", 1)
+    monkeypatch.setattr(uploads, "WORKER_BUDGET_BYTES", 20 * 2**20)  # less than Python with pandas needs
+    answer = post(service, ("u.csv", USAGE))
+    assert answer.status_code == 413 and "split it into smaller files" in answer.json()["detail"]
+    assert [d["id"] for d in service.get("/datasets").json()] == ["demo"]

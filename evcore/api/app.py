@@ -50,10 +50,12 @@ def _detail(status: int, sentence: str, headers=None) -> JSONResponse:
 
 def _add_error_answers(app: FastAPI) -> None:
     from evcore.openchargemap import UpstreamError
+    from evcore.uploads import UploadTooLarge
     from evcore.users import UserNotFound
     from evcore.workspace import DatasetNotFound, WorkspaceUnavailable
 
-    statuses = ((DatasetNotFound, 404), (UserNotFound, 404), (UpstreamError, 502), (WorkspaceUnavailable, 503))
+    statuses = ((DatasetNotFound, 404), (UserNotFound, 404), (UpstreamError, 502), (WorkspaceUnavailable, 503),
+                (UploadTooLarge, 413))
 
     @app.exception_handler(InputError)
     async def input_error(request, exc: InputError):

@@ -38,12 +38,10 @@ def list_datasets(workspace: WorkspaceDep):
 def add_dataset(workspace: WorkspaceDep, datasets: DatasetsDep, who: CallerDep,
                 files: Annotated[list[UploadFile], File(description="usage, stations or demand files")],
                 name: Annotated[str, Form(min_length=1, max_length=200)]):
-    from evcore.io import combine, read_file
+    from evcore.uploads import files_on_disk, save_uploads
 
-    readings = [read_file(upload.file.read(), name=upload.filename or "the uploaded file") for upload in files]
-    dataset = combine(readings, name=name)
-    source = "upload: " + ", ".join(r.source for r in readings)
-    info = workspace.save(dataset, source=source[:500], name=name, by=who.name)
+    with files_on_disk([(upload.filename or "the uploaded file", upload.file) for upload in files]) as on_disk:
+        info, _ = save_uploads(workspace, on_disk, name=name, by=who.name)  # a large one: in a worker process
     return dataset_detail(workspace, datasets, info["id"])
 
 

@@ -37,37 +37,31 @@ async def append_usage(request: Request, dataset_id: str, workspace: WorkspaceDe
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "multipart/form-data":
         form = await request.form()
-        files = [(upload.filename or "the uploaded file", await upload.read())
+        files = [(upload.filename or "the uploaded file", upload.file)
                  for upload in form.getlist("files") if isinstance(upload, UploadFile)]
         if not files:
             raise InputError("files: expected one or more usage files in the multipart field 'files'.")
 
-        def added():
-            return _from_files(files)
+        def append():
+            from evcore.uploads import APPEND, files_on_disk, save_uploads
+
+            with files_on_disk(files) as on_disk:  # a large one: read in a worker process
+                save_uploads(workspace, on_disk, APPEND, dataset_id=dataset_id, by=who.name)
     elif kind == "application/json":
         body = await request.body()
 
-        def added():
-            return _from_json(body, workspace.info(dataset_id)["usage_unit"])
+        def append():
+            workspace.append_usage(dataset_id, _from_json(body, workspace.info(dataset_id)["usage_unit"]),
+                                   by=who.name)
     else:
         raise InputError("Expected multipart/form-data with usage files, or application/json with "
                          '{"rows": [{"station_id", "date" or "time", "usage"}]}.')
 
     def work():
-        workspace.append_usage(dataset_id, added(), by=who.name)
+        append()
         return dataset_detail(workspace, datasets, dataset_id)
 
     return await run_in_threadpool(work)  # reading and merging is CPU work: off the event loop
-
-
-def _from_files(files: list[tuple[str, bytes]]):
-    from evcore.io import combine, read_file
-
-    readings = [read_file(content, name=name) for name, content in files]
-    for reading in readings:
-        if reading.kind != "usage":
-            raise InputError(f"{reading.source} holds {reading.kind}, not usage: expected usage files only.")
-    return combine(readings, name="appended usage")
 
 
 def _from_json(body: bytes, unit: str):
