@@ -9,15 +9,17 @@ from evcore.hourly import hourly_span_sentence
 from evcore.errors import InputError
 from evcore.io import read_file
 from evcore.openchargemap import OpenChargeMapClient
-from evcore.uploads import ADD, NEW, save_readings
+from evcore.uploads import ADD, APPEND, NEW, save_readings
 from evcore.viz.maps import stations_map
 from evcore.workspace import DEMO_ID, demo_info
 from ui import (DATASET_ID_KEY, current_dataset, current_dataset_id, csv_download, html_download, open_dataset,
                 as_text, settings, show_map, workspace)
+from ui_users import history_lines, may, signed_in_name
 
 MAX_UPLOAD_MB = st.get_option("server.maxUploadSize")
 MESSAGES_KEY = "workspace_messages"  # what the last action did: shown until the next one
 ROUND_KEY = "uploader_round"  # a new uploader after each batch, so files are added once
+FETCHED_KEY = "fetched_stations"  # (dataset id, annotated stations, unit) of the last fetch
 
 
 @st.cache_data(show_spinner="Reading the file...", max_entries=20)
@@ -70,12 +72,13 @@ def add_files(uploads, current_id: str, as_new: bool, new_name: str) -> list[tup
         return messages
     try:
         if as_new:
-            info, _ = save_readings(workspace(), readings, NEW, name=new_name.strip() or "Uploaded data")
+            info, _ = save_readings(workspace(), readings, NEW, name=new_name.strip() or "Uploaded data",
+                                    by=signed_in_name())
             open_dataset(info["id"])
             messages.append(("info", f"Saved as the new dataset **{as_text(info['name'])}** "
                                      f"({', '.join(info['kinds'])})."))
         else:
-            info, changes = save_readings(workspace(), readings, ADD, dataset_id=current_id)
+            info, changes = save_readings(workspace(), readings, ADD, dataset_id=current_id, by=signed_in_name())
             open_dataset(current_id)
             messages.append(("info", f"**{as_text(info['name'])}**: " + " ".join(changes)))
     except InputError as exc:
@@ -83,7 +86,24 @@ def add_files(uploads, current_id: str, as_new: bool, new_name: str) -> list[tup
     return messages
 
 
-def fetch_open_charge_map(ws) -> None:
+def annotated_fetch(stations, k: int, match_id: str | None, horizon: int):
+    """The fetched stations with their k-means cluster (k > 0) and, with a dataset to match, the
+    station of it within 100 m and that station's forecast (the figures of GET /predict-usage)."""
+    from evcore.annotate import annotate_stations
+    from evcore.api.forecasting import rows_by_station
+    from ui import forecast_table
+
+    reference = rows = None
+    if match_id is not None:
+        dataset = current_dataset() if match_id == current_dataset_id() else workspace().load(match_id)
+        reference = dataset.stations
+        if dataset.usage is not None and not dataset.usage.empty:
+            rows = rows_by_station(forecast_table(dataset, horizon))
+    return annotate_stations(stations, k=k or None, reference=reference, forecasts=rows)
+
+
+def fetch_open_charge_map(ws, datasets: list[dict]) -> None:
+    located = {d["id"]: d for d in datasets if "stations" in d["kinds"]}
     with st.expander("Fetch stations from Open Charge Map"):
         with st.form("ocm_fetch"):
             cols = st.columns(4)
@@ -91,6 +111,13 @@ def fetch_open_charge_map(ws) -> None:
             longitude = cols[1].number_input("Longitude", -180.0, 180.0, -122.3321, format="%.4f")
             radius = cols[2].number_input("Radius (km)", 0.5, 500.0, 10.0, step=1.0)
             count = cols[3].number_input("How many", 1, 5000, 100, step=10)
+            cols = st.columns(3)
+            k = cols[0].number_input("Clusters (k-means; 0: none)", 0, 100, 0, key="ocm_k")
+            match_id = cols[1].selectbox("Match the stations of", [None, *located], key="ocm_match",
+                                         format_func=lambda i: "no dataset" if i is None else dataset_label(located[i]),
+                                         help="A fetched station within 100 m of one of this dataset's stations "
+                                              "shows that station's forecast.")
+            horizon = cols[2].number_input("Forecast days", 1, 30, 10, key="ocm_horizon")
             key = st.text_input("Open Charge Map API key", type="password", key="ocm_key",
                                 help="Kept in this browser session only, never saved. Leave empty to use "
                                      "the key the server was started with (OCM_API_KEY).")
@@ -101,12 +128,53 @@ def fetch_open_charge_map(ws) -> None:
         with st.spinner("Asking Open Charge Map..."):
             reading = OpenChargeMapClient(settings(), api_key=key or None).fetch_stations(
                 latitude, longitude, radius, int(count))
-        info = ws.save(reading.dataset, source=reading.source)
+        annotated = annotated_fetch(reading.dataset.stations, int(k), match_id, int(horizon))
+        unit = located[match_id]["usage_unit"] if match_id else "kWh"
+        info = ws.save(reading.dataset, source=reading.source, by=signed_in_name())
+        st.session_state[FETCHED_KEY] = (info["id"], annotated, unit)
         open_dataset(info["id"])
         finish([("success", f"Saved {info['stations']} stations from Open Charge Map as the new dataset "
                             f"**{as_text(info['name'])}**.")])
     except InputError as exc:
         finish([("error", as_text(str(exc)))])
+
+
+def show_history(current_id: str) -> None:
+    """Who added, changed, renamed or deleted this dataset (and any dataset, deleted ones too)."""
+    try:
+        this, every = ([] if current_id == DEMO_ID else history_lines(current_id)), history_lines()
+    except InputError:  # a damaged workspace: the error above says so
+        return
+    if this:
+        st.caption("Last change: " + this[0][2:])
+    if every:
+        with st.expander("Who changed what"):
+            st.markdown("\n".join(this) if this else "Nothing has changed this dataset.")
+            st.markdown("**Every dataset** (deleted ones too), newest first:\n" + "\n".join(every))
+
+
+def append_usage_panel(ws, current_id: str, info: dict) -> None:
+    """New days or hours of usage appended to the open dataset (a station's day already there is
+    replaced, never counted twice)."""
+    if "usage" not in info["kinds"]:
+        return
+    with st.expander("Append new usage"):
+        uploads = st.file_uploader("Usage files with the new days or hours (any usage layout): a station's day or "
+                                   "hour already in the dataset is replaced, never counted twice.",
+                                   accept_multiple_files=True, key=f"append_{st.session_state.get(ROUND_KEY, 0)}")
+    if not uploads:
+        return
+    read = [read_upload(upload.name, upload.getvalue()) for upload in uploads]
+    messages = [("error", as_text(error)) for _, error in read if error]
+    if not messages:
+        try:
+            info, changes = save_readings(ws, [reading for reading, _ in read], APPEND, dataset_id=current_id,
+                                          by=signed_in_name())
+            open_dataset(current_id)
+            messages.append(("success", f"**{as_text(info['name'])}**: " + " ".join(changes)))
+        except InputError as exc:
+            messages.append(("error", as_text(str(exc))))
+    finish(messages)
 
 
 def workspace_panel() -> None:
@@ -139,6 +207,13 @@ def workspace_panel() -> None:
     info = by_id[current_id]
     when = f", saved {info['created'][:16].replace('T', ' ')} UTC" if info.get("created") else ""
     st.caption(f"{', '.join(info['kinds']) or 'no tables'}; from {as_text(info['source'])}{when}.")
+    show_history(current_id)
+    if not may("analyst"):
+        st.caption("You are signed in as a viewer: uploading, appending, renaming, deleting and fetching need an "
+                   "analyst.")
+        for level, text in st.session_state.get(MESSAGES_KEY, []):
+            getattr(st, level)(text)
+        return
 
     if current_id != DEMO_ID:
         with st.expander("Rename or delete this dataset"):
@@ -146,7 +221,7 @@ def workspace_panel() -> None:
             cols = st.columns(2)
             if cols[0].button("Rename", key="rename_button"):
                 try:
-                    ws.rename(current_id, new_name)
+                    ws.rename(current_id, new_name, by=signed_in_name())
                     open_dataset(current_id)
                     finish([("success", f"Renamed to **{as_text(new_name.strip())}**.")])
                 except InputError as exc:
@@ -154,7 +229,7 @@ def workspace_panel() -> None:
             sure = cols[1].checkbox("Yes, delete it", key="delete_sure")
             if cols[1].button("Delete", key="delete_button", disabled=not sure):
                 try:
-                    ws.delete(current_id)
+                    ws.delete(current_id, by=signed_in_name())
                 except InputError as exc:
                     finish([("error", as_text(str(exc)))])
                 open_dataset(DEMO_ID)
@@ -172,9 +247,17 @@ def workspace_panel() -> None:
         type=None, accept_multiple_files=True, key=f"uploads_{st.session_state.get(ROUND_KEY, 0)}")
     if uploads:
         finish(add_files(uploads, current_id, as_new, new_name))
+    if current_id != DEMO_ID:
+        append_usage_panel(ws, current_id, info)
     for level, text in st.session_state.get(MESSAGES_KEY, []):
         getattr(st, level)(text)
-    fetch_open_charge_map(ws)
+    fetch_open_charge_map(ws, datasets)
+    fetched = st.session_state.get(FETCHED_KEY)
+    if fetched and fetched[0] == current_id and ("cluster" in fetched[1] or "matched_station_id" in fetched[1]):
+        from evcore.viz.clusters import fetched_stations_map
+
+        st.markdown("**Fetched stations**: clusters and the forecasts of the matched stations (click a station)")
+        show_map(fetched_stations_map(fetched[1], fetched[2]), key="fetched_map")
 
 
 def home() -> None:

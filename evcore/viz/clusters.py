@@ -116,3 +116,31 @@ def elbow_chart(curve: pd.DataFrame, method: str, objective_unit: str, current_k
     fig.update_layout(height=320, margin=dict(l=10, r=10, t=30, b=10), title=f"Elbow: {method}",
                       xaxis_title="k", yaxis_title=f"objective ({objective_unit})")
     return fig
+
+
+def fetched_stations_map(stations: pd.DataFrame, unit: str = "kWh") -> folium.Map:
+    """Stations fetched from Open Charge Map, annotated (``evcore.annotate.annotate_stations``):
+    colored by ``cluster`` where there is one; the popup names the dataset's station matched within
+    100 m and its forecast (``predicted_usage``: each day's figure and 80% interval)."""
+    m = base_map(stations["latitude"], stations["longitude"])
+    clustered = "cluster" in stations.columns
+    for _, row in stations.iterrows():
+        color = cluster_color(int(row["cluster"])) if clustered else PALETTE[0]
+        figures = {"Station id": row["station_id"]}
+        if clustered:
+            figures["Cluster"] = int(row["cluster"])
+        if "matched_station_id" in stations.columns:
+            matched, predicted = row["matched_station_id"], row["predicted_usage"]
+            figures["Matched station (within 100 m)"] = matched if matched is not None else "none"
+            for day in predicted or []:
+                figures[f"Forecast {day['date']} ({unit})"] = (f"{day['forecast']:,.1f} "
+                                                                f"({day['lower']:,.1f} to {day['upper']:,.1f})")
+            if matched is not None and not predicted:
+                figures["Forecast"] = "no usage to forecast from"
+        folium.CircleMarker(location=[row["latitude"], row["longitude"]], radius=6, color=color, weight=1, fill=True,
+                            fill_color=color, fill_opacity=0.85, tooltip=escape_text(row.get("name", "")),
+                            popup=popup_table(row.get("name", row["station_id"]), figures)).add_to(m)
+    if not clustered:
+        return add_legend(m, "Fetched stations", [(PALETTE[0], "Station")])
+    labels = sorted(set(int(c) for c in stations["cluster"]))
+    return add_legend(m, "Fetched stations by cluster", [(cluster_color(c), cluster_label(c)) for c in labels][:len(PALETTE)])
