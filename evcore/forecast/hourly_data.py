@@ -1,0 +1,97 @@
+"""The hourly matrix the hourly forecaster works on, and the hourly peers it is compared with.
+
+In: the long hourly table (``station_id, time`` and a value column, ``energy`` by default, as
+``Dataset.hourly``). The model works on whole calendar days: the matrix runs from the first
+midnight to the last hour 23:00 (a first or last day cut short is left out, so a forecast
+starts at the midnight after the last whole day). Hours twice in the table (the autumn clock
+change) are averaged; hours not there (the spring change, gaps) are missing (NaN).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+
+from evcore.errors import InputError
+
+HOURS = 24
+WEEK = 7 * HOURS
+UNITS = {"energy": "kWh", "occupancy": "port-hours"}
+
+
+def hourly_matrix(hourly: pd.DataFrame, value: str = "energy") -> pd.DataFrame:
+    """Wide hourly matrix (hourly time index over whole days, one column a station, sorted),
+    NaN where an hour is missing."""
+    columns = getattr(hourly, "columns", [])
+    missing = [c for c in ("station_id", "time", value) if c not in columns]
+    if missing:
+        raise InputError(f"The hourly table needs the columns station_id, time and {value}; "
+                         f"{', '.join(missing)} missing.")
+    values = pd.to_numeric(hourly[value], errors="coerce")
+    if hourly.empty or values.notna().sum() == 0:
+        raise InputError(f"The hourly table has no {value} figures to forecast from.")
+    if not np.isfinite(values.dropna().to_numpy(float)).all() or (values < 0).any():
+        raise InputError(f"The hourly {value} must be finite numbers of at least zero.")
+    long = pd.DataFrame({"station_id": hourly["station_id"].astype(str),
+                         "time": pd.to_datetime(hourly["time"]).dt.floor("h"), "value": values})
+    wide = long.pivot_table(index="time", columns="station_id", values="value", aggfunc="mean")
+    first = wide.index.min().normalize()
+    if wide.index.min() != first:
+        first += pd.Timedelta(days=1)
+    last = wide.index.max().normalize() + pd.Timedelta(hours=HOURS - 1)
+    if wide.index.max() != last:
+        last -= pd.Timedelta(days=1)
+    if last < first:
+        raise InputError("The hourly table does not cover one whole day (midnight to 23:00).")
+    wide = wide.reindex(pd.date_range(first, last, freq="h"))
+    return wide.reindex(sorted(wide.columns), axis=1)
+
+
+def fill_hours(wide: pd.DataFrame) -> np.ndarray:
+    """The matrix as float32 with missing hours filled: inside a station's history by linear
+    interpolation, after it by its last value, before it (a new station) by its first week's
+    mean; a station with no figure at all is zero."""
+    values = wide.to_numpy(float)
+    filled = np.zeros_like(values)
+    hours = np.arange(len(values))
+    for j in range(values.shape[1]):
+        column = values[:, j]
+        known = np.flatnonzero(~np.isnan(column))
+        if len(known) == 0:
+            continue
+        filled[:, j] = np.interp(hours, known, column[known])
+        filled[:known[0], j] = column[known[:WEEK]].mean()
+    return np.clip(filled, 0.0, None).astype(np.float32)
+
+
+def hourly_fingerprint(wide: pd.DataFrame) -> str:
+    """A short hash of an hourly matrix's values, stations and hours (what a model was trained on)."""
+    h = hashlib.sha256()
+    h.update(np.ascontiguousarray(wide.to_numpy(float)).tobytes())
+    h.update(",".join(map(str, wide.columns)).encode())
+    h.update(f"{wide.index[0]}|{len(wide.index)}".encode())
+    return h.hexdigest()[:16]
+
+
+def daily_peaks(values: np.ndarray) -> np.ndarray:
+    """Each whole day's largest hourly value: ``(days x 24, stations)`` -> ``(days, stations)``
+    (NaN hours ignored; a day with none is NaN)."""
+    days = values.reshape(-1, HOURS, values.shape[1])
+    with np.errstate(all="ignore"):
+        known = ~np.isnan(days).all(axis=1)
+        return np.where(known, np.nanmax(np.where(np.isnan(days), -np.inf, days), axis=1), np.nan)
+
+
+def seasonal_naive_hours(filled: np.ndarray, hours: int) -> np.ndarray:
+    """The last week repeated: ``(hours, stations)``."""
+    week = filled[-WEEK:]
+    return week[np.arange(hours) % WEEK]
+
+
+def hour_of_week_mean(filled: np.ndarray, hours: int, weeks: int = 4) -> np.ndarray:
+    """The mean of the last ``weeks`` weeks' same hour of the week: ``(hours, stations)``."""
+    weeks = max(1, min(weeks, len(filled) // WEEK))
+    profile = filled[-weeks * WEEK:].reshape(weeks, WEEK, -1).mean(axis=0)
+    return profile[np.arange(hours) % WEEK]

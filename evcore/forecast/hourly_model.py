@@ -1,0 +1,154 @@
+"""``HourlyForecaster``: the global hourly network (``hourly_net``) trained on a whole dataset.
+
+``fit(wide)`` takes the hourly matrix (``hourly_data.hourly_matrix``); ``predict(days)`` gives
+the hourly quantiles ``(days x 24, stations, 3)`` and the daily peaks' ``(days, stations, 3)``
+(lower, median, upper of an 80% interval) for the days after the data ends. One training serves
+every horizon from 1 to ``days`` (30). Runs on a GPU when there is one (``device``), the same
+code on the CPU.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+
+from evcore.errors import InputError
+from evcore.forecast.hourly_data import HOURS, fill_hours
+from evcore.forecast.hourly_net import DayWindows, build_hourly_network, train_hourly
+from evcore.forecast.training import resolve_device, torch_threads
+
+HOURLY_MODEL_VERSION = 1  # bump when the network's inputs or architecture change
+
+
+class HourlyForecaster:
+    """Parameters (the model's identity and its checkpoint's key): ``lookback`` days in (28:
+    the four weeks its hour-of-week inputs need); ``days`` the most days ahead (30);
+    ``hidden_size``; ``epochs`` of ``per_epoch`` samples in batches of ``batch_size``;
+    ``learning_rate``; ``recency_half_life`` days (a sample's weight halves as its origin gets
+    that much older); ``average_last`` epochs whose networks are averaged; ``seed``. Not part of
+    the identity: ``device`` (``auto``: a GPU when there is one) and ``threads`` (torch threads
+    on the CPU)."""
+
+    def __init__(self, lookback: int = 28, days: int = 30, hidden_size: int = 32, epochs: int = 12,
+                 per_epoch: int = 2048, batch_size: int = 64, learning_rate: float = 3e-3,
+                 recency_half_life: float = 60.0, average_last: int = 3, seed: int = 0,
+                 device: str = "auto", threads: int = 1):
+        self.lookback, self.days, self.hidden_size = lookback, days, hidden_size
+        self.epochs, self.per_epoch, self.batch_size = epochs, per_epoch, batch_size
+        self.learning_rate, self.recency_half_life = learning_rate, recency_half_life
+        self.average_last, self.seed, self.device, self.threads = average_last, seed, device, threads
+        if lookback < 28 or lookback % 7:
+            raise InputError(f"The hourly lookback must be whole weeks of at least 28 days; got {lookback!r}.")
+        if not 1 <= average_last <= epochs:
+            raise InputError("The hourly model's average_last must be from 1 to its epochs.")
+
+    def identity(self) -> dict:
+        return {k: getattr(self, k) for k in ("lookback", "days", "hidden_size", "epochs", "per_epoch",
+                                                "batch_size", "learning_rate", "recency_half_life",
+                                                "average_last", "seed")}
+
+    def min_days(self) -> int:
+        """The least whole days of history it trains on: the lookback and a week to learn from."""
+        return self.lookback + 7
+
+    def fit(self, wide: pd.DataFrame, progress=None) -> "HourlyForecaster":
+        import torch
+
+        self._remember(wide)
+        n_days = self.n_days_
+        if n_days < self.min_days():
+            raise InputError(f"The hourly data has {n_days} whole days; the hourly forecast needs at "
+                             f"least {self.min_days()} (four weeks to look back on and one to learn from).")
+        began = time.perf_counter()
+        device = self.device_
+        windows = self._windows(wide, truth=wide.to_numpy(np.float32))
+        n_stations = len(self.stations_)
+        origin_days = torch.arange(self.lookback, n_days, device=device)
+        stations = torch.arange(n_stations, device=device).repeat(len(origin_days))
+        origins = origin_days.repeat_interleave(n_stations)
+        # samples with a silent lookback (before a station opens, an outage) teach nothing
+        keep = windows.inputs(stations, origins, 1)[4] > self.floor_
+        stations, origins = stations[keep], origins[keep]
+        if len(stations) == 0:
+            raise InputError("Every station's hourly figures are zero: nothing to learn from.")
+        log_level = windows.inputs(stations, origins, 1)[3]
+        stats = torch.stack([log_level.mean(), log_level.std().clamp(min=1e-3)]).nan_to_num(0.0, 1.0, 1.0)
+        on_gpu = device == "cuda"
+        with torch_threads(self.threads):
+            self.networks_ = train_hourly(
+                windows, stations, origins, hidden_size=self.hidden_size, days=self.days,
+                epochs=self.epochs, learning_rate=self.learning_rate,
+                batch_size=self.batch_size * (8 if on_gpu else 1), per_epoch=self.per_epoch * (4 if on_gpu else 1),
+                seed=self.seed, level_stats=stats, recency_half_life=self.recency_half_life,
+                average_last=self.average_last,
+                progress=None if progress is None else
+                (lambda epoch: progress(epoch / self.epochs, f"epoch {epoch}/{self.epochs}")))
+        self.training_seconds_ = time.perf_counter() - began
+        return self
+
+    def _remember(self, wide: pd.DataFrame) -> None:
+        self.device_ = resolve_device(self.device)
+        self.stations_ = list(wide.columns)
+        self.n_days_ = len(wide) // HOURS
+        self.start_ = wide.index[0]
+        self.filled_ = fill_hours(wide)
+        means = self.filled_.mean(axis=0)
+        self.floor_ = float(0.1 * np.median(means[means > 0])) if (means > 0).any() else 1e-3
+
+    def _windows(self, wide: pd.DataFrame, truth=None) -> DayWindows:
+        truth = self.filled_ if truth is None else truth
+        return DayWindows(self.filled_, truth, int(wide.index[0].dayofweek), self.lookback, self.device_,
+                          self.floor_)
+
+    def predict(self, days: int | None = None, chunk: int = 4096):
+        """``(hourly, peaks)``: ``(days x 24, stations, 3)`` and ``(days, stations, 3)`` arrays of
+        lower, median and upper (clipped at zero), for the ``days`` after the data ends."""
+        import torch
+
+        days = self.days if days is None else days
+        if not 1 <= days <= self.days:
+            raise InputError(f"The hourly model forecasts 1 to {self.days} days ahead; asked for {days}.")
+        windows = self._windows_
+        n = len(self.stations_)
+        hourly = np.zeros((days, HOURS, n, 3), np.float32)
+        peaks = np.zeros((days, n, 3), np.float32)
+        with torch.no_grad(), torch_threads(self.threads):
+            for start in range(0, n, chunk):
+                s = torch.arange(start, min(n, start + chunk), device=self.device_)
+                o = torch.full_like(s, self.n_days_)
+                history, wd_in, wd_out, log_level, level = windows.inputs(s, o, days)
+                h_sum, p_sum = 0.0, 0.0
+                for net in self.networks_:
+                    h, p = net(history, wd_in, wd_out, log_level)
+                    h_sum, p_sum = h_sum + h, p_sum + p
+                h = (h_sum / len(self.networks_)) * level[:, None, None, None]
+                p = (p_sum / len(self.networks_)) * level[:, None, None]
+                hourly[:, :, start:start + len(s)] = h.permute(1, 2, 0, 3).cpu().numpy()
+                peaks[:, start:start + len(s)] = p.permute(1, 0, 2).cpu().numpy()
+        hourly = np.clip(np.sort(hourly, axis=3), 0, None).reshape(days * HOURS, n, 3)
+        return hourly, np.clip(np.sort(peaks, axis=2), 0, None)
+
+    @property
+    def _windows_(self) -> DayWindows:
+        if not hasattr(self, "_cached_windows"):
+            self._cached_windows = DayWindows(self.filled_, self.filled_, int(self.start_.dayofweek),
+                                              self.lookback, self.device_, self.floor_)
+        return self._cached_windows
+
+    # checkpoints: the averaged networks' weights in one state_dict, keys prefixed by their number
+    def state_dict(self) -> dict:
+        return {f"{i}.{k}": v for i, net in enumerate(self.networks_) for k, v in net.state_dict().items()}
+
+    def load_state_dict(self, state: dict, wide: pd.DataFrame) -> "HourlyForecaster":
+        self._remember(wide)
+        count = 1 + max(int(k.split(".", 1)[0]) for k in state)
+        networks = []
+        for i in range(count):
+            own = {k.split(".", 1)[1]: v for k, v in state.items() if k.startswith(f"{i}.")}
+            net = build_hourly_network(self.hidden_size, self.lookback, self.days, None, self.device_)
+            net.load_state_dict(own)
+            networks.append(net.eval())
+        self.networks_ = networks
+        return self
