@@ -8,6 +8,7 @@ can run with other settings in the same process.
 |---|---|---|
 | ``EVCORE_CHECKPOINTS`` | ``checkpoints``: the model store's folder | ``checkpoints/`` in the project |
 | ``EVCORE_LSTM_SETTINGS`` | ``lstm``: JSON of ``LSTMForecaster`` parameters (tests) | ``{}`` |
+| ``EVCORE_HOURLY_SETTINGS`` | ``hourly``: JSON of ``HourlyForecaster`` parameters (tests) | ``{}`` |
 | ``EVCORE_DEVICE`` | ``device``: ``auto``, ``cpu`` or ``cuda`` | ``auto`` |
 | ``EVCORE_WORKSPACE`` | ``workspace``: the saved datasets' folder | ``data/workspace`` in the project |
 | ``EVCORE_OCM_URL`` | ``ocm_url``: the Open Charge Map API's base URL | the public v3 API |
@@ -44,6 +45,7 @@ class Settings:
 
     checkpoints: Path = field(default_factory=lambda: _project_folder("checkpoints"))
     lstm: tuple = ()  # (name, value) pairs of LSTMForecaster parameters; see ``lstm_params``
+    hourly: tuple = ()  # (name, value) pairs of HourlyForecaster parameters
     device: str = "auto"
     workspace: Path = field(default_factory=lambda: _project_folder("data", "workspace"))
     ocm_url: str = DEFAULT_OCM_URL
@@ -53,10 +55,11 @@ class Settings:
     def __post_init__(self):
         if self.device not in DEVICES:
             raise InputError(f"The device must be one of {', '.join(DEVICES)}; got {self.device!r}.")
-        lstm = self.lstm
-        if isinstance(lstm, Mapping):
-            lstm = tuple(sorted(lstm.items()))
-        object.__setattr__(self, "lstm", tuple(lstm))
+        for name in ("lstm", "hourly"):
+            pairs = getattr(self, name)
+            if isinstance(pairs, Mapping):
+                pairs = tuple(sorted(pairs.items()))
+            object.__setattr__(self, name, tuple(pairs))
         if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", str(self.ocm_url)):
             raise InputError("The Open Charge Map URL (EVCORE_OCM_URL) must be an http or https address "
                              "with no spaces, such as https://api.openchargemap.io/v3.")
@@ -82,15 +85,18 @@ class Settings:
             values["workspace"] = Path(env["EVCORE_WORKSPACE"])
         if env.get("EVCORE_OCM_URL"):
             values["ocm_url"] = env["EVCORE_OCM_URL"].rstrip("/")
-        text = env.get("EVCORE_LSTM_SETTINGS", "").strip()
-        if text:
+        for name, variable, what in (("lstm", "EVCORE_LSTM_SETTINGS", "LSTM"),
+                                     ("hourly", "EVCORE_HOURLY_SETTINGS", "hourly model")):
+            text = env.get(variable, "").strip()
+            if not text:
+                continue
             try:
-                lstm = json.loads(text)
+                params = json.loads(text)
             except json.JSONDecodeError as exc:
-                raise InputError(f"EVCORE_LSTM_SETTINGS is not valid JSON ({exc.msg}).") from None
-            if not isinstance(lstm, dict):
-                raise InputError("EVCORE_LSTM_SETTINGS must be a JSON object of LSTM parameters.")
-            values["lstm"] = lstm
+                raise InputError(f"{variable} is not valid JSON ({exc.msg}).") from None
+            if not isinstance(params, dict):
+                raise InputError(f"{variable} must be a JSON object of {what} parameters.")
+            values[name] = params
         device = env.get("EVCORE_DEVICE", "").strip().lower()
         if device:
             values["device"] = device

@@ -21,7 +21,7 @@ TOO_LARGE = f"The upload is larger than {MAX_UPLOAD_BYTES // 2**20} MB: send sma
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The REST service over the workspace in ``settings.workspace``."""
-    from evcore.api import capacity, growth, usage, users
+    from evcore.api import capacity, growth, load, usage, users
     from evcore.api.datasets import LoadedDatasets
     from evcore.api.deps import needs
     from evcore.api.routes import protected, public
@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.forecasts = ForecastCache()
     app.add_middleware(UploadLimit)
     app.include_router(public)
-    for router in (protected, usage.router, capacity.router, growth.router, users.router):  # each route says what more it needs
+    for router in (protected, usage.router, capacity.router, growth.router, load.router, users.router):  # each route says what more it needs
         app.include_router(router, dependencies=[needs("viewer")])
     _add_error_answers(app)
     return app

@@ -1,10 +1,13 @@
-"""``backtest`` and ``forecast``: the LSTM against baselines, and each station's next days."""
+"""``backtest`` and ``forecast``: the LSTM against baselines, and each station's next days
+(``--resolution hourly``: the hourly model, ``evcore.cli.load_forecast``)."""
 
 from __future__ import annotations
 
 import os
 
+from evcore.cli import load_forecast
 from evcore.cli.common import add_json_flag, log, print_json, progress_logger
+from evcore.errors import InputError
 from evcore.export import check_writable, csv_text, write_csv
 
 
@@ -14,7 +17,8 @@ def add_parsers(sub, formatter) -> None:
                                    "of the series; WAPE, MAE and interval coverage per model.",
                        formatter_class=formatter)
     p.add_argument("--usage", required=True, help="the usage file (any supported usage layout)")
-    p.add_argument("--horizon", type=int, default=10, help="days ahead, 1 to 30")
+    add_resolution(p)
+    p.add_argument("--horizon", type=int, default=None, help="days ahead, 1 to 30 (default: 10 daily, 7 hourly)")
     p.add_argument("--folds", type=int, default=3, help="how many rolling folds to score")
     add_json_flag(p)
     p.set_defaults(func=run_backtest)
@@ -24,18 +28,28 @@ def add_parsers(sub, formatter) -> None:
                                    "and kept in the model store), with an 80%% interval.",
                        formatter_class=formatter)
     p.add_argument("--usage", required=True, help="the usage file (any supported usage layout)")
+    add_resolution(p)
     p.add_argument("--horizon", type=int, default=10, help="days ahead, 1 to 30")
-    p.add_argument("--out", help="write the forecast table (station_id,date,forecast,lower,upper) "
-                                 "to this CSV file instead of stdout")
+    p.add_argument("--out", help="write the forecast table (station_id,date,forecast,lower,upper; hourly: "
+                                 "station_id,time,forecast,lower,upper,unit) to this CSV file instead of stdout")
+    p.add_argument("--peaks", help="hourly only: write each day's peak (station_id,date,peak,lower,upper,unit) "
+                                   "to this CSV file")
     add_json_flag(p)
     p.set_defaults(func=run_forecast)
+
+
+def add_resolution(p) -> None:
+    p.add_argument("--resolution", choices=("daily", "hourly"), default="daily",
+                   help="daily totals, or hourly values with daily peaks")
 
 
 def run_backtest(args) -> int:
     from evcore.forecast import backtest, check_horizon
     from evcore.io import read_usage
 
-    horizon = check_horizon(args.horizon)
+    if args.resolution == "hourly":
+        return load_forecast.run_backtest(args)
+    horizon = check_horizon(10 if args.horizon is None else args.horizon)
     usage = read_usage(args.usage)
     # folds in two processes (one torch thread each): same numbers, about half the time on 2 cores
     result = backtest(usage, horizon=horizon, folds=args.folds, settings=args.settings,
@@ -51,6 +65,10 @@ def run_forecast(args) -> int:
     from evcore.forecast import check_horizon, forecast_table
     from evcore.io import read_usage
 
+    if args.resolution == "hourly":
+        return load_forecast.run_forecast(args)
+    if args.peaks:
+        raise InputError("--peaks needs --resolution hourly (a day's peak is its largest hourly value).")
     horizon = check_horizon(args.horizon)
     if args.out:  # before the training, not after it
         check_writable(args.out, "the forecast table")

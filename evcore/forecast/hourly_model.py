@@ -99,7 +99,7 @@ class HourlyForecaster:
 
     def _windows(self, wide: pd.DataFrame, truth=None) -> DayWindows:
         truth = self.filled_ if truth is None else truth
-        return DayWindows(self.filled_, truth, int(wide.index[0].dayofweek), self.lookback, self.device_,
+        return DayWindows(self.filled_, truth, int(wide.index[0].day_of_week), self.lookback, self.device_,
                           self.floor_)
 
     def predict(self, days: int | None = None, chunk: int = 4096):
@@ -133,7 +133,7 @@ class HourlyForecaster:
     @property
     def _windows_(self) -> DayWindows:
         if not hasattr(self, "_cached_windows"):
-            self._cached_windows = DayWindows(self.filled_, self.filled_, int(self.start_.dayofweek),
+            self._cached_windows = DayWindows(self.filled_, self.filled_, int(self.start_.day_of_week),
                                               self.lookback, self.device_, self.floor_)
         return self._cached_windows
 

@@ -144,8 +144,8 @@ class DayWindows:
         self.lookback = lookback
         self.n_days = n_days
         self.floor = floor  # the least level: a nearly silent window is not blown up to huge ratios
-        self.values = torch.as_tensor(filled.reshape(n_days, HOURS, -1), device=device)
-        self.truth = torch.as_tensor(truth.reshape(n_days, HOURS, -1), device=device)
+        self.values = torch.tensor(filled.reshape(n_days, HOURS, -1), device=device)
+        self.truth = torch.tensor(truth.reshape(n_days, HOURS, -1), device=device)
         self.weekday = torch.as_tensor((first_weekday + torch.arange(n_days + 60).numpy()) % 7, device=device)
 
     def inputs(self, stations, origins, days: int):

@@ -1,0 +1,167 @@
+"""The hourly forecast (issue 16.2): the library (shapes, ordered intervals, the peak's own
+interval, the model store, horizons 1..30), the CLI's keys and columns, GET /predict-load's
+202-then-200 flow. Tiny synthetic data and a few epochs, so it runs in seconds."""
+
+import json
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import ROOT
+from evcore.config import Settings
+from evcore.errors import InputError
+from evcore.forecast.hourly_pipeline import (HOURLY_COLUMNS, PEAK_COLUMNS, HourlyData, load_forecast,
+                                             trained_hourly)
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+TINY = {"epochs": 2, "per_epoch": 64, "batch_size": 32, "average_last": 1, "hidden_size": 8}
+
+
+def hourly_wide(days=42, stations="ABC", seed=0) -> pd.DataFrame:
+    """Charging-like hours: a daytime hump, quieter weekends, gamma noise; station i about i+1 times A."""
+    rng = np.random.default_rng(seed)
+    times = pd.date_range("2024-01-01", periods=days * 24, freq="h")
+    hump = 1 + np.sin((times.hour.to_numpy() - 6) / 24 * 2 * np.pi).clip(0)
+    weekend = np.where(times.day_of_week.to_numpy() >= 5, 0.5, 1.0)
+    return pd.DataFrame({s: np.round((i + 1) * hump * weekend * rng.gamma(2, 0.5, len(times)), 3)
+                         for i, s in enumerate(stations)}, index=times.rename("time"))
+
+
+def long(wide: pd.DataFrame) -> pd.DataFrame:
+    return wide.reset_index().melt(id_vars="time", var_name="station_id", value_name="energy")
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return Settings(checkpoints=tmp_path / "ck", workspace=tmp_path / "ws", hourly=TINY, device="cpu")
+
+
+def test_hourly_and_peak_tables_have_the_design_columns_ordered_intervals_and_every_horizon(settings):
+    hourly, peaks = load_forecast(long(hourly_wide()), horizon=3, settings=settings)
+    assert list(hourly.columns) == HOURLY_COLUMNS and list(peaks.columns) == PEAK_COLUMNS
+    assert len(hourly) == 3 * 24 * 3 and len(peaks) == 3 * 3
+    assert hourly["time"].min() == pd.Timestamp("2024-02-12 00:00") and set(hourly["unit"]) == {"kWh"}
+    for table, point in ((hourly, "forecast"), (peaks, "peak")):
+        figures = table[["lower", point, "upper"]].to_numpy()
+        assert np.isfinite(figures).all() and (figures >= 0).all()
+        assert (figures[:, 0] <= figures[:, 1]).all() and (figures[:, 1] <= figures[:, 2]).all()
+        assert (figures[:, 2] > figures[:, 0]).any()
+    for horizon in (1, 30):
+        h, p = load_forecast(long(hourly_wide()), horizon=horizon, settings=settings)
+        assert len(h) == horizon * 24 * 3 and p["date"].nunique() == horizon
+    for horizon in (0, 31, 2.5):
+        with pytest.raises(InputError, match="horizon"):
+            load_forecast(long(hourly_wide()), horizon=horizon, settings=settings)
+
+
+def test_the_peak_is_its_own_forecast_not_the_largest_hourly_median(settings):
+    hourly, peaks = load_forecast(long(hourly_wide()), horizon=7, settings=settings)
+    largest_median = hourly.groupby(["station_id", hourly["time"].dt.normalize()])["forecast"].max().to_numpy()
+    assert not np.allclose(peaks["peak"].to_numpy(), largest_median, rtol=0.02)
+    # a day's peak is at least as likely above the typical hour as the hours are: its band sits higher
+    assert (peaks["upper"].to_numpy() > largest_median).mean() > 0.5
+
+
+def test_the_model_is_trained_once_and_then_read_from_the_store(settings, monkeypatch):
+    data = HourlyData(long(hourly_wide()))
+    first, meta = trained_hourly(data, settings)
+    assert list(settings.checkpoints.glob("hourly-*.pt"))
+    from evcore.forecast.hourly_model import HourlyForecaster
+
+    monkeypatch.setattr(HourlyForecaster, "fit", lambda *a, **k: pytest.fail("trained again"))
+    again, meta_again = trained_hourly(data, settings)
+    assert meta_again["trained_at"] == meta["trained_at"]
+    np.testing.assert_allclose(again.predict(2)[0], first.predict(2)[0], rtol=1e-5)
+    other = Settings(checkpoints=settings.checkpoints, hourly={**TINY, "seed": 1}, device="cpu")
+    monkeypatch.undo()
+    trained_hourly(data, other)
+    assert len(list(settings.checkpoints.glob("hourly-*.pt"))) == 2  # other settings: another model
+
+
+def test_short_or_empty_hourly_data_is_refused_in_one_sentence(settings):
+    with pytest.raises(InputError, match="needs at least 35"):
+        load_forecast(long(hourly_wide(days=20)), settings=settings)
+    with pytest.raises(InputError, match="no hourly table"):
+        load_forecast(None, settings=settings)
+
+
+def cli(*args, env_settings=TINY, checkpoints=None):
+    import os
+
+    env = {**os.environ, "EVCORE_HOURLY_SETTINGS": json.dumps(env_settings), "EVCORE_DEVICE": "cpu",
+           "EVCORE_CHECKPOINTS": str(checkpoints)}
+    return subprocess.run([sys.executable, "-m", "evcore", *map(str, args)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, env=env)
+
+
+def test_cli_forecast_and_backtest_hourly(tmp_path):
+    path = tmp_path / "hourly.csv"
+    hourly_wide(days=60).to_csv(path)
+    out, peaks = tmp_path / "f.csv", tmp_path / "p.csv"
+    done = cli("forecast", "--usage", path, "--resolution", "hourly", "--horizon", 2, "--out", out,
+               "--peaks", peaks, "--json", checkpoints=tmp_path / "ck")
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stderr
+    result = json.loads(done.stdout)
+    assert result["resolution"] == "hourly" and result["stations"] == 3 and result["unit"] == "kWh"
+    assert list(pd.read_csv(out).columns) == HOURLY_COLUMNS and len(pd.read_csv(out)) == 2 * 24 * 3
+    assert list(pd.read_csv(peaks).columns) == PEAK_COLUMNS and len(result["peaks"]) == 6
+    done = cli("backtest", "--usage", path, "--resolution", "hourly", "--json", checkpoints=tmp_path / "ck")
+    assert done.returncode == 0, done.stderr
+    models = json.loads(done.stdout)["models"]
+    assert {"lstm", "seasonal_naive", "hour_of_week_mean"} <= set(models)
+    assert all(0 <= m["wape"] < 5 and m["peak_wape"] is not None for m in models.values())
+    assert 0 <= models["lstm"]["coverage"] <= 1
+
+
+@pytest.mark.parametrize("args, says", [
+    (("--resolution", "hourly", "--horizon", 31), "horizon"),
+    (("--peaks", "p.csv"), "--peaks needs --resolution hourly"),
+    (("--resolution", "weekly"), "invalid choice"),
+])
+def test_cli_refuses_bad_hourly_input_with_exit_2(tmp_path, args, says):
+    path = tmp_path / "hourly.csv"
+    hourly_wide(days=40).to_csv(path)
+    done = cli("forecast", "--usage", path, *args, checkpoints=tmp_path / "ck")
+    assert done.returncode == 2 and done.stderr.startswith("error:") and says in done.stderr
+
+
+def test_cli_refuses_a_daily_file_for_an_hourly_forecast(tmp_path):
+    daily = tmp_path / "d.csv"
+    daily.write_text("station,date,kwh\n" + "".join(f"A,2024-01-{d:02d},3\n" for d in range(1, 29)))
+    done = cli("forecast", "--usage", daily, "--resolution", "hourly", checkpoints=tmp_path / "ck")
+    assert done.returncode == 2 and "no hourly values" in done.stderr
+
+
+def test_predict_load_answers_202_while_training_then_200(settings):
+    from evcore.api import create_app
+
+    app = create_app(settings)
+    client = TestClient(app)
+    text = hourly_wide().to_csv().encode()
+    made = client.post("/datasets", data={"name": "h"}, files=[("files", ("h.csv", text, "text/csv"))])
+    assert made.status_code == 201, made.text
+    params = {"dataset": made.json()["id"], "station_id": "B", "horizon": 2}
+    first = client.get("/predict-load", params=params)
+    assert first.status_code == 202 and first.json()["status"] == "training"
+    assert first.headers["Location"] == first.json()["poll"] and "predict-load" in first.json()["poll"]
+    app.state.load_models.wait(120)
+    answer = client.get("/predict-load", params=params)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["unit"] == "kWh" and len(body["forecast"]) == 48 and len(body["peaks"]) == 2
+    assert {row["station_id"] for row in body["forecast"]} == {"B"}
+    assert all(r["lower"] <= r["forecast"] <= r["upper"] for r in body["forecast"])
+    assert client.get("/predict-load", params={**params, "station_id": "Z"}).status_code == 404
+    assert client.get("/predict-load", params={**params, "horizon": 31}).status_code == 422
+    assert "/predict-load" in client.get("/openapi.json").json()["paths"]
+    # a fresh service finds the stored model: 200 at once
+    assert TestClient(create_app(settings)).get("/predict-load", params=params).status_code == 200
