@@ -7,8 +7,10 @@ import streamlit as st
 import ui
 from evcore.capacity import WINDOW_DAYS, capacity_table, capacity_window
 from evcore.errors import InputError
+from evcore.forecast.hourly_pipeline import HourlyData, forecast_tables, stored_hourly, trained_hourly
 from evcore.hourly import hour_of_week, hourly_measures, hourly_span_sentence
 from evcore.viz.load import hour_of_week_heatmap
+from evcore.viz.load_forecast import load_forecast_chart
 
 st.set_page_config(page_title="Load & capacity", layout="wide")
 st.title("Load & capacity")
@@ -35,6 +37,34 @@ def _profile(fingerprint: str, measure: str, station_id: str | None, _hourly):
     return hour_of_week(_hourly, measure, station_id)
 
 
+@st.cache_data(show_spinner=False)
+def _hourly_data(fingerprint: str, _hourly):
+    return HourlyData(_hourly)
+
+
+@st.cache_resource(show_spinner=False)
+def _load_forecasts() -> dict:
+    """30-day hourly forecast tables by (data fingerprint, settings), shared by sessions."""
+    return {}
+
+
+def _stored_load_forecast(data, settings):
+    """The forecast tables when the model is in memory or in the store (nothing is trained)."""
+    key = (data.fingerprint, settings)
+    if key not in _load_forecasts():
+        model = stored_hourly(data, settings)
+        if model is None:
+            return None
+        _load_forecasts()[key] = forecast_tables(model, data, 30)
+    return _load_forecasts()[key]
+
+
+def _trained_load_forecast(data, settings, progress):
+    model, _ = trained_hourly(data, settings, progress)
+    _load_forecasts()[(data.fingerprint, settings)] = forecast_tables(model, data, 30)
+    return _load_forecasts()[(data.fingerprint, settings)]
+
+
 @st.cache_data(show_spinner="Working out the capacity...")
 def _capacity(fingerprint: str, target: float, growth: float, _dataset):
     return capacity_table(_dataset, target=target, growth=growth), capacity_window(_dataset)
@@ -58,10 +88,44 @@ if measures:
                     profile.rename(columns={"value": f"mean {UNITS[measure]}"}),
                     f"hour_of_week_{measure}.csv", key="hour_of_week_csv")
 
-# ---------------------------------------------------------------------------------------------
-# HOURLY FORECAST (w16fc, issue 16.2): the hourly forecast with its band and the daily peak
-# forecast go here, between the heatmap and the capacity table.
-# ---------------------------------------------------------------------------------------------
+st.subheader("Hourly forecast")
+if measures:
+    hourly_data = forecast = None
+    try:
+        hourly_data = _hourly_data(dataset.fingerprint(), dataset.hourly)
+        forecast = _stored_load_forecast(hourly_data, ui.settings())
+    except InputError as exc:
+        st.warning(ui.as_text(exc))
+    if hourly_data is not None and forecast is None and st.button("Train the hourly model", key="load_train"):
+        bar, progress = ui.progress_bar("Hourly model: ")
+        try:
+            forecast = _trained_load_forecast(hourly_data, ui.settings(), progress)
+        except InputError as exc:
+            st.warning(ui.as_text(exc))
+        finally:
+            bar.empty()
+    if hourly_data is not None and forecast is None:
+        st.caption("The hourly model of this dataset is not trained yet: one training (about a minute for fifty "
+                   "stations and six months) serves every station and horizon, and is kept for the next visit.")
+    elif forecast is not None:
+        hourly_rows, peak_rows = forecast
+        unit = UNITS[hourly_data.measure]
+        left, right = st.columns(2)
+        days = left.slider("Days ahead", min_value=1, max_value=30, value=7, key="load_horizon")
+        forecast_station = right.selectbox("Station", list(hourly_data.wide.columns), key="load_forecast_station",
+                                           format_func=lambda s: f"{names[s]} ({s})" if s in names else s)
+        shown_hours = hourly_rows[hourly_rows["time"] < hourly_rows["time"].min() + pd.Timedelta(days=days)]
+        shown_peaks = peak_rows[peak_rows["date"] < peak_rows["date"].min() + pd.Timedelta(days=days)]
+        one = lambda table: table[table["station_id"] == forecast_station]  # noqa: E731
+        title = f"{names.get(forecast_station, forecast_station)}: {unit}, next {days} days"
+        st.plotly_chart(load_forecast_chart(one(shown_hours), one(shown_peaks), title, unit), width="stretch")
+        st.caption("The line is the most likely value of each hour, the band holds 80% of outcomes; each diamond is "
+                   "the day's peak hour with its own 80% interval (a day's largest hour is usually above the "
+                   "largest typical hour).")
+        ui.csv_download("Download the hourly forecast (CSV)", shown_hours, f"hourly_forecast_{days}d.csv",
+                        key="load_forecast_csv")
+        ui.csv_download("Download the daily peaks (CSV)", shown_peaks, f"daily_peaks_{days}d.csv",
+                        key="load_peaks_csv")
 
 st.subheader("Port capacity")
 left, right = st.columns(2)

@@ -18,11 +18,13 @@ def shared_file(*parts: str) -> Path:
 # A small LSTM for every test: pages that forecast (Forecast, Clusters) train in seconds, not
 # minutes. Full-size accuracy is measured by bench/forecast.py, not by the tests.
 QUICK_LSTM = {"epochs": 3, "seeds": 1, "average_last": 1, "max_windows_per_epoch": 512}
+QUICK_HOURLY = {"epochs": 2, "per_epoch": 64, "batch_size": 32, "average_last": 1, "hidden_size": 8}
 
 
 @pytest.fixture(autouse=True)
 def _quick_lstm_and_private_checkpoints(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("EVCORE_LSTM_SETTINGS", json.dumps(QUICK_LSTM))
+    monkeypatch.setenv("EVCORE_HOURLY_SETTINGS", json.dumps(QUICK_HOURLY))
     monkeypatch.setenv("EVCORE_CHECKPOINTS", str(tmp_path_factory.getbasetemp() / "checkpoints"))
     # each test its own empty workspace: never the user's data/workspace
     monkeypatch.setenv("EVCORE_WORKSPACE", str(tmp_path_factory.mktemp("workspace")))

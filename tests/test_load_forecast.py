@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import ROOT
+from conftest import QUICK_HOURLY as TINY, ROOT
 from evcore.config import Settings
 from evcore.errors import InputError
 from evcore.forecast.hourly_pipeline import (HOURLY_COLUMNS, PEAK_COLUMNS, HourlyData, load_forecast,
@@ -21,8 +21,6 @@ from evcore.forecast.hourly_pipeline import (HOURLY_COLUMNS, PEAK_COLUMNS, Hourl
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
-
-TINY = {"epochs": 2, "per_epoch": 64, "batch_size": 32, "average_last": 1, "hidden_size": 8}
 
 
 def hourly_wide(days=42, stations="ABC", seed=0) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from evcore.api.deps import DatasetsDep, SettingsDep
-from evcore.api.recent import RecentResults
+from evcore.recent import RecentResults
 from evcore.api.routes import ERRORS
 from evcore.errors import InputError
 
