@@ -4,7 +4,7 @@ to it, see what was read, headline figures, a usage chart and a station map."""
 import streamlit as st
 
 from evcore.viz.charts import network_usage_chart
-from evcore.data import daily_session_counts, station_summary, unlocated_stations, usage_span
+from evcore.data import daily_session_counts, history_figures, station_summary, unlocated_stations, usage_span
 from evcore.hourly import hourly_span_sentence
 from evcore.errors import InputError
 from evcore.io import read_file
@@ -242,7 +242,7 @@ def workspace_panel() -> None:
     uploads = st.file_uploader(
         ("Upload files (saved as a new dataset)" if as_new else "Add files to this dataset (a file of a kind "
          "it has replaces that table)")
-        + f": usage, stations and demand as CSV, or Open Charge Map JSON (up to {MAX_UPLOAD_MB} MB each). "
+        + f": usage, stations, demand and adoption histories as CSV, or Open Charge Map JSON (up to {MAX_UPLOAD_MB} MB each). "
           "The format is detected from the content.",
         type=None, accept_multiple_files=True, key=f"uploads_{st.session_state.get(ROUND_KEY, 0)}")
     if uploads:
@@ -323,6 +323,10 @@ def home() -> None:
     if dataset.demand is not None:
         st.caption(f"EV demand: {dataset.demand['weight'].sum():,.0f} vehicles at {len(dataset.demand):,} "
                    "locations (used by the Placement page).")
+    if dataset.history is not None:
+        figures = history_figures(dataset.history)
+        st.caption(f"Adoption history: {figures['areas']:,} areas, {figures['first_year']}–{figures['last_year']}, "
+                   f"{figures['vehicles']:,} EVs in {figures['last_year']} (used by the Growth page).")
 
 
 home()

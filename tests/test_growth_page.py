@@ -61,3 +61,13 @@ def test_growth_map_escapes_area_names():
     demand = pd.DataFrame({"latitude": [47.0], "longitude": [-122.0], "weight": [2.0], "area": ["<script>x</script>"]})
     html = growth_map(area_table(history, compound_growth(history, 2023), 2023, demand), 2023).get_root().render()
     assert "<script>x</script>" not in html and "&lt;script&gt;" in html and "× 4.00" in html
+
+
+def test_home_saves_an_uploaded_history_and_says_the_growth_page_uses_it():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.file_uploader[0].set_value([("h.csv", HISTORY.encode(), "text/csv")]).run()
+    assert not at.exception
+    assert at.session_state["dataset"].history["area"].nunique() == 2
+    assert any("Adoption history: 2 areas, 2018–2022" in c.value for c in at.caption)
+    at.switch_page("pages/5_Growth.py").run()
+    assert not at.exception and not at.error and "times" in shown(at.markdown[0].value)
