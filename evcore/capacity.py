@@ -100,6 +100,8 @@ def _from_sessions(sessions, counts, start, end, target, growth) -> pd.DataFrame
     hour_of_week = starting["start"].dt.day_of_week * 24 + starting["start"].dt.hour
     busiest = hour_of_week.groupby([starting["station_id"], hour_of_week]).size().groupby(level=0).max()
     mean_hours = ((starting["end"] - starting["start"]) / pd.Timedelta(hours=1)).groupby(starting["station_id"]).mean()
+    touching = sessions[(sessions["end"] > start) & (sessions["start"] < end)]
+    by_station = dict(tuple(touching.groupby("station_id", sort=False)))
     rows = []
     for station_id, port_count in counts.items():
         arrivals = float(busiest.get(station_id, 0)) / (WINDOW_DAYS / 7)
@@ -109,7 +111,7 @@ def _from_sessions(sessions, counts, start, end, target, growth) -> pd.DataFrame
                      "utilisation": float(plugged.get(station_id, 0.0)) / (port_count * hours),
                      "arrivals_per_hour": arrivals, "mean_plugged_hours": None if np.isnan(mean) else float(mean),
                      "blocking": erlang_b(int(port_count), load), "ports_needed": ports_for_target(load, target),
-                     "observed_all_busy": all_busy_share(sessions[sessions["station_id"] == station_id],
+                     "observed_all_busy": all_busy_share(by_station.get(station_id, touching.iloc[:0]),
                                                          int(port_count), start, end)})
     return pd.DataFrame(rows)
 
