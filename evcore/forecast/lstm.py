@@ -143,7 +143,9 @@ class LSTMForecaster(Forecaster):
             raise InputError(f"The LSTM setting recency_half_life must be a number of days, 0 or more; "
                              f"got {half_life!r}.")
 
-    def fit(self, history: pd.DataFrame, progress=None):
+    def fit(self, history: pd.DataFrame, progress=None, start_from=None):
+        """Train on the filled wide daily matrix ``history``; ``start_from``: one network a seed
+        to start from (``evcore.forecast.pipeline`` fine-tunes after usage is appended)."""
         import torch
 
         self._check_settings()
@@ -169,7 +171,7 @@ class LSTMForecaster(Forecaster):
                       else self.batch_size)
         with torch_threads(self.threads):
             self.networks_ = self._train_seeds(windows, samples, stats, per_epoch, batch_size,
-                                               self._workers(on_gpu), progress)
+                                               self._workers(on_gpu), progress, start_from)
         self.weights_, self.scale_ = None, 1.0
         if held_out:
             self._learn_combination(len(y) - held_out, held_out)
@@ -183,7 +185,7 @@ class LSTMForecaster(Forecaster):
             return self.workers
         return min(self.seeds, 1 if on_gpu else max(1, _cores() // max(self.threads, 1)))
 
-    def _train_seeds(self, windows, samples, stats, per_epoch, batch_size, workers, progress) -> list:
+    def _train_seeds(self, windows, samples, stats, per_epoch, batch_size, workers, progress, start_from=None) -> list:
         """Every seed's kept networks, in seed order, ``workers`` seeds trained at once in threads
         (torch works outside the GIL). Each seed draws only from its own generators, so the
         networks are the same however many train at once. Progress is reported from this thread
@@ -207,7 +209,7 @@ class LSTMForecaster(Forecaster):
                 windows_per_epoch=per_epoch, seed=self.random_state + seed,
                 keep_epoch=self._is_snapshot, level_stats=stats, weight_decay=self.weight_decay,
                 dropout=self.dropout, recency_half_life=self.recency_half_life, progress=step,
-                should_stop=stop.is_set)
+                should_stop=stop.is_set, start_from=None if start_from is None else start_from[seed])
 
         pool = ThreadPoolExecutor(workers)
         try:

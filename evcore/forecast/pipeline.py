@@ -116,7 +116,7 @@ def _trained_on(filled: pd.DataFrame, horizon: int, settings, progress) -> tuple
             metadata = _loaded(model, path, filled)  # trained by whoever held the lock
             if metadata is None or metadata is FOREIGN:
                 foreign = metadata is FOREIGN
-                metadata = _train(model, filled, path, progress)
+                metadata = _train(model, filled, path, progress, _predecessor(filled, model, settings))
                 if foreign:
                     metadata = {**metadata, NOTE: " ".join(filter(None, (FOREIGN, metadata.get(NOTE))))}
     if progress is not None:
@@ -124,14 +124,67 @@ def _trained_on(filled: pd.DataFrame, horizon: int, settings, progress) -> tuple
     return model, metadata
 
 
-def _train(model: LSTMForecaster, filled: pd.DataFrame, path, progress) -> dict:
-    model.fit(filled, progress=progress)
+# After usage is appended (a few days more, the days before unchanged), the model of the shorter
+# data is fine-tuned rather than trained afresh: bench/append_forecast.py measured the same WAPE
+# (Johannesburg, 3 origins: 0.2893 both) at 0.13 of the time. After FINE_TUNES_IN_A_ROW
+# fine-tunes the model is trained afresh, so small drifts cannot pile up.
+APPENDED_DAYS = 7
+FINE_TUNE_EPOCHS = 4
+FINE_TUNE_RATE = 1e-3
+FINE_TUNES_IN_A_ROW = 7
+
+
+def _predecessor(filled: pd.DataFrame, model: LSTMForecaster, settings):
+    """The stored model of ``filled`` less its last 1 to ``APPENDED_DAYS`` days (same stations,
+    same values before), as ``(checkpoint, that shorter matrix)``; None when there is none."""
+    for days in range(1, APPENDED_DAYS + 1):
+        shorter = filled.iloc[:-days]
+        if len(shorter) < model.min_history(1):
+            return None
+        checkpoint = _checkpoint_for(checkpoint_path(shorter, model, settings), shorter, model)
+        if checkpoint is not None and checkpoint is not FOREIGN:
+            if checkpoint.metadata.get("fine_tunes", 0) >= FINE_TUNES_IN_A_ROW:
+                return None
+            return checkpoint, shorter
+    return None
+
+
+def _fine_tune(model: LSTMForecaster, filled: pd.DataFrame, predecessor, progress) -> bool:
+    """Train ``model`` from each seed's last network of the predecessor for a few epochs; False
+    when its networks do not fit (the model is then trained afresh)."""
+    checkpoint, shorter = predecessor
+    previous = LSTMForecaster(**model.get_params())
+    try:
+        previous.load_state_dict(checkpoint.state_dict, shorter)
+    except Exception:  # another network shape (e.g. a longer lookback now fits): train afresh
+        return False
+    per_seed = len(previous.networks_) // model.seeds
+    if per_seed < 1 or len(previous.networks_) % model.seeds:
+        return False
+    starts = [previous.networks_[(seed + 1) * per_seed - 1] for seed in range(model.seeds)]
+    saved = model.epochs, model.average_last, model.learning_rate
+    epochs = min(FINE_TUNE_EPOCHS, model.epochs)
+    model.epochs, model.average_last, model.learning_rate = epochs, min(model.average_last, epochs), FINE_TUNE_RATE
+    try:
+        model.fit(filled, progress=progress, start_from=starts)
+    finally:  # its identity (the store's key) stays the settings asked for
+        model.epochs, model.average_last, model.learning_rate = saved
+    return True
+
+
+def _train(model: LSTMForecaster, filled: pd.DataFrame, path, progress, predecessor=None) -> dict:
+    tuned = predecessor is not None and _fine_tune(model, filled, predecessor, progress)
+    if not tuned:
+        model.fit(filled, progress=progress)
     metadata = {"fingerprint": fingerprint(filled), "settings": model.identity(),
                 "model_version": MODEL_VERSION, "versions": library_versions(),
                 "horizon": model.horizon_, "training_seconds": round(model.training_seconds_, 3),
                 "trained_at": pd.Timestamp.now(tz="UTC").isoformat(),
                 "stations": len(filled.columns), "days": len(filled),
                 "start": filled.index[0].strftime("%Y-%m-%d"), "end": filled.index[-1].strftime("%Y-%m-%d")}
+    if tuned:
+        metadata.update(fine_tuned_from=predecessor[0].metadata["fingerprint"],
+                        fine_tunes=predecessor[0].metadata.get("fine_tunes", 0) + 1)
     note = _keep(path, model.state_dict(), metadata)
     return {**metadata, NOTE: note} if note else metadata
 

@@ -143,14 +143,15 @@ def pinball_loss(predicted, target, quantiles, weights):
 def train_network(windows, samples, quantiles, *, hidden_size: int, horizon: int, epochs: int,
                   learning_rate: float, batch_size: int, windows_per_epoch: int | None, seed: int,
                   keep_epoch, level_stats, weight_decay: float = 0.0, dropout: float = 0.0,
-                  recency_half_life: float = 0.0, progress=None, should_stop=None) -> list:
+                  recency_half_life: float = 0.0, progress=None, should_stop=None, start_from=None) -> list:
     """Train one network on ``samples`` (stations, origins) of ``windows`` (``features.Windows``)
     by the ``pinball_loss`` of ``quantiles`` over the target days the data has, each sample
     weighted by ``recency_weights`` (AdamW with ``weight_decay``; ``dropout`` on the head's
     inputs); return copies of it at the epochs ``keep_epoch(epoch)`` picks. Batches are large
     random draws from every origin, so dividing each by its own summed weight is close to one
     weighting of the whole. ``windows_per_epoch`` None: all samples. ``should_stop()`` true
-    ends the training at the next batch (what is kept so far is returned)."""
+    ends the training at the next batch (what is kept so far is returned). ``start_from``: a
+    trained network whose weights this one starts from (a fine-tune), instead of new ones."""
     import torch
 
     device = windows.device
@@ -158,6 +159,8 @@ def train_network(windows, samples, quantiles, *, hidden_size: int, horizon: int
     generator = torch.Generator().manual_seed(seed)      # initial weights
     shuffle = torch.Generator().manual_seed(seed)        # batch order
     net = build_network(N_INPUTS, hidden_size, horizon, len(quantiles), generator, device)
+    if start_from is not None:
+        net.load_state_dict(start_from.state_dict())
     net.level_stats.copy_(level_stats)
     q = torch.tensor(quantiles, device=device)
     recency = recency_weights(origins, windows.target_end - 1, recency_half_life).to(device)
