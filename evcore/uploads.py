@@ -26,6 +26,7 @@ from evcore.io import Reading, combine, read_file
 
 WORKER_FROM_BYTES = 16 * 1024 * 1024  # smaller uploads are read in the caller's thread
 WORKER_BUDGET_BYTES = 1536 * 1024 * 1024  # the worker's most resident memory
+TREE_BUDGET_BYTES = 1800 * 1024 * 1024  # and with the calling process's, under 2 GB (sampled every 0.1 s)
 _ONE_WORKER = threading.Lock()
 NEW, ADD, APPEND = "new", "add", "append"
 
@@ -90,8 +91,10 @@ def save_uploads_in_worker(workspace, files, action: str = NEW, name: str | None
                            dataset_id: str | None = None, by: str | None = None,
                            budget: int | None = None) -> tuple[dict, list[str]]:
     """``save_uploads`` for files on disk (``(name, path)``), in a worker process whose resident
-    memory is kept under ``budget`` bytes (``WORKER_BUDGET_BYTES``)."""
-    budget = WORKER_BUDGET_BYTES if budget is None else budget
+    memory is kept under ``budget`` bytes (by default ``WORKER_BUDGET_BYTES``, or less so that
+    this process and the worker stay under ``TREE_BUDGET_BYTES``)."""
+    if budget is None:
+        budget = min(WORKER_BUDGET_BYTES, max(256 * 2**20, TREE_BUDGET_BYTES - resident_bytes(os.getpid())))
     job = json.dumps({"folder": str(workspace.folder), "files": [[n, str(p)] for n, p in files], "action": action,
                       "name": name, "dataset_id": dataset_id, "by": by})
     root = Path(__file__).resolve().parents[1]
