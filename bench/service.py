@@ -80,23 +80,33 @@ def measure(tree: Path, args) -> dict:
 
                 with ThreadPoolExecutor(args.concurrency) as pool:
                     list(pool.map(one, range(args.concurrency * 2)))  # connections opened, code paths warm
+                    cpu_before = cpu_seconds(process.pid)
                     started = time.perf_counter()
                     results = list(pool.map(one, range(args.requests)))
                 wall = time.perf_counter() - started
+                cpu = cpu_seconds(process.pid) - cpu_before
         finally:
             process.terminate()
             process.wait(timeout=30)
     seconds = np.array([r[0] for r in results])
     return {"first": first_seconds, "rows": rows, "per_second": args.requests / wall,
             "p50": np.percentile(seconds, 50) * 1000, "p95": np.percentile(seconds, 95) * 1000,
-            "slowest": seconds.max() * 1000, "errors": sum(not r[1] for r in results)}
+            "slowest": seconds.max() * 1000, "errors": sum(not r[1] for r in results),
+            "cpu_ms": cpu / args.requests * 1000}
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system) the process has used: steadier than latency on a busy machine."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def report(label: str, figures: dict, args) -> None:
     print(f"{label}: first request {figures['first']:.2f} s ({figures['rows']} forecast rows); "
           f"{args.requests} warm requests, {args.concurrency} at a time: {figures['per_second']:.0f} per second, "
           f"p50 {figures['p50']:.0f} ms, p95 {figures['p95']:.0f} ms, slowest {figures['slowest']:.0f} ms, "
-          f"errors {figures['errors']}", flush=True)
+          f"errors {figures['errors']}; the service's CPU {figures['cpu_ms']:.2f} ms a request", flush=True)
 
 
 def main() -> None:
@@ -122,7 +132,8 @@ def main() -> None:
     report("now", after, args)
     if before:
         print(f"ratios now/before: p50 {after['p50'] / before['p50']:.2f}, p95 {after['p95'] / before['p95']:.2f}, "
-              f"requests per second {after['per_second'] / before['per_second']:.2f}")
+              f"requests per second {after['per_second'] / before['per_second']:.2f}, CPU a request "
+              f"{after['cpu_ms'] / before['cpu_ms']:.2f}")
 
 
 if __name__ == "__main__":

@@ -96,7 +96,7 @@ def needs(role: str):
     """A route dependency: the caller must have ``role`` or more."""
     action = {"viewer": "read", "analyst": "change datasets or run computations", "admin": "manage users"}[role]
 
-    def check(who: CallerDep) -> Caller:
+    async def check(who: CallerDep) -> Caller:  # no worker thread for a comparison
         check_may(who, role, action)
         return who
 
