@@ -53,6 +53,16 @@ def test_monthly_registrations_by_county_take_each_years_last_date_and_add_up_ve
     assert reading.summary()["areas"] == 1 and reading.summary()["last_year"] == 2021
 
 
+def test_a_history_ending_early_in_a_year_takes_each_year_at_the_same_date():
+    csv = "Date,County,Electric Vehicle (EV) Total\n" + "".join(
+        f"{month} 2020,King,{n}\n" for month, n in (("January 31", 100), ("December 31", 200))) + "".join(
+        f"{month} 2021,King,{n}\n" for month, n in (("January 31", 210), ("December 31", 400))) + "January 31 2022,King,420\n"
+    reading = read_file(csv.encode(), "monthly.csv")
+    # a year's growth each step: 100 -> 210 -> 420, not 200 -> 400 -> 420
+    assert reading.dataset.history["vehicles"].tolist() == [100.0, 210.0, 420.0]
+    assert any("January 31" in note for note in reading.notes)
+
+
 def test_new_registrations_per_year_add_up_into_the_vehicles_registered():
     csv = "year,zip,new_registrations\n2020,98101,5\n2021,98101,7\n2022,98101,10\n2021,98102,2\n"
     history = read_history(csv.encode(), "new.csv")

@@ -9,10 +9,11 @@ area's last count (``M_a = kappa exp(u_a) N_a``). The area terms ``u_a``, ``v_a`
 prior around 0, so a small area, whose counts say little, borrows the pool's shape and a large
 one follows its own data (penalised least squares, i.e. the posterior mode).
 
-The 80% interval comes from the model's own errors: it is refitted at earlier cut years of the
-history and its errors on the years it did not see (log of actual over projected, pooled over
-areas and weighted by their vehicles) set the spread per horizon, widened with the horizon
-beyond the horizons it could check, plus the counting noise of small areas.
+The 80% interval comes from the model's own errors (split-conformal style): it is refitted at
+earlier cut years of the history, and the 80th percentile of its errors on the years it did not
+see (|log of actual over projected|, pooled over areas and weighted by their vehicles) is the
+interval's half-width per horizon, widened with the horizon beyond the horizons it could check,
+plus the counting noise of small areas.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class BassDiffusion:
         return self
 
     def _check_errors(self, history: pd.DataFrame) -> np.ndarray:
-        """The spread (log scale) of the projection's error per horizon 1, 2, ... ``checks``,
+        """The interval's half-width (log scale) per horizon 1, 2, ... ``checks``: the errors' quantile
         from fits at earlier cut years; None when the history is too short to check."""
         last = self.years_[-1]
         errors: dict[int, list[tuple[float, float]]] = {}
@@ -78,7 +79,7 @@ class BassDiffusion:
         spread = []
         for h in sorted(errors):
             e, w = np.array(errors[h]).T
-            spread.append(float(np.sqrt(np.sum(w * e ** 2) / np.sum(w))))
+            spread.append(_weighted_quantile(np.abs(e), w, self.interval))
         return np.maximum.accumulate(np.array(spread))
 
     # --- projecting ---------------------------------------------------------------------------
@@ -92,10 +93,9 @@ class BassDiffusion:
         horizon = until - last
         path = _project(self.stock_, self.fleet_, self.params_, horizon)
         steps = np.arange(1, horizon + 1)
-        spread = self._spread(steps)
-        noise = np.sqrt(spread[None, :] ** 2 + steps[None, :] / (path + 1))  # counting noise of small areas
-        z = _z(self.interval)
-        lower, upper = (path + 1) * np.exp(-z * noise) - 1, (path + 1) * np.exp(z * noise) - 1
+        # the checked errors' quantile, and the counting noise of small areas (Poisson, in log terms)
+        half = np.sqrt(self._spread(steps)[None, :] ** 2 + _z(self.interval) ** 2 * steps[None, :] / (path + 1))
+        lower, upper = (path + 1) * np.exp(-half) - 1, (path + 1) * np.exp(half) - 1
         lower = np.maximum(lower, 0.0)
         rows = pd.DataFrame({
             "area": np.repeat(self.areas_, horizon),
@@ -105,7 +105,7 @@ class BassDiffusion:
 
     def _spread(self, steps: np.ndarray) -> np.ndarray:
         # nothing to check against (a short history): a wide guess, not a narrow one
-        checked = self.spread_ if self.spread_ is not None else np.array([0.15])
+        checked = self.spread_ if self.spread_ is not None else np.array([0.2])
         k = len(checked)
         # beyond the horizons checked the error keeps growing in proportion to the horizon
         return np.array([checked[s - 1] if s <= k else checked[-1] * s / k for s in steps])
@@ -115,6 +115,12 @@ class BassDiffusion:
         p, q, kappa, share = self.params_["p"], self.params_["q"], self.params_["kappa"], self.params_["share"]
         return {"p": p, "q": q, "potential_share": share if np.isfinite(self.fleet_).any() else None,
                 "potential_multiple": kappa if (~np.isfinite(self.fleet_)).any() else None}
+
+
+def _weighted_quantile(values: np.ndarray, weights: np.ndarray, level: float) -> float:
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order]) / np.sum(weights)
+    return float(values[order][min(np.searchsorted(cumulative, level), len(values) - 1)])
 
 
 def _z(interval: float) -> float:

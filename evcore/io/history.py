@@ -110,9 +110,9 @@ def _registrations(table: pd.DataFrame, name: str, layout: dict, notes: list[str
     # Rows of one area and date (e.g. per vehicle type) add up; of several dates in a year, the last
     # is the year's count (a stock is not summed over months).
     per_period = frame.groupby(["area", "period"], as_index=False).agg({"year": "first", **sums})
+    if not layout["year"]:
+        per_period = _same_time_each_year(per_period, notes)
     latest = per_period.sort_values("period").groupby(["area", "year"], as_index=False).tail(1)
-    if not layout["year"] and len(latest) < len(per_period):
-        notes.append("Several dates in a year: each area's count on the year's last date is that year's.")
     history = latest.drop(columns="period")
     if layout["additions"]:
         history = history.sort_values(["area", "year"])
@@ -122,6 +122,22 @@ def _registrations(table: pd.DataFrame, name: str, layout: dict, notes: list[str
     history = history.astype({"year": int, "area": str, "vehicles": float})
     columns = HISTORY_COLUMNS + (["all_vehicles"] if layout["fleet"] else [])
     return history[columns].sort_values(["area", "year"], ignore_index=True)
+
+
+def _same_time_each_year(per_period: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """Of several dates in a year, the counts one year apart: each year's last date on or before
+    the day of the year of the latest date (a history ending in January takes every year's
+    January, so its last step is a year's growth, not a month's)."""
+    if per_period.groupby(["area", "year"]).size().max() <= 1:
+        return per_period
+    latest = per_period["period"].max()
+    day_of_year = per_period["period"].dt.month * 100 + per_period["period"].dt.day
+    kept = per_period[day_of_year <= latest.month * 100 + latest.day]
+    dropped = sorted(set(per_period["year"]) - set(kept["year"]))
+    notes.append(f"Several dates in a year: each year's count is its last on or before {latest:%B} {latest.day} "
+                 f"(the day of the latest date), so counts are a year apart"
+                 + (f"; years with no date that early are left out ({', '.join(map(str, dropped))})." if dropped else "."))
+    return kept
 
 
 def _years(table: pd.DataFrame, column: str, name: str) -> pd.Series:
