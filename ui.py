@@ -89,13 +89,19 @@ def _reopen() -> None:
 def show_map(folium_map, key: str, height: int = 460) -> None:
     """Draw a folium map that sends nothing back to Python (no reruns on pan or zoom), with our
     copies of Leaflet and jQuery served by Streamlit from static/ (enableStaticServing), so that
-    maps draw on machines that cannot reach a CDN."""
+    maps draw on machines that cannot reach a CDN.
+
+    st_folium draws a copy: it renders the map into its figure a second time, and a download of
+    the map made afterwards would hold the map twice."""
+    import copy
+
     from streamlit_folium import st_folium
 
     from evcore.viz.maps import leaflet_from
 
-    with leaflet_from(folium_map, "/app/static/"):
-        st_folium(folium_map, height=height, returned_objects=[], key=key, use_container_width=True)
+    shown = copy.deepcopy(folium_map)
+    with leaflet_from(shown, "/app/static/"):
+        st_folium(shown, height=height, returned_objects=[], key=key, use_container_width=True)
 
 
 def html_download(label: str, folium_map, file_name: str, key: str | None = None) -> None:

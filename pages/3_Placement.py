@@ -102,25 +102,28 @@ cols[0].metric("Mean distance per vehicle", f"{figures['mean_km']:.2f} km",
                None if baseline is None else f"{figures['mean_km'] - baseline['mean_km']:+.2f} km vs existing",
                delta_color="inverse")
 cols[1].metric("90% of vehicles within", f"{figures['p90_km']:.2f} km",
-               None if baseline is None else f"{figures['p90_km'] - baseline['p90_km']:+.2f} km", delta_color="inverse")
+               None if baseline is None else f"{figures['p90_km'] - baseline['p90_km']:+.2f} km vs existing",
+               delta_color="inverse")
 cols[2].metric(f"Vehicles within {radius:g} km", f"{100 * figures['share_within_radius']:.1f}%",
-               None if baseline is None else f"{100 * figures['share_within_radius_gained']:+.1f} pts")
+               None if baseline is None else f"{100 * figures['share_within_radius_gained']:+.1f} pts vs existing")
 proof = "proven optimal" if model.optimal_ else (
     "gap unknown" if model.gap_ is None else f"at most {100 * model.gap_:.2f}% from optimal")
 cols[3].metric("Solver", "exact" if exact else "fast", f"{proof}, {model.seconds_:.1f} s", delta_color="off",
                delta_arrow="off")
 
-fmap = placement_map(model, stations=existing)
+solution = model.view(radius)
+fmap = placement_map(solution, stations=existing)
 ui.show_map(fmap, key="placement_map", height=520)
 
-sites = model.sites_table().drop(columns="candidate")
+sites = solution.sites.copy()
 sites.insert(0, "site", range(1, len(sites) + 1))
 shown = sites.assign(served_share=100 * sites["served_share"])
+within = f" within {radius:g} km" if solution.covers else ""
 st.dataframe(shown, hide_index=True, width="stretch", column_config={
     "latitude": st.column_config.NumberColumn(format="%.5f"),
     "longitude": st.column_config.NumberColumn(format="%.5f"),
-    "served": st.column_config.NumberColumn("vehicles served", format="%.0f"),
-    "served_share": st.column_config.NumberColumn("share served", format="%.1f%%"),
+    "served": st.column_config.NumberColumn(f"vehicles served{within}", format="%.0f"),
+    "served_share": st.column_config.NumberColumn(f"share served{within}", format="%.1f%%"),
     "mean_km_served": st.column_config.NumberColumn("mean km of those served", format="%.2f"),
 })
 down1, down2 = st.columns(2)

@@ -119,6 +119,10 @@ def test_cluster_and_place_on_saved_datasets_give_the_cli_keys(client):
     assert "existing_only" in place
     cover = client.post("/place", json={"dataset": "demo", "k": 2, "objective": "coverage", "radius_km": 3}).json()
     assert 0 < cover["share_within_radius"] <= 1
+    # as on the dashboard, a dataset's stations stay open unless the body says otherwise
+    assert cover["existing_stations"] == 48 and "existing_only" in cover
+    alone = client.post("/place", json={"dataset": "demo", "k": 2, "existing": False}).json()
+    assert alone["existing_stations"] == 0
     json.dumps(place, allow_nan=False)
 
 

@@ -1,10 +1,13 @@
 """End to end in headless Chromium: what an analyst hit on the pages (issue 19, items 1 to 5)."""
 
+import re
+
 import pytest
 
 from browser import chromium_page, map_frame, streamlit_server
 
 pytestmark = pytest.mark.browser
+TOTAL_EVS = 29_992  # the demo's registered EVs
 
 
 def open_page(page, url, name, ready_text, timeout_ms=120000):
@@ -75,4 +78,61 @@ def test_save_as_new_is_unticked_once_the_new_dataset_is_saved(tmp_path):
         page.get_by_text("Replaced the usage", exact=False).wait_for(timeout=60000)
         page.locator("[data-testid=stSelectbox]").filter(has_text="Dataset").click()
         assert page.get_by_role("option").count() == 3  # the demo and the two saved datasets
+        assert not page.errors, page.errors
+
+
+def downloaded(page, button):
+    with page.expect_download(timeout=60000) as download:
+        page.get_by_role("button", name=button).click()
+    return open(download.value.path(), encoding="utf-8").read()
+
+
+def test_downloaded_maps_hold_one_map_and_coverage_draws_its_radius(tmp_path):
+    with streamlit_server(tmp_path) as url, chromium_page() as page:
+        open_page(page, url, "Clusters", "k-means and k-medians, k = 6")
+        map_frame(page)
+        html = downloaded(page, "Map (HTML)")
+        assert html.count("L.map(") == 1 and html.count("class='evcore-legend'") == 1
+
+        page.locator("[data-testid=stSidebarNav]").get_by_text("Placement").click()
+        page.get_by_text("Most within R km (coverage)").click()
+        page.get_by_text("vehicles served within 5 km", exact=False).first.wait_for(
+            state="attached", timeout=120000)
+        settled(page)
+        _, frame = map_frame(page)
+        frame.locator("path.evcore-radius").nth(5 + 48 - 1).wait_for(state="attached", timeout=30000)
+        assert frame.locator("path.evcore-radius").count() == 5 + 48  # R around every open site
+        html = downloaded(page, "Download the map (HTML)")
+        assert html.count("L.map(") == 1 and html.count("class='evcore-legend'") == 1
+        assert "Within 5 km of a station" in html
+        served = [float(s.replace(",", "")) for s in re.findall(r"serves ([\d,]+) vehicles within 5 km", html)]
+        within = page.locator("[data-testid=stMetric]").filter(has_text="Vehicles within 5 km")
+        share = float(re.search(r"([\d.]+)%", within.inner_text()).group(1))
+        assert len(served) == 5 + 48 and sum(served) == pytest.approx(share / 100 * TOTAL_EVS, rel=2e-3)
+        assert not page.errors, page.errors
+
+
+def test_a_page_opened_by_its_address_asks_for_nothing_missing_and_maps_read_in_km(tmp_path):
+    """Leaflet guessed its image folder before its stylesheet loaded (".../leafletmarker-icon.png",
+    a 404); the home map's scale was in miles; the legend covered the scale bar."""
+    with streamlit_server(tmp_path) as url, chromium_page() as page:
+        missing = []
+        page.on("response", lambda r: missing.append(r.url) if r.status == 404 and "/_stcore/" not in r.url else None)
+        page.route("**/leaflet.css", lambda route: route.abort())  # not there yet when the markers are made
+        page.goto(url + "/Placement")
+        page.get_by_text("Mean distance per vehicle").wait_for(timeout=120000)
+        _, frame = map_frame(page)
+        frame.locator(".leaflet-marker-icon").nth(4).wait_for(state="attached", timeout=30000)
+        inner = next(f for f in page.frames if f.evaluate("typeof L !== 'undefined'"))  # the map's frame
+        assert inner.evaluate("L.Icon.Default.imagePath") == "/app/static/leaflet/images/"
+        assert not missing, missing
+        page.unroute("**/leaflet.css")
+
+        page.goto(url)
+        _, frame = map_frame(page)
+        scale = frame.locator(".leaflet-control-scale-line")
+        scale.first.wait_for(timeout=30000)
+        assert scale.count() == 1 and scale.inner_text().strip().endswith(("km", " m"))
+        legend, bar = frame.locator(".evcore-legend").bounding_box(), scale.bounding_box()
+        assert legend["y"] + legend["height"] <= bar["y"]  # the legend sits above the scale bar
         assert not page.errors, page.errors

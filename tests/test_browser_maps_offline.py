@@ -68,7 +68,7 @@ def placements_map():
     demand = pd.DataFrame({"latitude": [47.58 + 0.02 * i for i in range(12)],
                            "longitude": [-122.25 - 0.01 * i for i in range(12)], "weight": 5.0})
     model = PMedian.from_points(demand, k=2, existing=stations).solve()
-    return placement_map(model, stations=stations)
+    return placement_map(model.view(), stations=stations)
 
 
 @pytest.mark.parametrize("build", [home_map, clusters_map, placements_map])

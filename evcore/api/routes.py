@@ -155,8 +155,9 @@ def place(datasets: DatasetsDep, body: PlaceRequest) -> dict:
     if data.demand is None or data.demand.empty:
         raise InputError(f"The dataset {body.dataset!r} has no demand points: upload a demand file to it.")
     existing = None
-    if body.existing:
-        if data.stations is None or data.stations.empty:
+    has_stations = data.stations is not None and not data.stations.empty
+    if body.existing or (body.existing is None and has_stations):
+        if not has_stations:
             raise InputError(f"The dataset {body.dataset!r} has no stations to keep as existing sites.")
         existing = data.stations
     _, result = place_sites(data.demand, body.k, existing=existing, radius_km=body.radius_km,

@@ -106,7 +106,8 @@ class PlaceRequest(BaseModel):
     objective: Literal["distance", "coverage"] = "distance"
     radius_km: float | None = Field(None, gt=0, le=MAX_EPS_KM,
                                     description="the distance that counts as covered (needed for coverage)")
-    existing: bool = Field(False, description="keep the dataset's stations open as existing sites")
+    existing: bool | None = Field(None, description="keep the dataset's stations open as existing sites "
+                                                     "(default: yes when it has stations, as the dashboard)")
     exact: bool = Field(False, description="solve exactly (HiGHS MILP) where the problem is small enough")
     time_limit: float | None = Field(None, gt=0, le=600, description="seconds the solver may take (default "
                                                                     "10 for the search, 120 for exact)")

@@ -95,7 +95,7 @@ def run(args) -> int:
         from evcore.viz.maps import standalone_html
         from evcore.viz.placement import placement_map
 
-        write_text(standalone_html(placement_map(model, stations=existing_table)), args.map, "the placement map")
+        write_text(standalone_html(placement_map(model.view(), stations=existing_table)), args.map, "the placement map")
         log(f"wrote {args.map}")
     if args.json:
         print_json(result)

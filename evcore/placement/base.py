@@ -227,27 +227,51 @@ class _LocationModel:
                 out["share_within_radius_gained"] = out["share_within_radius"] - baseline["share_within_radius"]
         return out
 
+    def _served_weights(self) -> np.ndarray:
+        """The demand each point brings to the site it goes to: all of it (a p-median serves every
+        point); the coverage model counts only what lies within its radius."""
+        return self.weights
+
     def sites_table(self) -> pd.DataFrame:
-        """One row a proposed site: candidate index, position, demand served and its distances."""
+        """One row a proposed site: candidate index, position, the demand it serves (for coverage:
+        within the radius) and that demand's mean distance."""
         rows = []
+        served_weights = self._served_weights()
         for j in self.selected_:
-            served = self.assignment_ == j
-            weight = float(self.weights[served].sum())
+            served = (self.assignment_ == j) & (served_weights > 0)
+            weight = float(served_weights[served].sum())
             rows.append({
                 "candidate": int(j),
                 "latitude": None if self.column_latlon is None else float(self.column_latlon[j, 0]),
                 "longitude": None if self.column_latlon is None else float(self.column_latlon[j, 1]),
                 "served": weight,
                 "served_share": weight / float(self.weights.sum()),
-                "mean_km_served": float(self.weights[served] @ self.distance_[served] / weight) if weight else None,
+                "mean_km_served": float(served_weights[served] @ self.distance_[served] / weight) if weight else None,
             })
         return pd.DataFrame(rows, columns=["candidate", "latitude", "longitude", "served", "served_share",
                                            "mean_km_served"])
 
     def served_by_existing(self) -> np.ndarray:
-        """Demand served by each existing station (in ``existing`` order) in the solution."""
-        served = np.bincount(self.assignment_, weights=self.weights, minlength=len(self.candidates) + len(self.existing))
+        """Demand served by each existing station (in ``existing`` order) in the solution (for
+        coverage: within the radius)."""
+        served = np.bincount(self.assignment_, weights=self._served_weights(),
+                             minlength=len(self.candidates) + len(self.existing))
         return served[self.existing]
+
+    def view(self, radius: float | None = None) -> "SolutionView":
+        """The solution as a map or a report reads it (``SolutionView``); ``radius`` (the model's
+        own by default) is the distance drawn around the sites. Needs a model built from points."""
+        from evcore.placement.view import SolutionView
+
+        if self.demand_latlon is None or self.column_latlon is None:
+            raise InputError("a map needs a placement built from points (coordinates), not from a cost matrix.")
+        existing = pd.DataFrame({"latitude": self.column_latlon[self.existing, 0],
+                                 "longitude": self.column_latlon[self.existing, 1],
+                                 "served": self.served_by_existing()})
+        return SolutionView(demand=self.demand_latlon, weights=self.weights, distance_km=self.distance_,
+                            sites=self.sites_table().drop(columns="candidate"), existing=existing,
+                            radius_km=self.radius if radius is None else float(radius),
+                            covers=not self.minimise)
 
     def summary(self) -> dict:
         """The solution and its figures as plain values (the CLI's JSON)."""

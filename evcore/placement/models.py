@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from evcore.errors import InputError
 from evcore.placement.base import _LocationModel
 from evcore.placement.bounds import lagrangian_lower_bound
@@ -59,6 +61,9 @@ class MaxCoverage(_LocationModel):
 
     def _objective_value(self, distance):
         return float(self.weights[distance <= self.radius].sum())
+
+    def _served_weights(self):
+        return np.where(self.distance_ <= self.radius, self.weights, 0.0)
 
     @property
     def coverage_(self) -> float:

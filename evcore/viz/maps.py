@@ -11,6 +11,8 @@ from pathlib import Path
 
 import folium
 import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
 
 TILES = "OpenStreetMap"
 # Our copies of Leaflet (BSD-2) and jQuery (MIT); folium's popups need jQuery.
@@ -18,6 +20,10 @@ STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
 INLINE_JS = [("leaflet", "leaflet/leaflet.js"), ("jquery", "jquery/jquery.min.js")]
 INLINE_CSS = [("leaflet_css", "leaflet/leaflet.css")]
 INLINE_PREFIX = "evcore-inline:"  # marks the links standalone_html replaces with the files themselves
+LEGEND_ROWS = 10
+# Station-list columns shown in a station's popup where present: (column, label, format).
+STATION_DETAILS = [("town", "Town", "{}"), ("ports", "Charging points", "{:,.0f}"), ("power_kw", "Power (kW)", "{:g}")]
+LEGEND_BOTTOM_PX = 34  # above the scale bar
 
 
 def escape_text(value) -> str:
@@ -30,26 +36,52 @@ def escape_text(value) -> str:
 
 
 def add_legend(fmap: folium.Map, title: str, entries: list[tuple[str, str]]) -> folium.Map:
-    """A small fixed legend in the map's corner: ``entries`` are (color, label) pairs."""
+    """A small fixed legend in the map's corner, above the scale bar: ``entries`` are (color,
+    label) pairs, in columns of at most ``LEGEND_ROWS`` so that every row shows (no scrolling)."""
     rows = "".join(
         f"<div><span style='display:inline-block;width:11px;height:11px;border-radius:50%;"
         f"background:{escape_text(color)};margin-right:6px;border:1px solid #555'></span>"
         f"{escape_text(label)}</div>" for color, label in entries)
-    box = (f"<div class='evcore-legend' style='position:absolute;bottom:24px;left:10px;z-index:1000;"
-           f"background:rgba(255,255,255,.92);padding:6px 9px;border-radius:4px;font:12px sans-serif;"
-           f"box-shadow:0 0 4px rgba(0,0,0,.4);max-height:45%;overflow:auto'>"
-           f"<b>{escape_text(title)}</b>{rows}</div>")
+    columns = max(1, -(-len(entries) // LEGEND_ROWS))
+    box = (f"<div class='evcore-legend' style='position:absolute;bottom:{LEGEND_BOTTOM_PX}px;left:10px;"
+           f"z-index:1000;background:rgba(255,255,255,.92);padding:6px 9px;border-radius:4px;"
+           f"font:12px sans-serif;box-shadow:0 0 4px rgba(0,0,0,.4)'><b>{escape_text(title)}</b>"
+           f"<div style='display:grid;grid-template-columns:repeat({columns},auto);grid-auto-flow:column;"
+           f"grid-template-rows:repeat({min(len(entries), LEGEND_ROWS)},auto);column-gap:12px'>{rows}</div></div>")
     fmap.get_root().html.add_child(folium.Element(box))
     return fmap
+
+
+class _MapSetup(MacroElement):
+    """Run right after the map is made: a metric scale bar (bottom left, under the legend), and
+    where given, the folder of Leaflet's default marker images. folium makes every marker with the
+    default icon before it sets ours, and Leaflet guesses that folder from its stylesheet, which a
+    first visit has not loaded yet (it then asks for ".../leafletmarker-icon.png")."""
+
+    _template = Template("""{% macro script(this, kwargs) %}
+    L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+    {%- if this.image_path %}
+    L.Icon.Default.imagePath = {{ this.image_path|tojson }};
+    {%- endif %}
+{% endmacro %}""")
+
+    def __init__(self, image_path: str | None = None):
+        super().__init__()
+        self._name = "evcore_map_setup"
+        self.image_path = image_path
 
 
 @contextmanager
 def leaflet_from(fmap: folium.Map, prefix: str):
     """Within the block, ``fmap`` links Leaflet, its stylesheet and jQuery at ``prefix`` + our
-    static paths (e.g. Streamlit's ``/app/static/``) instead of folium's CDN; then as before."""
+    static paths (e.g. Streamlit's ``/app/static/``) instead of folium's CDN, and Leaflet's
+    marker images are looked for there too; then as before."""
     saved = fmap.__dict__.get("default_js"), fmap.__dict__.get("default_css")
+    setup = fmap._children.get("evcore_map_setup")
     fmap.default_js = [(name, prefix + path) for name, path in INLINE_JS]
     fmap.default_css = [(name, prefix + path) for name, path in INLINE_CSS]
+    if setup is not None and prefix != INLINE_PREFIX:  # inlined, the stylesheet is there before the map
+        setup.image_path = prefix + "leaflet/images/"
     try:
         yield fmap
     finally:
@@ -58,6 +90,8 @@ def leaflet_from(fmap: folium.Map, prefix: str):
                 fmap.__dict__.pop(attribute, None)
             else:
                 setattr(fmap, attribute, value)
+        if setup is not None:
+            setup.image_path = None
 
 
 @lru_cache(maxsize=2)
@@ -94,8 +128,8 @@ def base_map(latitudes, longitudes, zoom_start: int = 10) -> folium.Map:
     """An empty map fitted to the given coordinates."""
     lat = pd.Series(latitudes, dtype=float)
     lon = pd.Series(longitudes, dtype=float)
-    m = folium.Map(location=[float(lat.mean()), float(lon.mean())], zoom_start=zoom_start, tiles=TILES,
-                   control_scale=True)
+    m = folium.Map(location=[float(lat.mean()), float(lon.mean())], zoom_start=zoom_start, tiles=TILES)
+    m.add_child(_MapSetup(), name="evcore_map_setup")
     if len(lat) > 1:
         m.fit_bounds([[float(lat.min()), float(lon.min())], [float(lat.max()), float(lon.max())]])
     return m
@@ -127,6 +161,10 @@ def stations_map(stations: pd.DataFrame, summary: pd.DataFrame | None = None, un
     biggest = table["mean_daily"].max() if "mean_daily" in table and table["mean_daily"].notna().any() else None
     for row in table.itertuples(index=False):
         figures = {"Station id": row.station_id}
+        for column, label, fmt in STATION_DETAILS:  # what a station list (Open Charge Map's) says of it
+            value = getattr(row, column, None)
+            if value is not None and not pd.isna(value) and str(value).strip():
+                figures[label] = fmt.format(value)
         radius = 6
         if biggest:
             mean = getattr(row, "mean_daily")
