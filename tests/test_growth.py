@@ -146,6 +146,15 @@ def test_projection_refuses_a_year_that_is_not_ahead_and_short_histories():
         project_history(history[history["year"] <= 2011], 2015)
 
 
+def test_a_history_without_vehicles_is_refused_and_a_sudden_start_stays_finite():
+    years = list(range(2018, 2023))
+    with pytest.raises(InputError, match="no vehicle at all"):
+        project_history(pd.DataFrame({"year": years, "area": "A", "vehicles": 0.0}), 2025)
+    jump = project_history(pd.DataFrame({"year": years, "area": "A", "vehicles": [0.0, 0, 0, 0, 1000]}), 2030)
+    assert np.isfinite(jump[["vehicles", "lower", "upper"]].to_numpy()).all()
+    assert (jump["upper"] <= 20 * (jump["vehicles"] + 1)).all()  # no interval that says nothing
+
+
 def test_demand_grows_by_its_areas_factor():
     history = pd.DataFrame({"year": [2020, 2021, 2020, 2021], "area": ["fast", "fast", "slow", "slow"],
                             "vehicles": [10.0, 20.0, 10.0, 11.0]})

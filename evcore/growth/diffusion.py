@@ -27,6 +27,8 @@ from evcore.errors import InputError
 
 Z80 = 1.2815515655446004  # the 90th percentile of the standard normal: an 80% central interval
 MIN_YEARS = 4
+# An interval never spans more than 20 times either way: wider says nothing a planner can use.
+MAX_HALF_WIDTH = np.log(20.0)
 OVERDISPERSION = 0.1  # a large area's yearly additions scatter by about 10% beyond counting noise
 
 
@@ -49,6 +51,8 @@ class BassDiffusion:
     def fit(self, history: pd.DataFrame) -> "BassDiffusion":
         """Fit on an adoption history (``year``, ``area``, ``vehicles`` + ``all_vehicles``)."""
         stock, fleet = _matrices(history)
+        if not (stock.to_numpy() > 0).any():
+            raise InputError("The adoption history counts no vehicle at all: expected some EVs to project from.")
         self.areas_, self.years_ = list(stock.index), list(stock.columns)
         self.stock_, self.fleet_ = stock.to_numpy(float), fleet
         self.params_ = _fit(self.stock_, self.fleet_, self.area_scale, self.recency)
@@ -66,6 +70,8 @@ class BassDiffusion:
                 break
             early = history[history["year"] <= cut]
             stock, fleet = _matrices(early)
+            if not (stock.to_numpy() > 0).any():  # nothing yet to fit at that cut
+                break
             params = _fit(stock.to_numpy(float), fleet, self.area_scale, self.recency)
             path = _project(stock.to_numpy(float), fleet, params, back)
             actual = pd.DataFrame(self.stock_, index=self.areas_, columns=self.years_).reindex(stock.index)
@@ -74,10 +80,12 @@ class BassDiffusion:
                 ok = np.isfinite(seen) & (seen > 0)
                 e = np.log((seen[ok] + 1) / (path[ok, h - 1] + 1))
                 errors.setdefault(h, []).extend(zip(e, seen[ok]))
-        if not errors:
+        if not any(errors.values()):
             return None
         spread = []
         for h in sorted(errors):
+            if not errors[h]:  # no area had vehicles to check against
+                break
             e, w = np.array(errors[h]).T
             spread.append(_weighted_quantile(np.abs(e), w, self.interval))
         return np.maximum.accumulate(np.array(spread))
@@ -95,6 +103,7 @@ class BassDiffusion:
         steps = np.arange(1, horizon + 1)
         # the checked errors' quantile, and the counting noise of small areas (Poisson, in log terms)
         half = np.sqrt(self._spread(steps)[None, :] ** 2 + _z(self.interval) ** 2 * steps[None, :] / (path + 1))
+        half = np.minimum(half, MAX_HALF_WIDTH)
         lower, upper = (path + 1) * np.exp(-half) - 1, (path + 1) * np.exp(half) - 1
         lower = np.maximum(lower, 0.0)
         rows = pd.DataFrame({
