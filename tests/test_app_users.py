@@ -109,3 +109,8 @@ def test_fetched_stations_get_clusters_and_the_matched_stations_forecast():
     assert matched["101"] == "A" and matched["102"] is None
     assert [day["date"] for day in annotated.set_index("station_id").loc["101", "predicted_usage"]] == [
         "2024-02-29", "2024-03-01", "2024-03-02"]
+    from evcore.viz.clusters import fetched_stations_map
+
+    page = fetched_stations_map(annotated, unit).get_root().render()
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt; Car park" in page  # a name from the network
+    assert "Matched station (within 100 m)" in page and "Forecast 2024-02-29 (sessions)" in page
