@@ -35,9 +35,10 @@ class UploadTooLarge(InputError):
     """The upload needs more memory to read than the service gives a worker (the service answers 413)."""
 
 
-def read_uploads(files) -> list[Reading]:
-    """Each ``(name, content)`` (content: bytes or a path) read as a ``Reading``."""
-    return [read_file(content, name=name) for name, content in files]
+def read_uploads(files, measure: str | None = None) -> list[Reading]:
+    """Each ``(name, content)`` (content: bytes or a path) read as a ``Reading`` (``measure``: what
+    usage tables' values are, see ``read_file``)."""
+    return [read_file(content, name=name, measure=measure) for name, content in files]
 
 
 def save_readings(workspace, readings: list[Reading], action: str = NEW, name: str | None = None,
@@ -58,12 +59,12 @@ def save_readings(workspace, readings: list[Reading], action: str = NEW, name: s
 
 
 def save_uploads(workspace, files, action: str = NEW, name: str | None = None, dataset_id: str | None = None,
-                 by: str | None = None) -> tuple[dict, list[str]]:
+                 by: str | None = None, measure: str | None = None) -> tuple[dict, list[str]]:
     """``read_uploads`` then ``save_readings``, in a worker process when the files are large."""
     sizes = [len(content) if isinstance(content, (bytes, bytearray)) else _size(content) for _, content in files]
     if sum(sizes) >= WORKER_FROM_BYTES and all(not isinstance(c, (bytes, bytearray)) for _, c in files):
-        return save_uploads_in_worker(workspace, files, action, name, dataset_id, by)
-    return save_readings(workspace, read_uploads(files), action, name, dataset_id, by)
+        return save_uploads_in_worker(workspace, files, action, name, dataset_id, by, measure=measure)
+    return save_readings(workspace, read_uploads(files, measure), action, name, dataset_id, by)
 
 
 @contextmanager
@@ -89,14 +90,14 @@ def _size(path) -> int:
 
 def save_uploads_in_worker(workspace, files, action: str = NEW, name: str | None = None,
                            dataset_id: str | None = None, by: str | None = None,
-                           budget: int | None = None) -> tuple[dict, list[str]]:
+                           budget: int | None = None, measure: str | None = None) -> tuple[dict, list[str]]:
     """``save_uploads`` for files on disk (``(name, path)``), in a worker process whose resident
     memory is kept under ``budget`` bytes (by default ``WORKER_BUDGET_BYTES``, or less so that
     this process and the worker stay under ``TREE_BUDGET_BYTES``)."""
     if budget is None:
         budget = min(WORKER_BUDGET_BYTES, max(256 * 2**20, TREE_BUDGET_BYTES - resident_bytes(os.getpid())))
     job = json.dumps({"folder": str(workspace.folder), "files": [[n, str(p)] for n, p in files], "action": action,
-                      "name": name, "dataset_id": dataset_id, "by": by})
+                      "name": name, "dataset_id": dataset_id, "by": by, "measure": measure})
     root = Path(__file__).resolve().parents[1]
     with _ONE_WORKER:
         worker = subprocess.Popen([sys.executable, "-m", "evcore.uploads"], cwd=root, stdin=subprocess.PIPE,
@@ -151,7 +152,8 @@ def _work(job: dict) -> dict:
     from evcore.workspace import DatasetNotFound, Workspace, WorkspaceUnavailable
 
     try:
-        info, changes = save_readings(Workspace(job["folder"]), read_uploads(job["files"]), job["action"],
+        info, changes = save_readings(Workspace(job["folder"]), read_uploads(job["files"], job.get("measure")),
+                                      job["action"],
                                       job["name"], job["dataset_id"], job["by"])
         return {"info": info, "changes": changes}
     except DatasetNotFound as exc:

@@ -18,15 +18,17 @@ from ui_users import history_lines, may, signed_in_name
 
 MAX_UPLOAD_MB = st.get_option("server.maxUploadSize")
 MESSAGES_KEY = "workspace_messages"  # what the last action did: shown until the next one
+MEASURES = {None: "detected (energy in kWh unless a column says hours)", "energy": "energy (kWh)",
+            "occupancy": "plugged-in hours"}
 ROUND_KEY = "uploader_round"  # a new uploader after each batch, so files are added once
 FETCHED_KEY = "fetched_stations"  # (dataset id, annotated stations, unit) of the last fetch
 
 
 @st.cache_data(show_spinner="Reading the file...", max_entries=20)
-def read_upload(name: str, content: bytes):
+def read_upload(name: str, content: bytes, measure: str | None = None):
     """A Reading, or the one-sentence reason the file cannot be read."""
     try:
-        return read_file(content, name=name), None
+        return read_file(content, name=name, measure=measure), None
     except InputError as exc:
         return None, str(exc)
 
@@ -56,12 +58,13 @@ def finish(messages: list[tuple[str, str]]) -> None:
     st.rerun()
 
 
-def add_files(uploads, current_id: str, as_new: bool, new_name: str) -> list[tuple[str, str]]:
+def add_files(uploads, current_id: str, as_new: bool, new_name: str,
+              measure: str | None = None) -> list[tuple[str, str]]:
     """Read the files and save them: a new dataset, or added to the open one (saying what each
     table added or replaced). Returns the messages to show."""
     messages, readings = [], []
     for upload in uploads:
-        reading, error = read_upload(upload.name, upload.getvalue())
+        reading, error = read_upload(upload.name, upload.getvalue(), measure)
         if error:
             messages.append(("error", as_text(error)))
         else:
@@ -239,6 +242,9 @@ def workspace_panel() -> None:
     as_new = current_id == DEMO_ID or st.checkbox("Save the next files as a new dataset",
                                                   key=f"upload_as_new_{current_id}")
     new_name = st.text_input("Name of the new dataset", value="Uploaded data", key="new_name") if as_new else ""
+    measure = st.radio("A usage table's values are", list(MEASURES), format_func=MEASURES.get, horizontal=True,
+                       key="upload_measure", help="Plugged-in hours (e.g. charging hours per hour) give the Load & "
+                                                  "capacity page its occupancy.")
     uploads = st.file_uploader(
         ("Upload files (saved as a new dataset)" if as_new else "Add files to this dataset (a file of a kind "
          "it has replaces that table)")
@@ -246,7 +252,7 @@ def workspace_panel() -> None:
           "The format is detected from the content.",
         type=None, accept_multiple_files=True, key=f"uploads_{st.session_state.get(ROUND_KEY, 0)}")
     if uploads:
-        finish(add_files(uploads, current_id, as_new, new_name))
+        finish(add_files(uploads, current_id, as_new, new_name, measure))
     if current_id != DEMO_ID:
         append_usage_panel(ws, current_id, info)
     for level, text in st.session_state.get(MESSAGES_KEY, []):

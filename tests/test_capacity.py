@@ -133,3 +133,40 @@ def test_capacity_on_real_hourly_occupancy():
     assert len(table) == 47 and table["arrivals_per_hour"].isna().all()
     assert (table["utilisation"].dropna() <= 1).all()  # ports at least the largest hourly occupancy
     assert table["utilisation"].is_monotonic_decreasing
+
+
+def wide_charging_hours(days=35) -> bytes:
+    hours = pd.date_range("2024-03-01", periods=24 * days, freq="h")
+    return pd.DataFrame({"": hours.strftime("%Y-%m-%d %H:%M:%S"), "A": 0.5, "B": 1.0}).to_csv(index=False).encode()
+
+
+def test_an_upload_marked_as_plugged_in_hours_gets_capacity_from_occupancy(tmp_path):
+    from evcore.api import create_app
+    from evcore.config import Settings
+
+    client = TestClient(create_app(Settings(workspace=tmp_path / "ws")))
+    files = [("files", ("duration.csv", wide_charging_hours(), "text/csv"))]
+    as_energy = client.post("/datasets", data={"name": "e"}, files=files).json()["id"]
+    assert client.get("/capacity", params={"dataset": as_energy}).status_code == 400
+    as_hours = client.post("/datasets", data={"name": "o", "measure": "occupancy"}, files=files).json()["id"]
+    answer = client.get("/capacity", params={"dataset": as_hours})
+    assert answer.status_code == 200
+    assert {row["station_id"]: row["utilisation"] for row in answer.json()["stations"]} == {"B": 1.0, "A": 0.5}
+    bad = client.post("/datasets", data={"name": "x", "measure": "litres"}, files=files)
+    assert bad.status_code == 422
+
+
+def test_home_page_uploads_a_table_of_plugged_in_hours_as_occupancy():
+    import os
+
+    from streamlit.testing.v1 import AppTest
+
+    from evcore.workspace import Workspace
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.radio(key="upload_measure").set_value("occupancy").run()
+    at.file_uploader[0].set_value([("duration.csv", wide_charging_hours(), "text/csv")]).run()
+    assert not at.exception
+    (info,) = Workspace(os.environ["EVCORE_WORKSPACE"]).list()[1:]
+    saved = Workspace(os.environ["EVCORE_WORKSPACE"]).load(info["id"])
+    assert saved.usage_unit == "hours" and saved.hourly["occupancy"].notna().all()

@@ -1,7 +1,7 @@
 """The endpoints of DESIGN.md: thin wiring from the request to library calls and back to JSON."""
 
 from __future__ import annotations
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -37,11 +37,15 @@ def list_datasets(workspace: WorkspaceDep):
 @protected.post("/datasets", status_code=201, response_model=DatasetDetail, responses=ERRORS, dependencies=WRITES)
 def add_dataset(workspace: WorkspaceDep, datasets: DatasetsDep, who: CallerDep,
                 files: Annotated[list[UploadFile], File(description="usage, stations or demand files")],
-                name: Annotated[str, Form(min_length=1, max_length=200)]):
+                name: Annotated[str, Form(min_length=1, max_length=200)],
+                measure: Annotated[Literal["energy", "occupancy"] | None, Form(
+                    description="what usage tables' values are: energy (kWh) or occupancy (plugged-in hours, e.g. "
+                                "charging hours per hour); left out: from the column names, else energy")] = None):
     from evcore.uploads import files_on_disk, save_uploads
 
     with files_on_disk([(upload.filename or "the uploaded file", upload.file) for upload in files]) as on_disk:
-        info, _ = save_uploads(workspace, on_disk, name=name, by=who.name)  # a large one: in a worker process
+        info, _ = save_uploads(workspace, on_disk, name=name, by=who.name,  # a large one: in a worker process
+                               measure=measure)
     return dataset_detail(workspace, datasets, info["id"])
 
 
