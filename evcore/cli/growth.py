@@ -8,7 +8,7 @@ from evcore.cli.common import add_json_flag, log, print_json
 def add_parser(sub, formatter) -> None:
     p = sub.add_parser("growth", help="project EVs per area and year",
                        description="Project the EVs of each area (county, ZIP, ...) year by year up to --until, "
-                                   "with an 80%% interval: a diffusion model pooled over the areas, or a growth "
+                                   "with an 80% interval: a diffusion model pooled over the areas, or a growth "
                                    "rate you set (--rate).",
                        formatter_class=formatter)
     p.add_argument("--history", required=True, help="an adoption history: EVs by year and area (+ the whole "
