@@ -114,3 +114,27 @@ def test_fetched_stations_get_clusters_and_the_matched_stations_forecast():
     page = fetched_stations_map(annotated, unit).get_root().render()
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt; Car park" in page  # a name from the network
     assert "Matched station (within 100 m)" in page and "Forecast 2024-02-29 (sessions)" in page
+
+
+AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "s", "client_id": "c",
+        "client_secret": "x", "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}
+
+
+def test_the_identity_providers_sign_in_is_offered_only_where_configured_and_maps_to_a_workspace_user(users):
+    plain = AppTest.from_file(APP, default_timeout=60).run()
+    assert [b.label for b in plain.button] == ["Sign in"]  # no [auth] in secrets.toml: names and passwords only
+    users.add("ann@example.org", "analyst")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = AUTH
+    at.run()
+    assert "Sign in with your organisation's account" in [b.label for b in at.button]
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": "ann@example.org", "name": "Ann"}
+    at.run()
+    assert not at.exception and metrics(at)["Stations"] == "48" and at.file_uploader  # an analyst
+    stranger = AppTest.from_file(APP, default_timeout=60)
+    stranger.secrets["auth"] = AUTH
+    stranger.user = {"is_logged_in": True, "email": "eve@example.org"}
+    stranger.run()
+    assert not stranger.metric and "is not a user of this workspace" in stranger.error[0].value
