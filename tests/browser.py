@@ -63,13 +63,15 @@ def streamlit_server(tmp_path):
 
 
 @contextmanager
-def chromium_page():
+def chromium_page(**context):
+    """A page of a fresh headless Chromium; ``context``: Playwright's context options (e.g.
+    ``http_credentials``)."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not os.path.exists(CHROMIUM):
         pytest.skip("Debian's chromium is not installed (apt-get install chromium chromium-driver)")
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, **context)
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.errors = errors

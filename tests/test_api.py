@@ -182,6 +182,13 @@ def test_bearer_token_guards_every_endpoint_but_health(settings):
             response = getattr(client, method)(path, headers=headers, **kwargs)
             assert "bearer token" in assert_one_sentence(response, 401), path
             assert response.headers["www-authenticate"] == "Bearer"
+    for path in ("/docs", "/openapi.json", "/docs/assets/swagger-ui-bundle.js"):  # as the README says
+        response = client.get(path)
+        assert "bearer token" in assert_one_sentence(response, 401), path
+        assert response.headers["www-authenticate"].startswith("Basic")  # a browser asks for it
+        assert client.get(path, headers={"Authorization": "Bearer s3cret"}).status_code == 200
+        assert client.get(path, auth=("anyone", "s3cret")).status_code == 200  # the browser's sign-in box
+        assert client.get(path, auth=("anyone", "wrong")).status_code == 401
     good = {"Authorization": "Bearer s3cret"}
     assert client.get("/datasets", headers=good).status_code == 200
     assert client.get("/datasets/demo", headers=good).status_code == 200

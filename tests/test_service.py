@@ -77,7 +77,8 @@ def test_serve_on_loopback_with_a_token_and_a_dataset_that_survives_a_restart(tm
         again = httpx.get(f"{url}/predict-usage", headers=auth, timeout=120,
                           params={"dataset": dataset_id, "horizon": 2}).json()
         assert again == first.json() and len(again["forecast"]) == 4
-        assert httpx.get(f"{url}/openapi.json").status_code == 200
+        assert httpx.get(f"{url}/openapi.json").status_code == 401  # the token rule of every endpoint
+        assert httpx.get(f"{url}/openapi.json", headers=auth).status_code == 200
     finally:
         stop(process)
 

@@ -21,7 +21,7 @@ TOO_LARGE = f"The upload is larger than {MAX_UPLOAD_BYTES // 2**20} MB: send sma
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The REST service over the workspace in ``settings.workspace``."""
-    from evcore.api import capacity, growth, load, usage, users
+    from evcore.api import capacity, docs, growth, load, usage, users
     from evcore.api.datasets import LoadedDatasets
     from evcore.api.deps import needs
     from evcore.api.routes import protected, public
@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from evcore.workspace import Workspace
 
     settings = settings or Settings()
-    app = FastAPI(title="evcore", version="1.0",
+    app = FastAPI(title="evcore", version="1.0", docs_url=None, redoc_url=None, openapi_url=None,  # evcore.api.docs
                   description="EV charging analytics: saved datasets, usage forecasts, clusters, new "
                               "station sites and live Open Charge Map stations.")
     app.state.settings = settings
@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.forecasts = ForecastCache()
     app.add_middleware(UploadLimit)
     app.include_router(public)
+    app.include_router(docs.router)  # /docs and /openapi.json: the token rule of every endpoint, own files
     for router in (protected, usage.router, capacity.router, growth.router, load.router, users.router):  # each route says what more it needs
         app.include_router(router, dependencies=[needs("viewer")])
     _add_error_answers(app)
