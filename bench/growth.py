@@ -1,7 +1,8 @@
 """Projection error of the growth model against compound and linear growth.
 
 Histories: Washington's EVs counted by model year per county and per ZIP code (the extract in
-../shared/data; model year is not registration year, and the extract is a sample), and synthetic
+../shared/data; model year is not registration year, and the extract is a sample), the county
+history again with a made-up fleet per county (EVs 1-6% of it in 2025), and synthetic
 Bass and logistic histories with noise (with and without each area's fleet). Each history is cut
 at several years; the part after the cut is what the projections (1 to 6 years ahead) are held
 against. WAPE over areas = sum |projected - actual| / sum actual, per cut year and horizon;
@@ -35,7 +36,13 @@ def wa_histories() -> dict[str, pd.DataFrame]:
     out = {}
     for label, column in (("WA county", "County"), ("WA ZIP", "Postal Code")):
         history = count_vehicles(table, WA.name, "Model Year", column, [])
-        out[label] = history[(history["year"] >= 2010) & (history["year"] <= 2025)]  # 2026 is not complete
+        out[label] = history[(history["year"] >= 2010) & (history["year"] <= 2025)]  # 2026 folded into 2025
+    # The extract has no fleet sizes: to exercise the model in the share of the fleet, each county
+    # gets a made-up fleet in which its 2025 EVs are 1-6% (EV shares of that order are real).
+    county = out["WA county"]
+    last = county[county["year"] == 2025].set_index("area")["vehicles"]
+    share = pd.Series(np.random.default_rng(0).uniform(0.01, 0.06, len(last)), index=last.index)
+    out["WA county, fleet assumed"] = county.assign(all_vehicles=county["area"].map((last / share).clip(lower=1000)))
     return out
 
 
