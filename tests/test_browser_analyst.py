@@ -145,7 +145,7 @@ def test_api_docs_draw_offline_behind_the_token(tmp_path):
 
     import httpx
 
-    from test_service import free_port, start_service, stop
+    from service_process import free_port, start_service, stop
 
     port = free_port()
     process = start_service(tmp_path / "ws", port, dict(os.environ, EVCORE_API_TOKEN="tok-docs"))

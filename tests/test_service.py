@@ -14,43 +14,13 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
+from service_process import free_port, start_service, stop
 from evcore.config import Settings
 from ocm_stub import StubOpenChargeMap
 
 USAGE = "".join(["station,date,kwh\n"] + [f"{s},{day:%Y-%m-%d},{(d * 3 + i) % 7 + 1}\n"
                                           for d, day in enumerate(pd.date_range("2024-01-01", periods=60))
                                           for i, s in enumerate(["North", "South"])])
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_service(workspace, port, env):
-    process = subprocess.Popen([sys.executable, "-m", "evcore", "serve", "--port", str(port), "--workspace",
-                                str(workspace)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return process
-        except httpx.TransportError:
-            if process.poll() is not None:
-                raise AssertionError(f"the service stopped: {process.stdout.read()}")
-            time.sleep(0.2)
-    process.kill()
-    raise AssertionError("the service did not answer /health within 60 s")
-
-
-def stop(process):
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 def test_serve_on_loopback_with_a_token_and_a_dataset_that_survives_a_restart(tmp_path):
