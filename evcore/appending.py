@@ -56,6 +56,12 @@ def _describe(kind: str, dataset: Dataset) -> str:
     return f"{len(table)} locations, {table['weight'].sum():,.0f} vehicles"
 
 
+def measure_of(unit: str) -> str | None:
+    """What to read a wide hourly file as, to append it to usage in ``unit`` (charging hours for
+    ``hours``; the readers' default, energy, otherwise)."""
+    return "occupancy" if unit == "hours" else None
+
+
 def _replace_rows(current: pd.DataFrame | None, added: pd.DataFrame | None, key: list[str]):
     """``current`` with ``added``'s rows in place of those of the same key; (table, new, replaced)."""
     if added is None or added.empty:

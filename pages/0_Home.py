@@ -3,6 +3,7 @@ to it, see what was read, headline figures, a usage chart and a station map."""
 
 import streamlit as st
 
+from evcore.appending import measure_of
 from evcore.viz.charts import network_usage_chart
 from evcore.data import daily_session_counts, history_figures, station_summary, unlocated_stations, usage_span
 from evcore.hourly import hourly_span_sentence
@@ -167,7 +168,8 @@ def append_usage_panel(ws, current_id: str, info: dict) -> None:
                                    accept_multiple_files=True, key=f"append_{st.session_state.get(ROUND_KEY, 0)}")
     if not uploads:
         return
-    read = [read_upload(upload.name, upload.getvalue()) for upload in uploads]
+    measure = measure_of(info["usage_unit"])  # a wide hourly file read in the dataset's own unit
+    read = [read_upload(upload.name, upload.getvalue(), measure) for upload in uploads]
     messages = [("error", as_text(error)) for _, error in read if error]
     if not messages:
         try:

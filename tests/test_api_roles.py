@@ -234,3 +234,15 @@ def test_fetch_stations_refuses_a_k_larger_than_the_stations_and_a_dataset_witho
         assert "only 3 stations" in assert_one_sentence(client_open.get("/fetch-stations", params={**query, "k": 5}), 400)
         assert "no stations" in assert_one_sentence(
             client_open.get("/fetch-stations", params={**query, "dataset": dataset_id}), 400)
+
+
+def test_a_wide_hourly_file_is_appended_in_the_datasets_own_unit_charging_hours(client_open):
+    def wide(day: str) -> bytes:
+        return b"time,A,B\n" + b"".join(f"{day} {h:02d}:00,{h % 2},1\n".encode() for h in range(24))
+
+    made = client_open.post("/datasets", data={"name": "hours", "measure": "occupancy"},
+                            files=[("files", ("h1.csv", wide("2024-03-01"), "text/csv"))]).json()
+    assert made["usage_unit"] == "hours"
+    answer = client_open.post(f"/datasets/{made['id']}/usage", files=[("files", ("h2.csv", wide("2024-03-02"), "text/csv"))])
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["end"] == "2024-03-02" and answer.json()["usage_total"] == pytest.approx(2 * (12 + 24))

@@ -43,10 +43,12 @@ async def append_usage(request: Request, dataset_id: str, workspace: WorkspaceDe
             raise InputError("files: expected one or more usage files in the multipart field 'files'.")
 
         def append():
+            from evcore.appending import measure_of
             from evcore.uploads import APPEND, files_on_disk, save_uploads
 
             with files_on_disk(files) as on_disk:  # a large one: read in a worker process
-                save_uploads(workspace, on_disk, APPEND, dataset_id=dataset_id, by=who.name)
+                save_uploads(workspace, on_disk, APPEND, dataset_id=dataset_id, by=who.name,
+                             measure=measure_of(workspace.info(dataset_id)["usage_unit"]))
     elif kind == "application/json":
         body = await request.body()
 
