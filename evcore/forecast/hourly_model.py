@@ -32,8 +32,8 @@ class HourlyForecaster:
     on the CPU)."""
 
     def __init__(self, lookback: int = 28, days: int = 30, hidden_size: int = 32, epochs: int = 12,
-                 per_epoch: int = 2048, batch_size: int = 64, learning_rate: float = 3e-3,
-                 recency_half_life: float = 60.0, average_last: int = 3, seed: int = 0,
+                 per_epoch: int = 2048, batch_size: int = 64, learning_rate: float = 1e-3,
+                 recency_half_life: float = 7.0, average_last: int = 3, seed: int = 0,
                  device: str = "auto", threads: int = 1):
         self.lookback, self.days, self.hidden_size = lookback, days, hidden_size
         self.epochs, self.per_epoch, self.batch_size = epochs, per_epoch, batch_size
@@ -102,7 +102,7 @@ class HourlyForecaster:
         return DayWindows(self.filled_, truth, int(wide.index[0].day_of_week), self.lookback, self.device_,
                           self.floor_)
 
-    def predict(self, days: int | None = None, chunk: int = 4096):
+    def predict(self, days: int | None = None, chunk: int = 512):
         """``(hourly, peaks)``: ``(days x 24, stations, 3)`` and ``(days, stations, 3)`` arrays of
         lower, median and upper (clipped at zero), for the ``days`` after the data ends."""
         import torch
