@@ -76,9 +76,10 @@ def accuracy(args) -> None:
         models = result["models"]
         best = min(models[p]["wape"] for p in ("mstl", "seasonal_naive", "hour_of_week_mean"))
         best_peak = min(models[p]["peak_wape"] for p in ("mstl", "seasonal_naive", "hour_of_week_mean"))
+        stations = hourly["station_id"].nunique()
         print(f"\n{city} {args.file} ({measure}), offset {args.offset} days, {args.folds} folds of {args.days} days, "
-              f"{hourly['station_id'].nunique()} stations, {len(hourly) // max(1, hourly['station_id'].nunique()) // HOURS} "
-              f"days; {time.perf_counter() - began:.0f} s, load average {os.getloadavg()[0]:.1f}")
+              f"{stations} stations, {len(hourly) // max(1, stations) // HOURS} days; "
+              f"{time.perf_counter() - began:.0f} s, load average {os.getloadavg()[0]:.1f}")
         print(f"{'model':20s} {'wape':>7s} {'ratio':>6s} {'peak_wape':>9s} {'ratio':>6s} {'coverage':>8s} "
               f"{'peak_cov':>8s} {'seconds':>8s}")
         for name, m in models.items():

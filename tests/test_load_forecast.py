@@ -112,6 +112,9 @@ def test_cli_forecast_and_backtest_hourly(tmp_path):
     assert result["resolution"] == "hourly" and result["stations"] == 3 and result["unit"] == "kWh"
     assert list(pd.read_csv(out).columns) == HOURLY_COLUMNS and len(pd.read_csv(out)) == 2 * 24 * 3
     assert list(pd.read_csv(peaks).columns) == PEAK_COLUMNS and len(result["peaks"]) == 6
+    done = cli("forecast", "--usage", path, "--resolution", "hourly", "--measure", "occupancy", "--horizon", 1,
+               "--json", checkpoints=tmp_path / "ck")
+    assert done.returncode == 0 and json.loads(done.stdout)["unit"] == "port-hours", done.stderr
     done = cli("backtest", "--usage", path, "--resolution", "hourly", "--json", checkpoints=tmp_path / "ck")
     assert done.returncode == 0, done.stderr
     models = json.loads(done.stdout)["models"]

@@ -41,6 +41,8 @@ def add_parsers(sub, formatter) -> None:
 def add_resolution(p) -> None:
     p.add_argument("--resolution", choices=("daily", "hourly"), default="daily",
                    help="daily totals, or hourly values with daily peaks")
+    p.add_argument("--measure", choices=("energy", "occupancy"),
+                   help="hourly only: what a wide hourly table holds (default: energy, or what the file has)")
 
 
 def run_backtest(args) -> int:

@@ -8,10 +8,10 @@ from evcore.errors import InputError
 from evcore.export import check_writable, csv_text, write_csv
 
 
-def _hourly_table(path):
+def _hourly_table(args):
     from evcore.io import read_file
 
-    reading = read_file(path)
+    reading = read_file(args.usage, measure=args.measure)
     hourly = reading.dataset.hourly
     if hourly is None or hourly.empty:
         raise InputError(f"{reading.source} has no hourly values (its format is {reading.format}): "
@@ -31,8 +31,8 @@ def run_forecast(args) -> int:
     for path, what in ((args.out, "the forecast table"), (args.peaks, "the peaks table")):
         if path:  # before the training, not after it
             check_writable(path, what)
-    hourly, peaks = load_forecast(_hourly_table(args.usage), horizon=horizon, settings=args.settings,
-                                  progress=progress_logger("forecast"))
+    hourly, peaks = load_forecast(_hourly_table(args), horizon=horizon, settings=args.settings,
+                                  progress=progress_logger("forecast"), measure=args.measure)
     if hourly.attrs.get("store_note"):
         log(f"note: {hourly.attrs['store_note']}")
     if args.out:
@@ -56,8 +56,8 @@ def run_backtest(args) -> int:
     from evcore.forecast.hourly_pipeline import load_backtest
 
     days = check_horizon(7 if args.horizon is None else args.horizon)
-    result = load_backtest(_hourly_table(args.usage), days=days, folds=args.folds, settings=args.settings,
-                           progress=progress_logger("backtest"))
+    result = load_backtest(_hourly_table(args), days=days, folds=args.folds, settings=args.settings,
+                           progress=progress_logger("backtest"), measure=args.measure)
     if args.json:
         print_json(result)
     else:

@@ -60,8 +60,9 @@ def hourly_backtest(wide: pd.DataFrame, models: dict, days: int = 7, folds: int 
                 progress((k * len(models) + j) / (folds * len(models)), f"fold {k + 1}/{folds}: {name}")
             began = time.perf_counter()
             hourly, peaks = model(train, days)
+            peaks = None if peaks is None else np.asarray(peaks)[:, scored]
             rows.append({"model": name, "fold": k + 1, "seconds": time.perf_counter() - began,
-                         **score(truth, np.asarray(hourly)[:, scored], None if peaks is None else np.asarray(peaks)[:, scored])})
+                         **score(truth, np.asarray(hourly)[:, scored], peaks)})
     per_fold = pd.DataFrame(rows)
     summary = per_fold.groupby("model", sort=False).agg(
         {"wape": "mean", "peak_wape": "mean", "coverage": "mean", "peak_coverage": "mean", "seconds": "sum"})

@@ -15,7 +15,8 @@ peak's quantiles are learned from each day's real largest hour, not from the hou
 from __future__ import annotations
 
 import copy
-import math
+
+from evcore.forecast.training import _initialise
 
 HOURS = 24
 QUANTILES = (0.1, 0.5, 0.9)
@@ -112,23 +113,6 @@ def build_hourly_network(hidden_size: int, lookback: int, days: int, generator=N
             head[2].weight.zero_()
             head[2].bias.zero_()
     return net.to(device)
-
-
-def _initialise(net, generator) -> None:
-    """torch's default initialisation of LSTM and Linear layers, drawn from ``generator``."""
-    import torch
-    from torch import nn
-
-    with torch.no_grad():
-        for module in net.modules():
-            if isinstance(module, nn.LSTM):
-                bound = 1.0 / math.sqrt(module.hidden_size)
-                for weight in module.parameters():
-                    weight.uniform_(-bound, bound, generator=generator)
-            elif isinstance(module, nn.Linear):
-                nn.init.kaiming_uniform_(module.weight, a=math.sqrt(5), generator=generator)
-                bound = 1.0 / math.sqrt(module.weight.shape[1])
-                module.bias.uniform_(-bound, bound, generator=generator)
 
 
 class DayWindows:
