@@ -92,6 +92,7 @@ def decode_text(raw: bytes, name: str) -> str:
 # station table has. Beyond them a file is refused in one sentence, not parsed for minutes.
 MAX_FIELD_CHARS = 131_072
 MAX_COLUMNS = 2_000
+LONG_TABLE_COLUMNS = 64  # up to this many columns a table is cleaned column by column (less memory)
 MISSING_MARKS = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "-"]
 
 
@@ -142,6 +143,10 @@ def _cells(table: pd.DataFrame) -> pd.Series:
 
 
 def check_field_sizes(table: pd.DataFrame, name: str) -> None:
+    if len(table.columns) <= LONG_TABLE_COLUMNS and all(isinstance(t, pd.StringDtype) for t in table.dtypes):
+        longest = [int(table[c].str.len().max() or 0) for c in table.columns]  # no Python string a cell
+        if max(longest, default=0) <= MAX_FIELD_CHARS:
+            return
     lengths = _cells(table).str.len()
     if len(lengths) and lengths.max() > MAX_FIELD_CHARS:
         position = int(lengths.fillna(0).to_numpy(float).argmax())
@@ -171,7 +176,8 @@ def read_csv_table(text: str, name: str) -> pd.DataFrame:
             # index_col=False: a row with more fields than the header is an error, not a row whose
             # first field silently becomes the index (pandas' default).
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            table = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+            table = pd.read_csv(io.BytesIO(text.encode("utf-8")), encoding="utf-8", sep=sep, dtype=str,
+                                keep_default_na=False,
                                 skipinitialspace=True, skip_blank_lines=True, index_col=False)
     except pd.errors.ParserWarning:
         line = _first_line_longer_than_header(text, sep)
@@ -192,6 +198,12 @@ def read_csv_table(text: str, name: str) -> pd.DataFrame:
     if table.empty:
         raise InputError(f"{name} has a header but no data rows: expected at least one row "
                          "below the header.")
+    if len(table.columns) <= LONG_TABLE_COLUMNS:  # column by column on pandas' compact strings
+        check_field_sizes(table, name)
+        for column in table.columns:
+            values = table[column].str.strip()
+            table[column] = values.where(~values.isin(MISSING_MARKS), np.nan)
+        return table
     check_field_sizes(table, name)
     cells = _cells(table).str.strip()
     cells = cells.where(~cells.isin(MISSING_MARKS), np.nan)

@@ -41,6 +41,7 @@ def read_file(source, name: str | None = None, measure: str | None = None) -> Re
         raise InputError(f"{name} is an HTML or XML page, not a data table: expected a CSV file "
                          "with a header row (save the table itself as CSV).")
     table = read_csv_table(text, name)
+    del raw, text, stripped  # only the table is needed now: a large file's text is let go
     return _read_table(table, name, measure=measure)
 
 
