@@ -134,3 +134,25 @@ def test_an_upload_needing_more_memory_than_the_worker_budget_is_413_and_saves_n
     answer = post(service, ("u.csv", USAGE))
     assert answer.status_code == 413 and "split it into smaller files" in answer.json()["detail"]
     assert [d["id"] for d in service.get("/datasets").json()] == ["demo"]
+
+
+def test_reading_a_long_usage_csv_needs_less_than_ten_times_its_size_in_memory(tmp_path):
+    """What lets a large upload fit the worker's budget (a cell is not a Python string)."""
+    import sys
+
+    from conftest import ROOT
+
+    rng = np.random.default_rng(0)
+    days = [f"{d:%Y-%m-%d}" for d in pd.date_range("2020-01-01", periods=1000)]
+    path = tmp_path / "usage.csv"
+    with open(path, "w") as out:
+        out.write("station,date,energy_kwh\n")
+        for station in range(250):
+            out.write("".join(f"STATION-{station:05d},{d},{v:.3f}\n" for d, v in zip(days, rng.gamma(2, 10, 1000))))
+    code = ("import resource, sys\nfrom evcore.io import read_file\n"
+            "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "reading = read_file(sys.argv[1])\nassert reading.kind == 'usage'\n"
+            "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) * 1024)")
+    grew = int(subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.split()[-1])
+    assert grew < 10 * path.stat().st_size, f"{grew / 2**20:.0f} MB for a {path.stat().st_size / 2**20:.0f} MB file"
