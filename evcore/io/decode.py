@@ -167,7 +167,9 @@ def _first_line_longer_than_header(text: str, sep: str) -> int | None:
     return None
 
 
-def read_csv_table(text: str, name: str) -> pd.DataFrame:
+def read_csv_table(text: str, name: str, data: bytes | None = None) -> pd.DataFrame:
+    """The CSV ``text`` as a table of stripped text cells (NaN where missing); ``data``: the same
+    text as UTF-8 bytes when the caller has them (read without another copy)."""
     lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
     sep = _sniff_separator(lines)
     _check_header(lines[0], sep, name)
@@ -176,7 +178,8 @@ def read_csv_table(text: str, name: str) -> pd.DataFrame:
             # index_col=False: a row with more fields than the header is an error, not a row whose
             # first field silently becomes the index (pandas' default).
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            table = pd.read_csv(io.BytesIO(text.encode("utf-8")), encoding="utf-8", sep=sep, dtype=str,
+            table = pd.read_csv(io.BytesIO(text.encode("utf-8") if data is None else data), encoding="utf-8",
+                                sep=sep, dtype=str,
                                 keep_default_na=False,
                                 skipinitialspace=True, skip_blank_lines=True, index_col=False)
     except pd.errors.ParserWarning:

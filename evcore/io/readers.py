@@ -40,7 +40,7 @@ def read_file(source, name: str | None = None, measure: str | None = None) -> Re
     if re.match(r"(?is)^(<!doctype\s+html|<html|<\?xml|<head|<body|<table|<div)", stripped):
         raise InputError(f"{name} is an HTML or XML page, not a data table: expected a CSV file "
                          "with a header row (save the table itself as CSV).")
-    table = read_csv_table(text, name)
+    table = read_csv_table(text, name, data=raw if raw.isascii() else None)  # ASCII: the same bytes, not copied
     del raw, text, stripped  # only the table is needed now: a large file's text is let go
     return _read_table(table, name, measure=measure)
 
