@@ -18,13 +18,12 @@ import numpy as np
 import pandas as pd
 
 from evcore.errors import InputError
-from evcore.hourly import station_ports
+from evcore.hourly import MAX_PORTS, station_ports
 
 WINDOW_DAYS = 28
 CAPACITY_COLUMNS = ["station_id", "ports", "utilisation", "arrivals_per_hour", "mean_plugged_hours", "blocking",
                     "ports_needed", "observed_all_busy", "ports_source"]
 MAX_GROWTH = 1_000.0
-MAX_PORTS = 100_000  # ports_needed beyond this is reported as None (no site is that large)
 
 
 def erlang_b(servers: int, load: float) -> float:
@@ -44,7 +43,7 @@ def ports_for_target(load: float, target: float) -> int | None:
     blocking, c = 1.0, 0
     while blocking > target:
         c += 1
-        if c > MAX_PORTS:
+        if c > MAX_PORTS:  # no site is that large: reported as None
             return None
         blocking = load * blocking / (c + load * blocking)
     return c

@@ -16,6 +16,7 @@ import pandas as pd
 from evcore.data import HOURLY_COLUMNS
 
 HOUR_NS = 3_600 * 10**9
+MAX_PORTS = 100_000  # a port count above this (or below 1) is not a count: the next source is used
 
 
 def _spread(codes: np.ndarray, start: np.ndarray, end: np.ndarray, amount: np.ndarray | None) -> pd.DataFrame:
@@ -119,7 +120,8 @@ def most_concurrent(sessions: pd.DataFrame) -> pd.Series:
 def station_ports(dataset, setting: int | None = None) -> pd.DataFrame:
     """Ports per station (``station_id``, ``ports``, ``ports_source``): the distinct port numbers
     of its sessions, else its station table's port count, else ``setting``, else the most
-    sessions at once or the largest hourly occupancy rounded up (both only lower bounds)."""
+    sessions at once or the largest hourly occupancy rounded up (both only lower bounds). A
+    count below 1 or above ``MAX_PORTS`` (0.3, 1e9, inf) is passed over for the next source."""
     ids = set()
     for table in (dataset.usage, dataset.hourly, dataset.sessions):
         if table is not None:
@@ -130,7 +132,7 @@ def station_ports(dataset, setting: int | None = None) -> pd.DataFrame:
 
     def take(values: pd.Series, label: str) -> None:
         values = values.reindex(index)
-        fill = ports.isna() & values.notna() & (values > 0)
+        fill = ports.isna() & values.notna() & (values >= 1) & (values <= MAX_PORTS)
         ports[fill], source[fill] = values[fill], label
 
     sessions = dataset.sessions

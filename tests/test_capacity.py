@@ -4,6 +4,7 @@ hand, hourly occupancy without sessions, the CLI and GET /capacity."""
 import json
 import subprocess
 import sys
+import time
 import warnings
 
 import pandas as pd
@@ -13,7 +14,7 @@ from conftest import ROOT, shared_file
 from evcore.capacity import capacity_table, capacity_window, erlang_b, ports_for_target
 from evcore.data import Dataset
 from evcore.errors import InputError
-from evcore.io import read_file
+from evcore.io import combine, read_file
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -98,7 +99,8 @@ def test_cli_capacity_json_csv_and_errors(tmp_path):
     (row,) = result["stations"]
     assert set(row) >= {"station_id", "ports", "utilisation", "arrivals_per_hour", "mean_plugged_hours", "blocking",
                         "ports_needed", "observed_all_busy"}
-    assert row["ports_needed"] == 4 and result["window_start"]  # load 1.75: B(3) = 0.17, B(4) = 0.07 == "2024-03-01" and result["growth"] == 2.0
+    assert row["ports_needed"] == 4  # load 1.75: B(3) = 0.17, B(4) = 0.07
+    assert result["window_start"] == "2024-03-01" and result["window_end"] == "2024-03-29" and result["growth"] == 2.0
     assert pd.read_csv(tmp_path / "c.csv")["ports"].tolist() == [2]
     bad = cli("capacity", "--usage", path, "--target", "2")
     assert bad.returncode == 2 and bad.stderr.startswith("error: target 2.0")
@@ -170,3 +172,15 @@ def test_home_page_uploads_a_table_of_plugged_in_hours_as_occupancy():
     (info,) = Workspace(os.environ["EVCORE_WORKSPACE"]).list()[1:]
     saved = Workspace(os.environ["EVCORE_WORKSPACE"]).load(info["id"])
     assert saved.usage_unit == "hours" and saved.hourly["occupancy"].notna().all()
+
+
+@pytest.mark.parametrize("count", ["0.3", "1e9", "inf"])
+def test_a_station_tables_port_count_that_cannot_be_one_is_passed_over_not_a_crash_or_a_hang(count):
+    no_port_numbers = SESSIONS.replace("Port Number", "Port Type").encode()
+    stations = f"station_id,latitude,longitude,ports\nA,1.0,1.0,{count}\n".encode()
+    dataset = combine([read_file(no_port_numbers, "s.csv"), read_file(stations, "st.csv")])
+    started = time.perf_counter()
+    row = capacity_table(dataset).iloc[0]
+    assert time.perf_counter() - started < 5  # 1e9 ports ran Erlang-B's recursion a billion times
+    assert row["ports"] == 2 and row["ports_source"] == "most sessions at once (a lower bound)"
+    assert 0 < row["utilisation"] < 1 and 0 < row["blocking"] < 1
