@@ -77,6 +77,13 @@ def daily_session_counts(sessions: pd.DataFrame) -> pd.DataFrame:
     return days.groupby(["station_id", "date"], as_index=False).size().rename(columns={"size": "sessions"})
 
 
+def sessions_per_day(sessions: pd.DataFrame) -> float:
+    """The network's mean sessions a day from the first session's day to the last's (days without
+    a session count as 0)."""
+    days = sessions["start"].dt.normalize()
+    return len(sessions) / ((days.max() - days.min()).days + 1)
+
+
 def unlocated_stations(dataset: Dataset) -> list[str]:
     """Stations with usage but no coordinates: forecast like the others, missing from the maps."""
     if dataset.usage is None:

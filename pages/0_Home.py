@@ -5,7 +5,7 @@ import streamlit as st
 
 from evcore.appending import measure_of
 from evcore.viz.charts import network_usage_chart
-from evcore.data import daily_session_counts, history_figures, station_summary, unlocated_stations, usage_span
+from evcore.data import history_figures, sessions_per_day, station_summary, unlocated_stations, usage_span
 from evcore.hourly import hourly_span_sentence
 from evcore.errors import InputError
 from evcore.io import read_file
@@ -292,8 +292,7 @@ def home() -> None:
         cols[2].metric(f"Total ({unit})", f"{usage['usage'].sum():,.0f}")
         cols[3].metric(f"Network per day ({unit})", f"{per_day:,.0f}")
         if dataset.sessions is not None:
-            sessions_per_day = daily_session_counts(dataset.sessions).groupby("date")["sessions"].sum().mean()
-            cols[4].metric("Sessions per day", f"{sessions_per_day:,.1f}")
+            cols[4].metric("Sessions per day", f"{sessions_per_day(dataset.sessions):,.1f}")
         else:
             cols[4].metric("Active stations", f"{int((summary['total'] > 0).sum()):,}",
                            help="Stations with any usage in the period")

@@ -188,6 +188,24 @@ def test_home_page_says_the_hourly_span_and_which_stations_the_map_misses():
     assert "Not on the map: 2 stations have usage but no coordinates" in captions
 
 
+def test_home_page_sessions_per_day_counts_days_without_sessions_as_zero():
+    import os
+
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import ROOT
+
+    ws = Workspace(os.environ["EVCORE_WORKSPACE"])
+    rows = [("A", "3/1/2024 9:00", "3/1/2024 10:00", "1:00:00", "1:00:00", 5.0, 1, 47.6, -122.3),
+            ("A", "3/1/2024 12:00", "3/1/2024 13:00", "1:00:00", "1:00:00", 5.0, 1, 47.6, -122.3),
+            ("A", "3/4/2024 9:00", "3/4/2024 10:00", "1:00:00", "1:00:00", 5.0, 1, 47.6, -122.3)]
+    ws.set_last_opened(ws.save(read_file(chargepoint(rows), "a.csv").dataset, source="test")["id"])
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Sessions per day"] == "0.8"  # 3 sessions over 1-4 March (two days without any), not 1.5
+
+
 def test_clusters_page_says_which_stations_the_map_misses(monkeypatch):
     import os
 
