@@ -40,6 +40,26 @@ def csv_text(table: pd.DataFrame) -> str:
     return spreadsheet_safe(table).to_csv(index=False, lineterminator="\r\n")
 
 
+FIGURE_DECIMALS = 3
+
+
+def forecast_rows(table: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """A daily forecast table as people read it: ``station_id, date, forecast, lower, upper,
+    unit`` (DESIGN.md), dates as YYYY-MM-DD and figures to three decimals."""
+    out = table[["station_id", "date", "forecast", "lower", "upper"]].copy()
+    out["date"] = pd.to_datetime(out["date"]).dt.strftime("%Y-%m-%d")
+    out[["forecast", "lower", "upper"]] = out[["forecast", "lower", "upper"]].astype(float).round(FIGURE_DECIMALS)
+    out["unit"] = unit
+    return out
+
+
+def file_stem(name: str) -> str:
+    """A dataset name as part of a file name: letters, digits and single dashes."""
+    import re
+
+    return re.sub(r"[^0-9A-Za-z]+", "-", str(name)).strip("-").lower()[:60] or "dataset"
+
+
 def write_csv(table: pd.DataFrame, path, what: str = "the table") -> None:
     """Write ``csv_text(table)`` to ``path``; a folder or file that cannot be written is an
     ``InputError`` naming it."""

@@ -4,7 +4,9 @@ import streamlit as st
 
 import ui
 from evcore.errors import InputError
-from evcore.viz.forecast import backtest_table, forecast_figure, series_for
+from evcore.export import file_stem, forecast_rows
+from evcore.viz.forecast import (BACKTEST_FORMATS, backtest_table, forecast_figure, per_station_wape, series_for,
+                                 station_label)
 
 st.set_page_config(page_title="Forecast", layout="wide")
 st.title("Forecast")
@@ -38,8 +40,7 @@ except InputError as exc:
     st.stop()
 
 with right:
-    station = st.selectbox("Station", [NETWORK] + list(history.columns),
-                           format_func=lambda s: s if s == NETWORK or s not in names else f"{names[s]} ({s})")
+    station = st.selectbox("Station", [NETWORK] + list(history.columns), format_func=lambda s: station_label(s, names))
 
 past, future = series_for(history, table, None if station == NETWORK else station)
 title = station if station == NETWORK else names.get(station, station)
@@ -48,11 +49,14 @@ st.plotly_chart(forecast_figure(past, future, f"{title}: next {horizon} days", u
 if table.attrs.get("store_note"):
     st.info(ui.as_text(table.attrs["store_note"]))
 if station == NETWORK:
-    st.caption("The network's interval is the sum of the stations' intervals (wider than the total's own).")
+    st.caption("The network's own 80% interval: the stations' intervals combined as their recent day-to-day "
+               "surprises move together (narrower than their sum, wider than if stations were independent).")
 
-ui.csv_download("Download the forecast table (CSV)", table, f"forecast_{horizon}d.csv", key="forecast_csv")
+rows = forecast_rows(table, dataset.usage_unit)
+ui.csv_download("Download the forecast table (CSV)", rows, f"forecast_{file_stem(dataset.name)}_{horizon}d.csv",
+                key="forecast_csv")
 with st.expander("Forecast table"):
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(rows, hide_index=True, width="stretch")
 
 st.subheader("Backtest")
 try:
@@ -67,11 +71,9 @@ if result is not None:
                "the 80% interval (0.8 is right). Stations that never had usage are not scored. The shipped "
                "LSTM is, per day, the median of the network, seasonal exponential smoothing, exponential "
                "smoothing and the seasonal naive forecast.")
-    st.dataframe(backtest_table(result.summary), hide_index=True, width="stretch",
-                 column_config={"WAPE": st.column_config.NumberColumn(format="%.3f"),
-                                "MAE": st.column_config.NumberColumn(format="%.1f"),
-                                "Interval coverage": st.column_config.NumberColumn(format="%.2f"),
-                                "Seconds": st.column_config.NumberColumn(format="%.1f")})
-    with st.expander("Backtest per station"):
-        per_station = result.per_station.pivot(index="station_id", columns="model", values="wape")
-        st.dataframe(per_station, width="stretch")
+    summary = backtest_table(result.summary, dataset.usage_unit)
+    st.dataframe(summary, hide_index=True, width="stretch",
+                 column_config={column: st.column_config.NumberColumn(format=BACKTEST_FORMATS[i])
+                                for i, column in enumerate(summary.columns[1:])})
+    with st.expander("Backtest per station: WAPE (lower is better)"):
+        st.dataframe(per_station_wape(result.per_station), width="stretch")

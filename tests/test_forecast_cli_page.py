@@ -42,7 +42,7 @@ def test_forecast_command_writes_the_table(quick_lstm, usage_csv, capsys):
     out_csv = quick_lstm / "forecast.csv"
     assert main(["forecast", "--usage", str(usage_csv), "--horizon", "4", "--out", str(out_csv), "--json"]) == 0
     table = pd.read_csv(out_csv)
-    assert list(table.columns) == ["station_id", "date", "forecast", "lower", "upper"]
+    assert list(table.columns) == ["station_id", "date", "forecast", "lower", "upper", "unit"]  # DESIGN.md
     assert len(table) == 6 * 4
     assert json.loads(capsys.readouterr().out)["horizon"] == 4
 
@@ -61,8 +61,15 @@ def test_forecast_page_renders_with_every_option(quick_lstm, monkeypatch):
     assert len(at.get("plotly_chart")) == 1
     assert len(at.get("download_button")) == 1
     backtest = at.dataframe[-2].value
-    assert {"WAPE", "MAE", "Interval coverage"} <= set(backtest.columns)
+    assert {"WAPE (lower is better)", "MAE (kWh/day)", "80% interval coverage"} <= set(backtest.columns)
     assert backtest["Model"].str.startswith("LSTM").any() and backtest["Model"].str.startswith("Seasonal").any()
+    per_station = at.dataframe[-1].value  # readable model names, never the internal ones
+    assert "LSTM network alone" in per_station.columns and not {"lstm_network", "exp_smoothing"} & set(per_station)
+    rows = at.dataframe[0].value  # the forecast table: dates as dates, a unit, three decimals
+    assert list(rows.columns) == ["station_id", "date", "forecast", "lower", "upper", "unit"]
+    assert rows["date"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all() and (rows["unit"] == "kWh").all()
+    assert (rows["forecast"].round(3) == rows["forecast"]).all()
+    assert not [o for o in at.selectbox[0].options if o.endswith(")") and o.split(" (")[0] == o[o.rfind("(") + 1:-1]]
 
     at.selectbox[0].set_value(at.selectbox[0].options[1]).run()
     assert not at.exception
@@ -79,6 +86,32 @@ def test_forecast_page_renders_with_every_option(quick_lstm, monkeypatch):
     began = time.perf_counter()  # a second visit: from the cache and the checkpoint, no training
     again = AppTest.from_file(str(ROOT / "pages" / "1_Forecast.py"), default_timeout=30).run()
     assert not again.exception and time.perf_counter() - began < 10
+
+
+def test_forecast_help_and_table_say_what_they_hold(quick_lstm, usage_csv, capsys):
+    with pytest.raises(SystemExit):
+        main(["forecast", "--help"])
+    text = capsys.readouterr().out
+    assert "80% interval" in text and "%%" not in text
+    out_csv = quick_lstm / "forecast.csv"
+    assert main(["forecast", "--usage", str(usage_csv), "--horizon", "2", "--out", str(out_csv)]) == 0
+    table = pd.read_csv(out_csv)
+    assert list(table.columns) == ["station_id", "date", "forecast", "lower", "upper", "unit"]
+    assert table["unit"].notna().all() and (table["forecast"].round(3) == table["forecast"]).all()
+
+
+def test_station_picker_names_a_station_once_when_its_name_is_its_id():
+    from evcore.viz.forecast import station_label
+
+    assert station_label("A1", {"A1": "A1"}) == "A1"
+    assert station_label("A1", {"A1": "Main St"}) == "Main St (A1)" and station_label("B", {}) == "B"
+
+
+def test_downloaded_forecast_file_names_carry_the_dataset():
+    from evcore.export import file_stem
+
+    assert file_stem("Demo: Seattle metro (generated)") == "demo-seattle-metro-generated"
+    assert file_stem("../../etc") == "etc" and file_stem("***") == "dataset"
 
 
 def test_forecast_page_explains_too_short_or_missing_usage(quick_lstm):

@@ -25,12 +25,12 @@ def add_parsers(sub, formatter) -> None:
 
     p = sub.add_parser("forecast", help="forecast each station's daily usage",
                        description="Forecast each station's daily usage with the LSTM (trained once "
-                                   "and kept in the model store), with an 80%% interval.",
+                                   "and kept in the model store), with an 80% interval.",
                        formatter_class=formatter)
     p.add_argument("--usage", required=True, help="the usage file (any supported usage layout)")
     add_resolution(p)
     p.add_argument("--horizon", type=int, default=10, help="days ahead, 1 to 30")
-    p.add_argument("--out", help="write the forecast table (station_id,date,forecast,lower,upper; hourly: "
+    p.add_argument("--out", help="write the forecast table (station_id,date,forecast,lower,upper,unit; hourly: "
                                  "station_id,time,forecast,lower,upper,unit) to this CSV file instead of stdout")
     p.add_argument("--peaks", help="hourly only: write each day's peak (station_id,date,peak,lower,upper,unit) "
                                    "to this CSV file")
@@ -64,8 +64,10 @@ def run_backtest(args) -> int:
 
 
 def run_forecast(args) -> int:
+    from evcore.export import forecast_rows
     from evcore.forecast import check_horizon, forecast_table
-    from evcore.io import read_usage
+    from evcore.io import read_file
+    from evcore.io.readers import expect_kind
 
     if args.resolution == "hourly":
         return load_forecast.run_forecast(args)
@@ -74,19 +76,19 @@ def run_forecast(args) -> int:
     horizon = check_horizon(args.horizon)
     if args.out:  # before the training, not after it
         check_writable(args.out, "the forecast table")
-    usage = read_usage(args.usage)
-    table = forecast_table(usage, horizon=horizon, settings=args.settings, progress=progress_logger("forecast"))
+    data = expect_kind(read_file(args.usage), "usage").dataset
+    table = forecast_table(data.usage, horizon=horizon, settings=args.settings, progress=progress_logger("forecast"))
     if table.attrs.get("store_note"):
         log(f"note: {table.attrs['store_note']}")
     if args.out:
-        write_csv(table, args.out, "the forecast table")
+        write_csv(forecast_rows(table, data.usage_unit), args.out, "the forecast table")
         log(f"forecast: wrote {len(table)} rows to {args.out}")
     if args.json:
         print_json({"horizon": horizon, "stations": table["station_id"].nunique(),
                      "start": table["date"].min(), "end": table["date"].max(),
                      "rows": table.assign(date=table["date"].dt.strftime("%Y-%m-%d")).to_dict(orient="records")})
     elif not args.out:
-        print(csv_text(table), end="")
+        print(csv_text(forecast_rows(table, data.usage_unit)), end="")
     return 0
 
 

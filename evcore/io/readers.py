@@ -47,7 +47,7 @@ def read_file(source, name: str | None = None, measure: str | None = None) -> Re
 
 def read_usage(source, name: str | None = None) -> pd.DataFrame:
     """The long daily usage table (``station_id, date, usage``) from a usage file."""
-    return _expect(read_file(source, name), "usage").dataset.usage
+    return expect_kind(read_file(source, name), "usage").dataset.usage
 
 
 def read_stations(source, name: str | None = None) -> pd.DataFrame:
@@ -55,7 +55,7 @@ def read_stations(source, name: str | None = None) -> pd.DataFrame:
     reading = read_file(source, name)
     if reading.dataset.stations is not None:
         return reading.dataset.stations
-    return _expect(reading, "stations").dataset.stations
+    return expect_kind(reading, "stations").dataset.stations
 
 
 def read_demand(source, name: str | None = None) -> pd.DataFrame:
@@ -68,7 +68,7 @@ def read_demand(source, name: str | None = None) -> pd.DataFrame:
         return reading.dataset.demand
     if reading.dataset.stations is not None:
         return aggregate_points(reading.dataset.stations[["latitude", "longitude"]].assign(weight=1.0))
-    return _expect(reading, "demand").dataset.demand
+    return expect_kind(reading, "demand").dataset.demand
 
 
 def read_history(source, name: str | None = None) -> pd.DataFrame:
@@ -235,7 +235,8 @@ def _read_table(table: pd.DataFrame, name: str, fmt_prefix: str = "", measure: s
         "usage columns, a session export, or latitude/longitude columns.")
 
 
-def _expect(reading: Reading, kind: str) -> Reading:
+def expect_kind(reading: Reading, kind: str) -> Reading:
+    """``reading``, or the sentence saying it is another kind of data than ``kind``."""
     if reading.kind != kind:
         raise InputError(f"{reading.source} is {reading.kind} data ({reading.format}): expected "
                          f"{'a usage table' if kind == 'usage' else kind + ' data'} here.")

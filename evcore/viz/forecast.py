@@ -19,10 +19,12 @@ MODEL_LABELS = {
 
 def series_for(history: pd.DataFrame, forecast: pd.DataFrame, station: str | None):
     """One station's daily history (a Series) and forecast rows, or the network total when
-    ``station`` is None (the interval is then the sum of the stations' bounds)."""
+    ``station`` is None (with the total's own interval: ``evcore.forecast.network``)."""
     if station is None:
+        from evcore.forecast.network import network_forecast
+
         past = history.sum(axis=1, min_count=1)
-        future = forecast.groupby("date", as_index=False)[["forecast", "lower", "upper"]].sum()
+        future = network_forecast(history, forecast)
     else:
         past = history[station]
         future = forecast[forecast["station_id"] == station]
@@ -49,9 +51,33 @@ def forecast_figure(history: pd.Series, forecast: pd.DataFrame, title: str, unit
     return fig
 
 
-def backtest_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """The backtest summary as the page shows it: readable model names, best WAPE first."""
-    table = summary.assign(model=summary["model"].map(lambda m: MODEL_LABELS.get(m, m)))
-    table = table.rename(columns={"model": "Model", "wape": "WAPE", "mae": "MAE",
-                                  "coverage": "Interval coverage", "seconds": "Seconds"})
-    return table.sort_values("WAPE").reset_index(drop=True)
+# Number formats of backtest_table's figure columns, in order.
+BACKTEST_FORMATS = ["%.3f", "%.1f", "%.2f", "%.1f"]
+
+
+def backtest_table(summary: pd.DataFrame, unit: str = "kWh") -> pd.DataFrame:
+    """The backtest summary as the page shows it: readable model names, what each figure is (WAPE,
+    MAE with its unit), best WAPE first."""
+    table = summary.assign(model=summary["model"].map(model_label))
+    table = table.rename(columns={"model": "Model", "wape": "WAPE (lower is better)", "mae": f"MAE ({unit}/day)",
+                                  "coverage": "80% interval coverage", "seconds": "Seconds"})
+    columns = ["Model", "WAPE (lower is better)", f"MAE ({unit}/day)", "80% interval coverage", "Seconds"]
+    return table[[c for c in columns if c in table]].sort_values("WAPE (lower is better)").reset_index(drop=True)
+
+
+def per_station_wape(per_station: pd.DataFrame) -> pd.DataFrame:
+    """Each station's WAPE (rows) under each model (columns, by their readable names)."""
+    table = per_station.pivot(index="station_id", columns="model", values="wape")
+    table.columns = [model_label(m) for m in table.columns]
+    table.columns.name = None
+    return table
+
+
+def model_label(model: str) -> str:
+    return MODEL_LABELS.get(model, model)
+
+
+def station_label(station: str, names: dict) -> str:
+    """A station as the picker shows it: its name and id, once where they are the same."""
+    name = names.get(station)
+    return station if name is None or name == station else f"{name} ({station})"
