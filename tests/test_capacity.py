@@ -184,3 +184,13 @@ def test_a_station_tables_port_count_that_cannot_be_one_is_passed_over_not_a_cra
     assert time.perf_counter() - started < 5  # 1e9 ports ran Erlang-B's recursion a billion times
     assert row["ports"] == 2 and row["ports_source"] == "most sessions at once (a lower bound)"
     assert 0 < row["utilisation"] < 1 and 0 < row["blocking"] < 1
+
+
+def test_cli_refuses_a_stations_file_that_is_not_a_station_list_naming_it(tmp_path):
+    sessions, daily = tmp_path / "s.csv", tmp_path / "d.csv"
+    sessions.write_text(SESSIONS)
+    daily.write_text("station,date,kwh\nA,2024-01-01,3\n")
+    done = cli("capacity", "--usage", sessions, "--stations", daily)
+    # it used to replace the sessions with d.csv's daily usage and blame s.csv for having no sessions
+    assert done.returncode == 2 and done.stderr.startswith("error: d.csv is usage data")
+    assert "--stations" in done.stderr and "s.csv" not in done.stderr

@@ -43,7 +43,11 @@ def run(args) -> int:
         check_writable(args.out, "the capacity table")
     readings = [read_file(args.usage, measure=args.measure)]
     if args.stations:
-        readings.append(read_file(args.stations))
+        stations = read_file(args.stations)
+        if stations.kind != "stations":  # its usage would replace --usage's in the combined dataset
+            raise InputError(f"{stations.source} is {stations.kind} data ({stations.format}): expected a station "
+                             "list for --stations (station ids with a port count such as ports or charger_num).")
+        readings.append(stations)
     dataset = combine(readings, name=readings[0].source)
     if dataset.usage is None:
         raise InputError(f"{readings[0].source} is {readings[0].kind} data: expected a session export or an "
