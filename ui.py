@@ -57,7 +57,9 @@ def open_dataset(dataset_id: str, remember: bool = True) -> None:
 
 def current_dataset_id() -> str:
     current_dataset()
-    return st.session_state.get(DATASET_ID_KEY) or "demo"
+    from evcore.workspace import DEMO_ID
+
+    return st.session_state.get(DATASET_ID_KEY) or DEMO_ID
 
 
 def as_text(text) -> str:
@@ -76,13 +78,14 @@ def current_dataset() -> Dataset:
 
 def _reopen() -> None:
     from evcore.errors import InputError
+    from evcore.workspace import DEMO_ID
 
     try:
         wanted = st.query_params.get("dataset") or workspace().last_opened()
         open_dataset(wanted, remember=False)
     except InputError as exc:  # a deleted dataset or a damaged workspace: say so, show the demo
         st.session_state[DATASET_KEY] = None
-        st.session_state[DATASET_ID_KEY] = "demo"
+        st.session_state[DATASET_ID_KEY] = DEMO_ID
         st.error(as_text(exc))
 
 

@@ -25,6 +25,9 @@ SESSION_COLUMNS = ["station_id", "port", "start", "end", "energy"]
 STATION_COLUMNS = ["station_id", "name", "latitude", "longitude"]
 DEMAND_COLUMNS = ["latitude", "longitude", "weight"]
 HISTORY_COLUMNS = ["year", "area", "vehicles"]
+# The kinds of data a file holds and a dataset lists, in the order they are listed (the Dataset
+# fields of the same names; hourly values and sessions come with usage).
+KINDS = ("usage", "stations", "demand", "history")
 
 
 @dataclass

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from evcore.api.deps import DatasetsDep
 from evcore.api.routes import ERRORS
 from evcore.errors import InputError
+from evcore.workspace import DEMO_ID
 
 router = APIRouter()
 
@@ -38,7 +39,7 @@ class Capacity(BaseModel):
 
 
 @router.get("/capacity", response_model=Capacity, responses=ERRORS)
-def capacity(datasets: DatasetsDep, dataset: str = "demo",
+def capacity(datasets: DatasetsDep, dataset: str = DEMO_ID,
              target: Annotated[float, Query(gt=0, lt=1, description="blocking probability to size for")] = 0.1,
              growth: Annotated[float, Query(gt=0, le=1000, description="demand growth factor")] = 1.0,
              ports: Annotated[int | None, Query(ge=1, le=100_000, description="ports where the data has no "

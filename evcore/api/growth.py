@@ -10,12 +10,13 @@ from evcore.api.deps import DatasetsDep
 from evcore.api.routes import ERRORS
 from evcore.errors import InputError
 from evcore.export import plain_json
+from evcore.workspace import DEMO_ID
 
 router = APIRouter()
 
 
 @router.get("/growth", responses=ERRORS)
-def growth(datasets: DatasetsDep, dataset: str = "demo",
+def growth(datasets: DatasetsDep, dataset: str = DEMO_ID,
            until: Annotated[int, Query(ge=1900, le=2300, description="the last year to project")] = 2030,
            rate: Annotated[float | None, Query(gt=-100, le=1000, description="percent a year for every area "
                                                                               "instead of the fitted model")] = None

@@ -23,6 +23,7 @@ from evcore.api.deps import DatasetsDep, SettingsDep
 from evcore.recent import RecentResults
 from evcore.api.routes import ERRORS
 from evcore.errors import InputError
+from evcore.workspace import DEMO_ID
 
 router = APIRouter()
 RETRY_SECONDS = 10
@@ -134,7 +135,7 @@ def load_models(request: Request) -> LoadModels:
 @router.get("/predict-load", response_model=LoadForecast, responses={
     **ERRORS, 202: {"model": Training, "description": "the model is being trained: ask the same URL again"}})
 def predict_load(request: Request, datasets: DatasetsDep, settings: SettingsDep,
-                 models: Annotated[LoadModels, Depends(load_models)], dataset: str = "demo",
+                 models: Annotated[LoadModels, Depends(load_models)], dataset: str = DEMO_ID,
                  station_id: str | None = None,
                  horizon: Annotated[int, Query(ge=1, le=30, description="days ahead")] = 7):
     """Hourly forecast rows (80% intervals) and each day's peak with its own interval; 202 while

@@ -11,6 +11,7 @@ from evcore.api.schemas import (ClusterRequest, DatasetDetail, DatasetSummary, E
                                 Stations)
 from evcore.errors import InputError
 from evcore.export import plain_json
+from evcore.workspace import DEMO_ID
 
 public = APIRouter()
 protected = APIRouter()  # every route here needs a viewer or more (see create_app); writes say so
@@ -84,7 +85,7 @@ def history(workspace: WorkspaceDep, limit: Annotated[int, Query(ge=1, le=1000)]
 
 
 @protected.get("/predict-usage", response_model=Forecast, responses=ERRORS)
-async def predict_usage(datasets: DatasetsDep, forecasts: ForecastsDep, settings: SettingsDep, dataset: str = "demo",
+async def predict_usage(datasets: DatasetsDep, forecasts: ForecastsDep, settings: SettingsDep, dataset: str = DEMO_ID,
                         station_id: str | None = None,
                         horizon: Annotated[int, Query(ge=1, le=30, description="days ahead")] = 10):
     from evcore.api.forecasting import answer, cached_answer

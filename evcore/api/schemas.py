@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from evcore.cluster.estimators import MAX_EPS_KM
+from evcore.workspace import DEMO_ID
 
 
 class DatasetSummary(BaseModel):
@@ -89,7 +90,7 @@ class Stations(BaseModel):
 
 class ClusterRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    dataset: str = Field("demo", description="a dataset id (GET /datasets)")
+    dataset: str = Field(DEMO_ID, description="a dataset id (GET /datasets)")
     points: Literal["stations", "demand"] = Field("stations", description="which of the dataset's tables to cluster")
     method: Literal["kmeans", "kmedians", "dbscan", "hdbscan"]
     k: int | None = Field(None, ge=1, le=1000, description="number of clusters (kmeans, kmedians)")
@@ -101,7 +102,7 @@ class ClusterRequest(BaseModel):
 
 class PlaceRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    dataset: str = Field("demo", description="a dataset id with demand points (GET /datasets)")
+    dataset: str = Field(DEMO_ID, description="a dataset id with demand points (GET /datasets)")
     k: int = Field(ge=1, le=1000, description="how many new stations")
     objective: Literal["distance", "coverage"] = "distance"
     radius_km: float | None = Field(None, gt=0, le=MAX_EPS_KM,

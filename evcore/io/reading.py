@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from evcore.data import Dataset, history_figures, usage_span
+from evcore.data import KINDS, Dataset, history_figures, usage_span
 from evcore.hourly import hourly_measures, hourly_span
 
-KINDS = ("usage", "stations", "demand", "history")
+__all__ = ["KINDS", "Reading"]
+
 
 @dataclass
 class Reading:
