@@ -108,6 +108,16 @@ def test_empty_cells_of_a_wide_table_are_missing_hours_and_days_not_zeros():
     assert d.usage[d.usage.station_id == "7"]["date"].tolist() == [pd.Timestamp("2024-03-01")]
 
 
+def test_a_repeated_time_in_a_wide_hourly_table_is_summed_with_a_note():
+    stamps = list(pd.date_range("2024-04-06", periods=48, freq="h").strftime("%Y-%m-%d %H:%M"))
+    stamps.insert(27, stamps[26])  # 7 April 02:00 twice: clocks going back (or a row listed twice)
+    text = pd.DataFrame({"time": stamps, "A": 1.0}).to_csv(index=False).encode()
+    reading = read_file(text, "h.csv", measure="occupancy")
+    hour = reading.dataset.hourly.set_index("time").loc[pd.Timestamp("2024-04-07 02:00"), "occupancy"]
+    assert hour == 2.0  # two hours' port-hours in one wall-clock hour
+    assert any("1 repeated time (2024-04-07 02:00" in note and "summed" in note for note in reading.notes)
+
+
 def test_timestamped_long_table_keeps_hours_and_a_daily_one_has_none():
     rows = ["station,timestamp,kwh"] + [f"S1,2024-02-01 {h:02d}:30,1.5" for h in range(24)]
     d = read_file("\n".join(rows).encode(), "long.csv").dataset

@@ -62,6 +62,11 @@ def read_wide_usage(table: pd.DataFrame, name: str, time_column: str, fmt_prefix
         hourly_table = hourly_frame(long.rename(columns={"date": "time", "usage": "value"}), measure)
         notes.append(f"Summed {'hourly' if step == pd.Timedelta(hours=1) else 'sub-daily'} values "
                      "to daily totals.")
+        repeated = values.index[values.index.duplicated()].unique()
+        if len(repeated):
+            notes.append(f"Found {len(repeated)} repeated time{'s' if len(repeated) > 1 else ''} "
+                         f"({repeated[0]:%Y-%m-%d %H:%M}{', ...' if len(repeated) > 1 else ''}; clocks going back or "
+                         "rows listed twice): their values were summed into one hour.")
         per_day = pd.Series(values.index.normalize()).value_counts()
         last = per_day.index.max()
         if len(per_day) >= 8 and per_day[last] < 0.9 * per_day.drop(last).median():
