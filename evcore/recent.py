@@ -9,10 +9,15 @@ from collections import OrderedDict
 
 class RecentResults:
     """The results of the last ``size`` keys. A key asked for by several requests at once is
-    computed by the first; the others wait for it instead of computing it again."""
+    computed by the first; the others wait for it instead of computing it again. With ``weigh``
+    (a result's weight, e.g. its bytes) the oldest are also dropped while the kept ones weigh
+    more than ``max_weight`` together (the newest is always kept)."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, weigh=None, max_weight: float = float("inf")):
         self.size = size
+        self.max_weight = max_weight
+        self._weigh = weigh
+        self._weights: dict = {}
         self._results: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
         self._key_locks: dict = {}
@@ -37,9 +42,12 @@ class RecentResults:
                 if key in self._results:
                     return self._results[key]
             result = compute()
+            weight = self._weigh(result) if self._weigh is not None else 0
             with self._lock:
-                self._results[key] = result
-                while len(self._results) > self.size:
-                    self._results.popitem(last=False)
+                self._results[key], self._weights[key] = result, weight
+                while len(self._results) > 1 and (len(self._results) > self.size
+                                                  or sum(self._weights.values()) > self.max_weight):
+                    oldest, _ = self._results.popitem(last=False)
+                    self._weights.pop(oldest, None)
                 self._key_locks.pop(key, None)
             return result

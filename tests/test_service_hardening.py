@@ -156,3 +156,15 @@ def test_reading_a_long_usage_csv_needs_less_than_ten_times_its_size_in_memory(t
     grew = int(subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, capture_output=True, text=True,
                               check=True).stdout.split()[-1])
     assert grew < 10 * path.stat().st_size, f"{grew / 2**20:.0f} MB for a {path.stat().st_size / 2**20:.0f} MB file"
+
+
+def test_the_service_keeps_loaded_datasets_within_a_memory_bound(tmp_path):
+    from evcore.api.datasets import LoadedDatasets, dataset_bytes
+
+    workspace = Workspace(tmp_path / "ws")
+    small, large = (workspace.save(stations(n, seed), source="test")["id"] for n, seed in ((10, 1), (20000, 2)))
+    loaded = LoadedDatasets(workspace, max_bytes=2 * dataset_bytes(LoadedDatasets(workspace).get(small)) + 1)
+    first = loaded.get(small)
+    assert loaded.get(small) is first  # kept
+    loaded.get(large)  # over the bound together: the older one goes, the newest stays
+    assert loaded.get(large) is loaded.get(large) and loaded.get(small) is not first

@@ -7,13 +7,25 @@ from evcore.data import Dataset
 from evcore.workspace import DEMO_ID, Workspace
 
 
-class LoadedDatasets:
-    """``Workspace.load`` with the last ``size`` datasets kept, keyed by id and last update, so
-    a dataset changed by the dashboard is read again. Returns ``(dataset, fingerprint)``."""
+MAX_LOADED_BYTES = 512 * 1024 * 1024  # datasets kept in memory together, beside the newest
 
-    def __init__(self, workspace: Workspace, size: int = 8):
+
+def dataset_bytes(loaded: tuple[Dataset, str]) -> int:
+    """The memory a loaded dataset's tables take."""
+    dataset = loaded[0]
+    tables = [getattr(dataset, name, None) for name in ("usage", "stations", "demand", "sessions", "hourly")]
+    return sum(int(t.memory_usage(deep=True).sum()) for t in tables if t is not None)
+
+
+class LoadedDatasets:
+    """``Workspace.load`` with the last ``size`` datasets kept (and no more than ``max_bytes``
+    of them besides the newest: a large upload does not stay in the service's memory for long),
+    keyed by id and last update, so a dataset changed by the dashboard is read again. Returns
+    ``(dataset, fingerprint)``."""
+
+    def __init__(self, workspace: Workspace, size: int = 8, max_bytes: int = MAX_LOADED_BYTES):
         self.workspace = workspace
-        self._recent = RecentResults(size)
+        self._recent = RecentResults(size, weigh=dataset_bytes, max_weight=max_bytes)
 
     def get(self, dataset_id: str) -> tuple[Dataset, str]:
         version = None if dataset_id == DEMO_ID else self.workspace.info(dataset_id)["updated"]
