@@ -1,5 +1,7 @@
 """Placement: where k new stations serve the EV demand best."""
 
+import hashlib
+
 import streamlit as st
 
 import ui
@@ -33,8 +35,9 @@ def read_candidates(data: bytes, name: str):
     return read_points(data, name)[["latitude", "longitude"]].reset_index(drop=True)
 
 
-candidate_table = None
+candidate_table, candidates_key = None, None
 if uploaded is not None:
+    candidates_key = hashlib.sha256(uploaded.getvalue()).hexdigest()  # the file's bytes, not its rows, key the answers
     try:
         candidate_table = read_candidates(uploaded.getvalue(), uploaded.name)
     except InputError as exc:
@@ -71,25 +74,30 @@ if existing is not None:
         st.warning(ui.as_text(far_apart))
 
 
+# The pages' one caching style: keyed on the dataset's fingerprint (and the upload's id) and the
+# settings; the tables themselves pass unhashed (a leading underscore), a million rows included.
 @st.cache_data(show_spinner="Placing stations ...")
-def solve(demand, candidates, existing, k, radius, objective, exact, _progress=None):
+def solve(fingerprint, candidates_key, keep, k, radius, objective, exact, _demand, _candidates, _existing,
+          _progress=None):
     # The exact solver stops after a minute and then says its answer is not proven optimal.
-    model, _ = place_sites(demand, k, candidates=candidates, existing=existing, radius_km=radius,
+    model, _ = place_sites(_demand, k, candidates=_candidates, existing=_existing, radius_km=radius,
                            objective=objective, exact=exact, time_limit=60.0 if exact else None,
                            progress=_progress)
     return model
 
 
 @st.cache_data(show_spinner="Computing the coverage curve ...")
-def curve(demand, candidates, existing, radius, k_max):
-    return coverage_curve(PMedian.from_points(demand, k=0 if existing is not None else 1, candidates=candidates,
-                                              existing=existing), radius, k_max, time_limit=0.15)
+def curve(fingerprint, candidates_key, keep, radius, k_max, _demand, _candidates, _existing):
+    return coverage_curve(PMedian.from_points(_demand, k=0 if _existing is not None else 1, candidates=_candidates,
+                                              existing=_existing), radius, k_max, time_limit=0.15)
 
 
+fingerprint = dataset.fingerprint()
 # A large problem takes a minute: say how it gets on (a cached answer comes back at once).
 bar, progress = ui.progress_bar()
 try:
-    model = solve(demand, candidate_table, existing, k, radius, objective, exact, _progress=progress)
+    model = solve(fingerprint, candidates_key, keep, k, radius, objective, exact, demand, candidate_table, existing,
+                  _progress=progress)
     bar.empty()
 except InputError as exc:
     st.error(ui.as_text(exc))
@@ -135,7 +143,7 @@ with down2:
 st.subheader(f"How many stations for 90% within {radius:g} km?")
 k_max = int(min(40, len(candidates)))
 try:
-    shares = curve(demand, candidate_table, existing, radius, k_max)
+    shares = curve(fingerprint, candidates_key, keep, radius, k_max, demand, candidate_table, existing)
 except InputError as exc:  # e.g. too many pairs within the radius for a state-sized problem
     st.error(ui.as_text(exc))
     st.stop()

@@ -32,6 +32,27 @@ def test_page_renders_each_objective_and_solver(objective, solver):
     assert at.subheader[0].value.startswith("How many stations for 90%")
 
 
+def test_the_page_never_hashes_its_tables(monkeypatch):
+    """One caching style: answers keyed on the dataset's fingerprint and the settings, the tables
+    (a million demand points on a state) passed unhashed."""
+    import sys
+
+    import pandas.util
+
+    hashed = []
+    real = pandas.util.hash_pandas_object
+
+    def watched(obj, *args, **kwargs):
+        if "streamlit" in sys._getframe(1).f_code.co_filename:  # Streamlit hashing a cache key
+            hashed.append(len(obj))
+        return real(obj, *args, **kwargs)
+
+    monkeypatch.setattr(pandas.util, "hash_pandas_object", watched)
+    at = page().run()
+    assert not at.exception and not at.error
+    assert not [n for n in hashed if n > 100], hashed
+
+
 def test_page_without_existing_stations_and_other_k():
     at = page().run()
     assert "vs existing" in at.metric[0].delta
