@@ -88,6 +88,7 @@ def capacity_table(dataset, target: float = 0.1, growth: float = 1.0, ports: int
         table = _from_occupancy(dataset.hourly, counts, start, end)
     table["ports_source"] = table["station_id"].map(known["ports_source"])
     table = table.sort_values(["utilisation", "station_id"], ascending=[False, True], na_position="last")
+    table["ports_needed"] = table["ports_needed"].astype("Int64")  # a count, 3 not 3.0, beside unknowns
     return table[CAPACITY_COLUMNS].reset_index(drop=True)
 
 
@@ -101,8 +102,14 @@ def _from_sessions(sessions, counts, start, end, target, growth) -> pd.DataFrame
     mean_hours = ((starting["end"] - starting["start"]) / pd.Timedelta(hours=1)).groupby(starting["station_id"]).mean()
     touching = sessions[(sessions["end"] > start) & (sessions["start"] < end)]
     by_station = dict(tuple(touching.groupby("station_id", sort=False)))
+    timed = set(sessions["station_id"])
     rows = []
     for station_id, port_count in counts.items():
+        if station_id not in timed:  # no session with times (daily energy only): unknown, not idle
+            rows.append({"station_id": station_id, "ports": int(port_count), "utilisation": None,
+                         "arrivals_per_hour": None, "mean_plugged_hours": None, "blocking": None,
+                         "ports_needed": None, "observed_all_busy": None})
+            continue
         arrivals = float(busiest.get(station_id, 0)) / (WINDOW_DAYS / 7)
         mean = mean_hours.get(station_id, np.nan)
         load = arrivals * (0.0 if np.isnan(mean) else mean) * growth
@@ -157,6 +164,8 @@ def capacity_records(table: pd.DataFrame, digits: int = 4) -> list[dict]:
                 out[key] = None if not math.isfinite(value) else round(float(value), digits)
             elif isinstance(value, (np.integer,)):
                 out[key] = int(value)
+            elif value is pd.NA:
+                out[key] = None
             else:
                 out[key] = value
         records.append(out)

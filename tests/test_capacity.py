@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, shared_file
-from evcore.capacity import capacity_table, capacity_window, erlang_b, ports_for_target
+from evcore.capacity import capacity_records, capacity_table, capacity_window, erlang_b, ports_for_target
 from evcore.data import Dataset
 from evcore.errors import InputError
 from evcore.io import combine, read_file
@@ -194,3 +194,14 @@ def test_cli_refuses_a_stations_file_that_is_not_a_station_list_naming_it(tmp_pa
     # it used to replace the sessions with d.csv's daily usage and blame s.csv for having no sessions
     assert done.returncode == 2 and done.stderr.startswith("error: d.csv is usage data")
     assert "--stations" in done.stderr and "s.csv" not in done.stderr
+
+
+def test_a_station_whose_sessions_have_no_end_times_gets_no_figures_not_zeros():
+    text = SESSIONS + "B,1,2024-03-05 09:00,,4,9\nB,1,2024-03-06 09:00,,4,10\n"  # B: daily energy only
+    table = capacity_table(read_file(text.encode(), "s.csv").dataset).set_index("station_id")
+    assert table.loc["A", "utilisation"] > 0
+    figures = ["utilisation", "arrivals_per_hour", "mean_plugged_hours", "blocking", "ports_needed", "observed_all_busy"]
+    assert table.loc["B", figures].isna().all()  # was utilisation 0, blocking 0, ports_needed 1: never busy
+    assert table.index.tolist() == ["A", "B"]  # busiest first, the unknown last
+    records = {r["station_id"]: r for r in capacity_records(table.reset_index())}
+    assert json.dumps(records["A"]["ports_needed"]) == "3" and records["B"]["ports_needed"] is None  # not 3.0
