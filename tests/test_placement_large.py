@@ -122,3 +122,21 @@ def test_coverage_with_too_many_pairs_within_the_radius_is_refused(monkeypatch):
     demand, candidates = instance(seed=9)
     with pytest.raises(InputError, match="smaller radius"):
         MaxCoverage.from_points(demand, k=2, candidates=candidates, radius=20.0, large=True).solve()
+
+
+def test_the_state_scale_models_are_models_of_their_own():
+    """As spopt's KNearestPMedian beside PMedian: built directly or by from_points for big problems,
+    no matrix, and on a small problem the same answer's quality as the matrix model."""
+    from evcore.placement import LargeMaxCoverage, LargePMedian
+
+    demand, candidates = instance(n=300, m=30, seed=11)
+    built = PMedian.from_points(demand, k=3, candidates=candidates, large=True)
+    assert type(built) is LargePMedian and built.cost is None
+    direct = LargePMedian.from_points(demand, k=3, candidates=candidates).solve(time_limit=5.0)
+    dense = PMedian.from_points(demand, k=3, candidates=candidates).solve()
+    assert direct.mean_km_ <= dense.mean_km_ * 1.02
+    cover = LargeMaxCoverage.from_points(demand, k=3, candidates=candidates, radius=6.0).solve(time_limit=5.0)
+    assert cover.coverage_ >= MaxCoverage.from_points(demand, k=3, candidates=candidates, radius=6.0).solve().coverage_ - 0.02
+    with pytest.raises(InputError, match="needs a radius"):
+        LargeMaxCoverage.from_points(demand, k=3, candidates=candidates)
+    assert not hasattr(PMedian, "_solve_large")  # no large-scale branch left in the matrix models

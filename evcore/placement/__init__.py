@@ -22,7 +22,9 @@ Maximal coverage is solved by the same swap search on a 0/1 cost (1 when a deman
 farther than the radius): fewest uncovered vehicles is most covered vehicles.
 
 Problems built ``from_points`` with more than ``MAX_MATRIX_CELLS`` (20 million) demand x site
-pairs, up to state scale (a million demand points, ten thousand candidates), hold no matrix:
+pairs, up to state scale (a million demand points, ten thousand candidates), are models of their
+own (``LargePMedian``, ``LargeMaxCoverage`` in ``large_models.py``, which ``from_points`` builds
+for them) and hold no matrix:
 nearest sites come from a KD-tree over 3-D unit vectors (``spatial.py``), identical demand
 locations are merged, the p-median is searched on demand aggregated to grid cells and then
 refined with limited-candidate-list swaps on every point (``large.py``), and coverage keeps only
@@ -35,7 +37,8 @@ from evcore.placement.bounds import lagrangian_lower_bound
 from evcore.placement.coverage import coverage_curve, sites_needed
 from evcore.placement.figures import weighted_quantile
 from evcore.placement.models import MaxCoverage, PMedian
+from evcore.placement.large_models import LargeMaxCoverage, LargePMedian
 from evcore.placement.orlib import read_orlib
 
-__all__ = ["PMedian", "MaxCoverage", "coverage_curve", "sites_needed", "lagrangian_lower_bound",
+__all__ = ["PMedian", "MaxCoverage", "LargePMedian", "LargeMaxCoverage", "coverage_curve", "sites_needed", "lagrangian_lower_bound",
            "weighted_quantile", "read_orlib"]

@@ -13,12 +13,11 @@ from evcore.errors import InputError
 from evcore.geo import latlon_arrays, pairwise_haversine_km
 from evcore.placement.figures import _distance_figures
 from evcore.placement.search import _SwapSearch, _single_threaded_blas
-from evcore.placement.spatial import exact_nearest
 
 # Demand points x sites the dense search accepts (it holds a few matrices of this size); bigger
 # problems built from points take the large-scale path (large.py, large_coverage.py).
 MAX_MATRIX_CELLS = 20_000_000
-# The large-scale path's default time limit (seconds), search and refinement together.
+# The state-scale models' default time limit (seconds), search and refinement together.
 LARGE_TIME_LIMIT = 40.0
 
 
@@ -48,21 +47,41 @@ def _check_size(n: int, m: int) -> None:
         raise InputError(f"{n:,} demand points x {m:,} sites is too many to place stations over (at most "
                          f"{MAX_MATRIX_CELLS:,} pairs); aggregate the demand to fewer points or give fewer candidates.")
 
+def points_problem(demand: pd.DataFrame, candidates: pd.DataFrame | None, existing: pd.DataFrame | None):
+    """[lat, lon] of the demand points, their weights, [lat, lon] of the sites (candidates, then
+    existing stations) and the existing stations' column indices. Candidates default to the
+    distinct demand locations."""
+    demand_ll = _latlon(demand, "demand")
+    weights = None
+    if "weight" in demand.columns:
+        weights = pd.to_numeric(demand["weight"], errors="coerce").to_numpy(float)
+        if not np.isfinite(weights).all():
+            raise InputError(f"the demand table's weight column is not a number in row "
+                             f"{int(np.argmax(~np.isfinite(weights))) + 1}.")
+    candidate_ll = np.unique(demand_ll, axis=0) if candidates is None else _latlon(candidates, "candidates")
+    existing_ll = np.empty((0, 2)) if existing is None else _latlon(existing, "existing stations")
+    column_ll = np.vstack([candidate_ll, existing_ll])
+    if len(column_ll) == 0:
+        raise InputError("there are no candidate sites.")
+    return demand_ll, weights, column_ll, np.arange(len(candidate_ll), len(column_ll))
+
+
 class _LocationModel:
     """Shared by the models: the problem data, construction, figures and the solution."""
 
     name = ""
 
+    large = False  # the state-scale models (large_models.py) hold no matrix
+
     def __init__(self, cost, weights=None, k: int = 1, existing=None, radius: float | None = None,
                  demand_latlon=None, column_latlon=None, random_state: int = 0):
-        # No cost matrix: a problem too big for one, solved from the coordinates (large.py).
-        self.large = cost is None and demand_latlon is not None and column_latlon is not None
-        if self.large:
-            self.cost, n, m = None, len(demand_latlon), len(column_latlon)
-        else:
-            self.cost = _as_matrix(cost)
-            n, m = self.cost.shape
-            _check_size(n, m)
+        self.cost = _as_matrix(cost)
+        n, m = self.cost.shape
+        _check_size(n, m)
+        self._setup(n, m, weights, k, existing, radius, demand_latlon, column_latlon, random_state)
+
+    def _setup(self, n, m, weights, k, existing, radius, demand_latlon, column_latlon, random_state) -> None:
+        """Check and keep what every model holds besides its costs: ``n`` demand points, ``m`` sites."""
         self.weights = weights_array(weights, n, "demand point")
         existing = np.unique(np.asarray([] if existing is None else existing, dtype=int).ravel())
         if existing.size and (existing.min() < 0 or existing.max() >= m):
@@ -97,30 +116,16 @@ class _LocationModel:
 
         Candidates default to the distinct demand locations. Existing stations (``latitude,
         longitude``) are appended as columns that stay open. ``selected_`` indexes the
-        candidate table's rows. Problems of more than ``MAX_MATRIX_CELLS`` demand x site pairs
-        hold no matrix and are solved by the large-scale path (``large=True`` forces it,
-        ``large=False`` refuses them; None decides by size).
+        candidate table's rows. A problem of more than ``MAX_MATRIX_CELLS`` demand x site pairs
+        is built as the model's state-scale twin (``LargePMedian``, ``LargeMaxCoverage``: no
+        matrix); ``large=True`` asks for it, ``large=False`` refuses such problems, None decides
+        by size.
         """
-        demand_ll = _latlon(demand, "demand")
-        weights = None
-        if "weight" in demand.columns:
-            weights = pd.to_numeric(demand["weight"], errors="coerce").to_numpy(float)
-            if not np.isfinite(weights).all():
-                raise InputError(f"the demand table's weight column is not a number in row "
-                                 f"{int(np.argmax(~np.isfinite(weights))) + 1}.")
-        if candidates is None:
-            candidate_ll = np.unique(demand_ll, axis=0)
-        else:
-            candidate_ll = _latlon(candidates, "candidates")
-        existing_ll = np.empty((0, 2)) if existing is None else _latlon(existing, "existing stations")
-        column_ll = np.vstack([candidate_ll, existing_ll])
-        if len(column_ll) == 0:
-            raise InputError("there are no candidate sites.")
-        fixed = np.arange(len(candidate_ll), len(column_ll))
+        demand_ll, weights, column_ll, fixed = points_problem(demand, candidates, existing)
         if large is None:
             large = len(demand_ll) * len(column_ll) > MAX_MATRIX_CELLS
         if large:
-            return cls(None, weights, k, existing=fixed, demand_latlon=demand_ll, column_latlon=column_ll, **kwargs)
+            return cls._large_model(demand_ll, column_ll, weights, k, existing=fixed, **kwargs)
         _check_size(len(demand_ll), len(column_ll))
         cost = pairwise_haversine_km(demand_ll[:, 0], demand_ll[:, 1], column_ll[:, 0], column_ll[:, 1])
         return cls(cost, weights, k, existing=fixed, demand_latlon=demand_ll, column_latlon=column_ll, **kwargs)
@@ -133,25 +138,14 @@ class _LocationModel:
     def solve(self, exact: bool = False, time_limit: float | None = None, patience: int = 100, progress=None):
         """Solve and keep the solution on the object; returns ``self``.
 
-        The heuristic stops at ``time_limit`` seconds (default 10; ``LARGE_TIME_LIMIT`` on the
-        large-scale path) or after ``patience`` shakes in a row that found nothing better; the
+        The heuristic stops at ``time_limit`` seconds (default 10) or after ``patience`` shakes in a row that found nothing better; the
         exact solver stops at ``time_limit`` (default 120) and then reports the best answer
-        found, not proven optimal. ``progress(fraction, message)`` hears how the large-scale
-        path gets on.
+        found, not proven optimal. ``progress`` is for the state-scale models (``large_models.py``).
         """
         started = time.perf_counter()
         self.lower_bound_ = self.upper_bound_ = None
         self.large_info_ = None
-        if self.large and exact:
-            n, m = len(self.demand_latlon), len(self.column_latlon)
-            raise InputError(f"the problem is too big for the exact solver ({n:,} demand points x {m:,} sites); "
-                             "use the fast solver.")
-        if self.large:
-            budget = LARGE_TIME_LIMIT if time_limit is None else float(time_limit)
-            chosen, self.large_info_ = self._solve_large(budget, np.random.default_rng(self.random_state), progress)
-            self.optimal_, bound = False, None
-            self.solver_ = "large-scale heuristic (aggregated search, then swaps on every point)"
-        elif exact:
+        if exact:
             chosen, self.optimal_, bound = self._solve_exact(120.0 if time_limit is None else time_limit)
             self.solver_ = "exact (HiGHS MILP)"
         else:
@@ -187,9 +181,6 @@ class _LocationModel:
 
     def _nearest_of(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Distance from every demand point to the nearest of ``columns``, and that column."""
-        if self.large:  # a KD-tree over those sites, the distance by haversine
-            distance, at = exact_nearest(self.demand_latlon, self.column_latlon[columns])
-            return distance, columns[at]
         sub = self.cost[:, columns]
         at = np.argmin(sub, axis=1)
         return sub[np.arange(len(sub)), at], columns[at]
@@ -197,15 +188,7 @@ class _LocationModel:
     def _keep_solution(self, chosen: np.ndarray) -> None:
         self.selected_ = chosen.astype(int)
         self.open_ = np.concatenate([self.existing, self.selected_]).astype(int)
-        if self.large:
-            self.distance_, self.assignment_ = self._nearest_of(self.open_)
-            self.sites_ = self.column_latlon[self.selected_]
-            self.objective_ = self._objective_value(self.distance_)
-            return
-        sub = self.cost[:, self.open_]
-        nearest = np.argmin(sub, axis=1)
-        self.assignment_ = self.open_[nearest]
-        self.distance_ = sub[np.arange(len(sub)), nearest]
+        self.distance_, self.assignment_ = self._nearest_of(self.open_)
         self.sites_ = None if self.column_latlon is None else self.column_latlon[self.selected_]
         self.objective_ = self._objective_value(self.distance_)
 

@@ -8,8 +8,6 @@ from evcore.errors import InputError
 from evcore.placement.base import _LocationModel
 from evcore.placement.bounds import lagrangian_lower_bound
 from evcore.placement.exact import coverage_lp_bound, solve_coverage_exact, solve_pmedian_exact
-from evcore.placement.large import solve_pmedian_large
-from evcore.placement.large_coverage import solve_coverage_large
 
 
 class PMedian(_LocationModel):
@@ -36,9 +34,11 @@ class PMedian(_LocationModel):
     def _solve_exact(self, time_limit):
         return solve_pmedian_exact(self, time_limit)
 
-    def _solve_large(self, time_limit, rng, progress):
-        return solve_pmedian_large(self.demand_latlon, self.weights, self.column_latlon, self.existing,
-                                   self.candidates, self.k, time_limit, rng, progress)
+    @classmethod
+    def _large_model(cls, demand_latlon, column_latlon, weights, k, **kwargs):
+        from evcore.placement.large_models import LargePMedian
+
+        return LargePMedian(demand_latlon, column_latlon, weights, k, **kwargs)
 
 
 class MaxCoverage(_LocationModel):
@@ -72,9 +72,11 @@ class MaxCoverage(_LocationModel):
     def _solve_exact(self, time_limit):
         return solve_coverage_exact(self, time_limit)
 
-    def _solve_large(self, time_limit, rng, progress):
-        return solve_coverage_large(self.demand_latlon, self.weights, self.column_latlon, self.existing,
-                                    self.candidates, self.k, self.radius, time_limit, progress)
+    @classmethod
+    def _large_model(cls, demand_latlon, column_latlon, weights, k, **kwargs):
+        from evcore.placement.large_models import LargeMaxCoverage
+
+        return LargeMaxCoverage(demand_latlon, column_latlon, weights, k, **kwargs)
 
     def _bound(self, chosen, total, budget):
         return coverage_lp_bound(self, budget)
