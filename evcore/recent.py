@@ -11,7 +11,7 @@ class RecentResults:
     """The results of the last ``size`` keys. A key asked for by several requests at once is
     computed by the first; the others wait for it instead of computing it again. With ``weigh``
     (a result's weight, e.g. its bytes) the oldest are also dropped while the kept ones weigh
-    more than ``max_weight`` together (the newest is always kept)."""
+    more than ``max_weight`` together, and a result heavier than that alone is not kept."""
 
     def __init__(self, size: int, weigh=None, max_weight: float = float("inf")):
         self.size = size
@@ -44,9 +44,9 @@ class RecentResults:
             result = compute()
             weight = self._weigh(result) if self._weigh is not None else 0
             with self._lock:
-                self._results[key], self._weights[key] = result, weight
-                while len(self._results) > 1 and (len(self._results) > self.size
-                                                  or sum(self._weights.values()) > self.max_weight):
+                if weight <= self.max_weight:  # heavier alone: given to the caller, not kept
+                    self._results[key], self._weights[key] = result, weight
+                while len(self._results) > self.size or sum(self._weights.values()) > self.max_weight:
                     oldest, _ = self._results.popitem(last=False)
                     self._weights.pop(oldest, None)
                 self._key_locks.pop(key, None)

@@ -166,5 +166,8 @@ def test_the_service_keeps_loaded_datasets_within_a_memory_bound(tmp_path):
     loaded = LoadedDatasets(workspace, max_bytes=2 * dataset_bytes(LoadedDatasets(workspace).get(small)) + 1)
     first = loaded.get(small)
     assert loaded.get(small) is first  # kept
-    loaded.get(large)  # over the bound together: the older one goes, the newest stays
-    assert loaded.get(large) is loaded.get(large) and loaded.get(small) is not first
+    assert loaded.get(large) is not loaded.get(large)  # over the bound alone: read each time, never kept
+    assert loaded.get(small) is first
+    other = workspace.save(stations(12, 3), source="test")["id"]
+    loaded.get(other)  # two small ones are over the bound together: the older goes
+    assert loaded.get(small) is not first

@@ -7,7 +7,7 @@ from evcore.data import Dataset
 from evcore.workspace import DEMO_ID, Workspace
 
 
-MAX_LOADED_BYTES = 512 * 1024 * 1024  # datasets kept in memory together, beside the newest
+MAX_LOADED_BYTES = 512 * 1024 * 1024  # datasets kept in memory together (a larger one is read each time)
 
 
 def dataset_bytes(loaded: tuple[Dataset, str]) -> int:
@@ -18,8 +18,9 @@ def dataset_bytes(loaded: tuple[Dataset, str]) -> int:
 
 
 class LoadedDatasets:
-    """``Workspace.load`` with the last ``size`` datasets kept (and no more than ``max_bytes``
-    of them besides the newest: a large upload does not stay in the service's memory for long),
+    """``Workspace.load`` with the last ``size`` datasets kept, no more than ``max_bytes`` of them
+    (a dataset larger than that is read again each time, so a large upload does not stay in the
+    service's memory and shrink the room for the next one),
     keyed by id and last update, so a dataset changed by the dashboard is read again. Returns
     ``(dataset, fingerprint)``."""
 
