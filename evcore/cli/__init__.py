@@ -17,6 +17,11 @@ from evcore.config import Settings
 from evcore.errors import InputError
 
 
+# The library's parameter names (evcore.checks.ParameterError) as the commands' flags.
+FLAGS = {"k": "--k", "eps_km": "--eps-km", "min_samples": "--min-samples", "min_cluster_size": "--min-samples",
+         "horizon": "--horizon", "folds": "--folds", "radius": "--radius-km"}
+
+
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Each option's help ends with its default, where it has one (not for flags or options
     whose absence means something the help says)."""
@@ -48,7 +53,8 @@ def main(argv=None) -> int:
         args.settings = Settings.from_env()
         return args.func(args)
     except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        flag = FLAGS.get(getattr(exc, "parameter", None))
+        print(f"error: {exc.for_flag(flag) if flag else exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

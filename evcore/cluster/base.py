@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from evcore.checks import whole_number
 from evcore.data import weights_array
 from evcore.errors import InputError
 from evcore.geo import LocalProjection, latlon_arrays
 
 
 def _check_k(k, n: int) -> int:
-    if k is None or int(k) != k or k < 1:
-        raise InputError(f"the number of clusters k must be a whole number of at least 1, got {k}.")
+    k = whole_number(k, "k")  # the number of clusters
     if k > n:
         raise InputError(f"the number of clusters k ({int(k)}) is more than the {n} points given.")
     return int(k)

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from evcore.checks import whole_number
 from evcore.cluster.base import _LocationClusterer, _ProjectedClusterer
 from evcore.cluster.kmedians import KMedians
 from evcore.data import weights_array
@@ -155,8 +156,7 @@ def _check_radius(what: str, eps_km, least: float) -> float:
 
 
 def _check_min(value, name: str, least: int) -> None:
-    if value is None or int(value) != value or value < least:
-        raise InputError(f"{name} must be a whole number of at least {least}, got {value}.")
+    whole_number(value, name, least)
 
 
 def make_clusterer(method: str, k: int | None = None, eps_km: float | None = None,

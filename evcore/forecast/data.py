@@ -7,16 +7,12 @@ import hashlib
 import numpy as np
 import pandas as pd
 
+from evcore.checks import is_whole  # noqa: F401 (the one rule; forecast modules import it from here)
 from evcore.data import usage_matrix
 from evcore.errors import InputError
 
 MIN_HORIZON, MAX_HORIZON = 1, 30
 LEVEL_DAYS = 7  # a week: the least history a baseline needs; a new station's padding
-
-
-def is_whole(value, least: int = 1) -> bool:
-    """Whether ``value`` is a whole number (an int, not a bool) of at least ``least``."""
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= least
 
 
 def check_horizon(horizon) -> int:

@@ -8,6 +8,7 @@ import time
 import numpy as np
 import pandas as pd
 
+from evcore.checks import whole_number
 from evcore.data import weights_array
 from evcore.errors import InputError
 from evcore.geo import latlon_arrays, pairwise_haversine_km
@@ -88,9 +89,7 @@ class _LocationModel:
             raise InputError(f"the existing sites must be column indices between 0 and {m - 1}.")
         self.existing = existing
         self.candidates = np.setdiff1d(np.arange(m), existing)
-        if isinstance(k, bool) or int(k) != k or k < 0:
-            raise InputError(f"k must be a whole number of new sites, got {k}.")
-        self.k = int(k)
+        self.k = whole_number(k, "k", least=0, what="new sites")
         if self.k == 0 and existing.size == 0:
             raise InputError("k must be at least 1 when there are no existing stations.")
         if self.k > len(self.candidates):
