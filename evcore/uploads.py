@@ -92,10 +92,10 @@ def save_uploads_in_worker(workspace, files, action: str = NEW, name: str | None
                            dataset_id: str | None = None, by: str | None = None,
                            budget: int | None = None, measure: str | None = None) -> tuple[dict, list[str]]:
     """``save_uploads`` for files on disk (``(name, path)``), in a worker process whose resident
-    memory is kept under ``budget`` bytes (by default ``WORKER_BUDGET_BYTES``, or less so that
-    this process and the worker stay under ``TREE_BUDGET_BYTES``)."""
-    if budget is None:
-        budget = min(WORKER_BUDGET_BYTES, max(256 * 2**20, TREE_BUDGET_BYTES - resident_bytes(os.getpid())))
+    memory is kept under ``budget`` bytes (by default ``WORKER_BUDGET_BYTES``), and under what
+    leaves this process and the worker together within ``TREE_BUDGET_BYTES`` (checked as it runs:
+    memory this process gives back meanwhile is room for the worker)."""
+    budget = WORKER_BUDGET_BYTES if budget is None else budget
     job = json.dumps({"folder": str(workspace.folder), "files": [[n, str(p)] for n, p in files], "action": action,
                       "name": name, "dataset_id": dataset_id, "by": by, "measure": measure})
     root = Path(__file__).resolve().parents[1]
@@ -105,9 +105,10 @@ def save_uploads_in_worker(workspace, files, action: str = NEW, name: str | None
         over, output = _watch(worker, job.encode(), budget)
     if over:
         total = sum(_size(p) for _, p in files)
-        raise UploadTooLarge(f"The upload ({total / 2**20:.0f} MB) needs more than the {budget / 2**30:.1f} GB the "
-                             "service reads an upload in: split it into smaller files (for example by year) and "
-                             "add them one after another.")
+        room = min(budget, TREE_BUDGET_BYTES - resident_bytes(os.getpid()))
+        raise UploadTooLarge(f"The upload ({total / 2**20:.0f} MB) needs more than the {room / 2**30:.1f} GB the "
+                             "service can read an upload in now: split it into smaller files (for example by "
+                             "year) and add them one after another.")
     answer = _answer_of(output, worker.returncode)
     if "error" in answer:
         from evcore.workspace import DatasetNotFound, WorkspaceUnavailable
@@ -123,7 +124,8 @@ def _watch(worker: subprocess.Popen, job: bytes, budget: int) -> tuple[bool, byt
     reader = threading.Thread(target=lambda: output.append(worker.communicate(job)[0]), daemon=True)
     reader.start()
     while reader.is_alive():
-        if resident_bytes(worker.pid) > budget:
+        used = resident_bytes(worker.pid)
+        if used > budget or used + resident_bytes(os.getpid()) > TREE_BUDGET_BYTES:
             worker.kill()
             reader.join()
             return True, b""
