@@ -56,7 +56,7 @@ def test_save_as_new_is_unticked_once_the_new_dataset_is_saved(tmp_path):
         files[name].write_text(f"station_id,date,sessions\n{station},2024-06-01,4\n{station},2024-06-02,6\n")
     with streamlit_server(tmp_path) as url, chromium_page() as page:
         page.goto(url)
-        chooser = page.locator("input[type='file']")
+        chooser = page.locator("input[type='file']").first  # the append-usage uploader comes after it
 
         def upload(name):
             chooser.wait_for(state="attached", timeout=60000)
@@ -75,7 +75,7 @@ def test_save_as_new_is_unticked_once_the_new_dataset_is_saved(tmp_path):
         settled(page)
         assert not as_new.is_checked()
         upload("third.csv")  # meant for the open dataset: added to it, no third dataset
-        page.get_by_text("Replaced the usage", exact=False).wait_for(timeout=60000)
+        page.get_by_text("Replaced the usage", exact=False).first.wait_for(timeout=60000)
         page.locator("[data-testid=stSelectbox]").filter(has_text="Dataset").click()
         assert page.get_by_role("option").count() == 3  # the demo and the two saved datasets
         assert not page.errors, page.errors
