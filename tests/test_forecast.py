@@ -9,7 +9,7 @@ from conftest import QUICK_LSTM, shared_file
 from evcore.config import Settings
 from evcore.errors import InputError
 from evcore.forecast import (LSTMForecaster, MovingAverage, SeasonalNaive, backtest, backtest_errors, cached_backtest,
-                             daily_matrix, fill_history, forecast_table, load_checkpoint, trained_lstm)
+                             daily_matrix, default_models, fill_history, forecast_table, load_checkpoint, trained_lstm)
 from usage_samples import weekly_usage
 
 QUICK = QUICK_LSTM
@@ -33,7 +33,7 @@ def test_seasonal_naive_matches_the_published_johannesburg_figure():
 
 def test_backtest_scores_every_model_with_wape_mae_and_coverage(tmp_path):
     usage = weekly_usage()
-    result = backtest(usage, horizon=7, folds=2, settings=quick(tmp_path))
+    result = backtest(usage, horizon=7, folds=2, models=default_models(quick(tmp_path)))
     summary = result.summary.set_index("model")
     assert {"lstm", "lstm_network", "seasonal_naive", "moving_average", "exp_smoothing",
             "seasonal_exp_smoothing"} <= set(summary.index)
@@ -94,13 +94,13 @@ def test_short_new_station_silent_station_and_missing_days(tmp_path):
 @pytest.mark.parametrize("horizon", [0, 31, 2.5])
 def test_horizon_outside_1_to_30_is_refused(horizon):
     with pytest.raises(InputError, match="horizon"):
-        backtest(weekly_usage(), horizon=horizon)
+        backtest(weekly_usage(), horizon=horizon, models=[SeasonalNaive()])
 
 
 def test_horizon_longer_than_the_data_allows_is_a_clear_error(tmp_path):
     usage = weekly_usage(days=60)
     with pytest.raises(InputError, match="60 days"):
-        backtest(usage, horizon=30, folds=3, settings=quick(tmp_path))
+        backtest(usage, horizon=30, folds=3, models=default_models(quick(tmp_path)))
     with pytest.raises(InputError, match="60 days"):
         forecast_table(usage, horizon=30, settings=quick(tmp_path))
 
@@ -244,8 +244,8 @@ def test_a_model_trained_on_the_gpu_loads_on_the_cpu(tmp_path):
 
 def test_folds_in_worker_processes_give_the_same_figures(tmp_path):
     usage = weekly_usage(stations=3, days=90)
-    alone = backtest(usage, horizon=5, folds=2, settings=quick(tmp_path)).summary
-    parallel = backtest(usage, horizon=5, folds=2, settings=quick(tmp_path), n_jobs=2).summary
+    alone = backtest(usage, horizon=5, folds=2, models=default_models(quick(tmp_path))).summary
+    parallel = backtest(usage, horizon=5, folds=2, models=default_models(quick(tmp_path)), n_jobs=2).summary
     pd.testing.assert_frame_equal(alone.drop(columns="seconds"), parallel.drop(columns="seconds"))
 
 
@@ -439,3 +439,25 @@ def test_seeds_trained_at_once_give_the_same_networks_as_one_after_another():
     fractions = [f for f, _ in messages]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert messages[-1][1] == "training the LSTM: 6 of 6 epochs"
+
+
+def test_the_history_is_prepared_once_a_call(tmp_path, monkeypatch):
+    import evcore.forecast.data as data
+
+    calls = []
+    real = data.daily_matrix
+    monkeypatch.setattr(data, "daily_matrix", lambda usage: calls.append(1) or real(usage))
+    cached_backtest(weekly_usage(stations=3, days=90), horizon=5, folds=2, settings=quick(tmp_path))
+    assert len(calls) == 1
+
+
+def test_the_backtest_scores_the_models_it_is_given_and_no_others():
+    import importlib
+
+    module = importlib.import_module("evcore.forecast.backtest")
+    result = backtest(weekly_usage(stations=3, days=60), horizon=5, folds=2, models=[SeasonalNaive()])
+    assert list(result.summary["model"]) == ["seasonal_naive"]
+    with pytest.raises(TypeError):
+        backtest(weekly_usage(stations=3, days=60), horizon=5, folds=2)  # no hidden default models
+    imports = [line for line in open(module.__file__) if "import" in line and "pipeline" in line]
+    assert imports == []  # no import circle with the pipeline

@@ -46,7 +46,7 @@ def add_resolution(p) -> None:
 
 
 def run_backtest(args) -> int:
-    from evcore.forecast import backtest, check_horizon
+    from evcore.forecast import backtest, check_horizon, default_models
     from evcore.io import read_usage
 
     if args.resolution == "hourly":
@@ -54,7 +54,7 @@ def run_backtest(args) -> int:
     horizon = check_horizon(10 if args.horizon is None else args.horizon)
     usage = read_usage(args.usage)
     # folds in two processes (one torch thread each): same numbers, about half the time on 2 cores
-    result = backtest(usage, horizon=horizon, folds=args.folds, settings=args.settings,
+    result = backtest(usage, horizon=horizon, folds=args.folds, models=default_models(args.settings),
                       progress=progress_logger("backtest"), n_jobs=min(2, os.cpu_count() or 1))
     if args.json:
         print_json(result.to_dict())

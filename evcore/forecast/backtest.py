@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from evcore.errors import InputError
-from evcore.forecast.data import check_folds, check_horizon, daily_matrix, fill_history
+from evcore.forecast.data import check_folds, check_horizon, daily_history
 
 
 @dataclass
@@ -148,39 +148,37 @@ def _run_folds(models, filled: pd.DataFrame, starts: list, horizon: int, progres
     return results
 
 
-def backtest(usage: pd.DataFrame, horizon: int = 10, folds: int = 3, models=None, settings=None,
-             progress=None, n_jobs: int = 1) -> Backtest:
-    """Rolling-origin backtest (DESIGN.md) of ``models`` (default: the LSTM made from
-    ``settings`` and the baselines): ``folds`` folds of ``horizon`` days at the end.
+def backtest(usage, horizon: int = 10, folds: int = 3, *, models: list, progress=None,
+             n_jobs: int = 1) -> Backtest:
+    """Rolling-origin backtest (DESIGN.md) of ``models`` (forecasters, such as
+    ``pipeline.default_models(settings)``) on ``usage`` (the long usage table or its
+    ``DailyHistory``): ``folds`` folds of ``horizon`` days at the end.
 
     ``progress(fraction, message)`` is called as the work goes on. ``n_jobs`` > 1 runs folds in
     that many worker processes (one torch thread each; same numbers, progress fold by fold).
     """
     horizon = check_horizon(horizon)
-    return backtest_errors(usage, horizon, folds, models, settings, progress, n_jobs).for_horizon(horizon)
+    return backtest_errors(usage, horizon, folds, models=models, progress=progress,
+                           n_jobs=n_jobs).for_horizon(horizon)
 
 
-def backtest_errors(usage: pd.DataFrame, span: int = 30, folds: int = 3, models=None, settings=None,
-                    progress=None, n_jobs: int = 1) -> BacktestErrors:
+def backtest_errors(usage, span: int = 30, folds: int = 3, *, models: list, progress=None,
+                    n_jobs: int = 1) -> BacktestErrors:
     """The errors of ``folds`` folds of ``span`` days at the end, by day ahead: the backtest of
     every horizon up to ``span`` at once (each scores the first days of the same folds)."""
-    from evcore.forecast.pipeline import default_models
-
     span = check_horizon(span)
     folds = check_folds(folds)
-    wide = daily_matrix(usage)
-    filled = fill_history(wide)
-    models = models if models is not None else default_models(settings)
+    history = daily_history(usage)
     need = max(m.min_history(span) for m in models) + folds * span
-    if len(wide) < need:
-        raise InputError(f"The usage data has {len(wide)} days; a backtest of {folds} folds of "
+    if len(history) < need:
+        raise InputError(f"The usage data has {len(history)} days; a backtest of {folds} folds of "
                          f"{span} days needs at least {need}.")
-    n_days = len(wide)
+    n_days = len(history)
     starts = [n_days - (folds - k) * span for k in range(folds)]
-    results = _run_folds(models, filled, starts, span, progress, n_jobs)
+    results = _run_folds(models, history.filled, starts, span, progress, n_jobs)
     if progress is not None:
         progress(1.0, "backtest done")
-    return _errors(wide, starts, span, results)
+    return _errors(history.observed, starts, span, results)
 
 
 def _errors(wide: pd.DataFrame, starts: list, span: int, results: list) -> BacktestErrors:

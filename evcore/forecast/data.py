@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -64,6 +65,28 @@ def fill_history(wide: pd.DataFrame) -> pd.DataFrame:
         filled[:, j] = np.interp(days, known, column[known])
         filled[:known[0], j] = column[known[:LEVEL_DAYS]].mean()
     return pd.DataFrame(np.clip(filled, 0.0, None), index=wide.index, columns=wide.columns)
+
+
+@dataclass(frozen=True)
+class DailyHistory:
+    """A usage table prepared once for every model: ``observed`` the wide daily matrix (date
+    index, one column a station, NaN where a day is missing; what the backtest scores against)
+    and ``filled`` the same with every day filled (what the models fit on)."""
+
+    observed: pd.DataFrame
+    filled: pd.DataFrame
+
+    def __len__(self) -> int:
+        return len(self.observed)
+
+
+def daily_history(usage) -> DailyHistory:
+    """The long usage table (``station_id, date, usage``) as a ``DailyHistory``, prepared once at
+    the boundary (a ``DailyHistory`` is returned as it is)."""
+    if isinstance(usage, DailyHistory):
+        return usage
+    wide = daily_matrix(usage)
+    return DailyHistory(wide, fill_history(wide))
 
 
 def fingerprint(wide: pd.DataFrame) -> str:

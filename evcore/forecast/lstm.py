@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,8 @@ from evcore.errors import InputError
 from evcore.forecast.baselines import BASELINES, Forecaster
 from evcore.forecast.data import LEVEL_DAYS, MAX_HORIZON, is_whole, weekdays
 from evcore.forecast.features import N_INPUTS, Windows
-from evcore.forecast.training import build_network, resolve_device, torch_threads, train_network
+from evcore.forecast.training import (TrainingSettings, build_network, resolve_device, torch_threads,
+                                      train_network)
 
 GPU_BATCH = 8192           # on a GPU, big batches keep it busy
 GPU_WINDOWS = 2 ** 21      # and an epoch is every window up to 2 million (about 6,000 stations x a year)
@@ -199,17 +201,19 @@ class LSTMForecaster(Forecaster):
         total = self.seeds * self.epochs
         stop = threading.Event()
 
+        training = TrainingSettings(
+            hidden_size=self.hidden_size, horizon=self.horizon_, epochs=self.epochs,
+            learning_rate=self.learning_rate, batch_size=batch_size, windows_per_epoch=per_epoch,
+            weight_decay=self.weight_decay, dropout=self.dropout, recency_half_life=self.recency_half_life)
+
         def train(seed):
             def step(epoch):
                 epochs_done[seed] = epoch
 
-            return train_network(
-                windows, samples, self.quantiles, hidden_size=self.hidden_size, horizon=self.horizon_,
-                epochs=self.epochs, learning_rate=self.learning_rate, batch_size=batch_size,
-                windows_per_epoch=per_epoch, seed=self.random_state + seed,
-                keep_epoch=self._is_snapshot, level_stats=stats, weight_decay=self.weight_decay,
-                dropout=self.dropout, recency_half_life=self.recency_half_life, progress=step,
-                should_stop=stop.is_set, start_from=None if start_from is None else start_from[seed])
+            return train_network(windows, samples, self.quantiles, replace(training, seed=self.random_state + seed),
+                                 keep_epoch=self._is_snapshot, level_stats=stats, progress=step,
+                                 should_stop=stop.is_set,
+                                 start_from=None if start_from is None else start_from[seed])
 
         pool = ThreadPoolExecutor(workers)
         try:

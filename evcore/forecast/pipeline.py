@@ -1,8 +1,9 @@
 """A dataset's trained LSTM, its backtest and its forecast table, kept in the model store.
 
 These are the calls the page, the CLI and the REST service make: each takes the long usage
-table and ``settings`` (``evcore.config.Settings``: the store's folder, LSTM parameters, the
-device; ``None`` means the defaults). One training serves every horizon from 1 to 30 days, and
+table (or its ``DailyHistory``, prepared once by ``daily_history``) and ``settings``
+(``evcore.config.Settings``: the store's folder, LSTM parameters, the device; ``None`` means the
+defaults). One training serves every horizon from 1 to 30 days, and
 one backtest (folds of up to 30 days, scored on their first H days) every horizon too; both are
 kept in the store, and a second process asking for a model being trained waits for it and loads
 it. When the store cannot be written (a read-only or full folder), the forecast is still made;
@@ -17,8 +18,8 @@ import pandas as pd
 from evcore.errors import InputError
 from evcore.forecast.backtest import Backtest, BacktestErrors, backtest_errors
 from evcore.forecast.baselines import ExponentialSmoothing, MovingAverage, SeasonalExpSmoothing, SeasonalNaive
-from evcore.forecast.data import (LEVEL_DAYS, MAX_HORIZON, check_folds, check_horizon, daily_matrix,
-                                  fill_history, fingerprint)
+from evcore.forecast.data import (LEVEL_DAYS, MAX_HORIZON, check_folds, check_horizon,
+                                  daily_history, fingerprint)
 from evcore.forecast.lstm import MODEL_VERSION, LSTMForecaster
 from evcore.forecast.training import resolve_device
 from evcore.forecast.store import (FOREIGN, checkpoint_key, library_versions, model_lock,
@@ -94,7 +95,7 @@ def _loaded(model: LSTMForecaster, path, filled: pd.DataFrame):
     return checkpoint.metadata
 
 
-def trained_lstm(usage: pd.DataFrame, horizon: int = 10, settings=None,
+def trained_lstm(usage, horizon: int = 10, settings=None,
                  progress=None) -> tuple[LSTMForecaster, dict]:
     """The LSTM trained on all of ``usage``, for every horizon up to 30 days (or what the data
     allows, at least ``horizon``): loaded from the store when the same data and settings were
@@ -103,7 +104,7 @@ def trained_lstm(usage: pd.DataFrame, horizon: int = 10, settings=None,
     horizon = check_horizon(horizon)
     if progress is not None:
         progress(0.0, "preparing the data")
-    return _trained_on(fill_history(daily_matrix(usage)), horizon, settings, progress)
+    return _trained_on(daily_history(usage).filled, horizon, settings, progress)
 
 
 def _trained_on(filled: pd.DataFrame, horizon: int, settings, progress) -> tuple[LSTMForecaster, dict]:
@@ -195,12 +196,14 @@ def backtest_span(n_days: int, folds: int, model: LSTMForecaster) -> int:
     return max(1, min(MAX_HORIZON, (n_days - model.shortest_lookback - LEVEL_DAYS) // (folds + 1)))
 
 
-def cached_backtest_errors(usage: pd.DataFrame, folds: int = 3, settings=None, progress=None,
+def cached_backtest_errors(usage, folds: int = 3, settings=None, progress=None,
                            n_jobs: int = 1, span: int | None = None) -> BacktestErrors:
     """The backtest of every horizon at once (``BacktestErrors``: folds of ``span`` days, 30 or
-    what the data allows), kept with the data's LSTM in the store: computed once."""
+    what the data allows) of ``default_models(settings)``, kept with the data's LSTM in the
+    store: computed once."""
     folds = check_folds(folds)
-    filled = fill_history(daily_matrix(usage))
+    history = daily_history(usage)
+    filled = history.filled
     model = make_lstm(settings)
     span = backtest_span(len(filled), folds, model) if span is None else check_horizon(span)
     path = checkpoint_path(filled, model, settings)
@@ -211,7 +214,8 @@ def cached_backtest_errors(usage: pd.DataFrame, folds: int = 3, settings=None, p
         stored = _stored_backtest(path, folds, span, filled, model)
         if stored is not None:
             return stored
-        errors = backtest_errors(usage, span, folds, settings=settings, progress=progress, n_jobs=n_jobs)
+        errors = backtest_errors(history, span, folds, models=default_models(settings), progress=progress,
+                                 n_jobs=n_jobs)
         with model_lock(path):
             checkpoint = _checkpoint_for(path, filled, model)
             if checkpoint is not None and checkpoint is not FOREIGN:
@@ -231,14 +235,14 @@ def _stored_backtest(path, folds: int, span: int, filled: pd.DataFrame, model) -
     return BacktestErrors.from_arrays(checkpoint.arrays, meta)
 
 
-def cached_backtest(usage: pd.DataFrame, horizon: int = 10, folds: int = 3, settings=None,
+def cached_backtest(usage, horizon: int = 10, folds: int = 3, settings=None,
                     progress=None, n_jobs: int = 1) -> Backtest:
     """The backtest for ``horizon``, read off the stored backtest of every horizon (folds of 30
     days, or what the data allows, each scored on its first ``horizon`` days)."""
     horizon = check_horizon(horizon)
-    n_days = len(daily_matrix(usage))
-    span = max(horizon, backtest_span(n_days, check_folds(folds), make_lstm(settings)))
-    errors = cached_backtest_errors(usage, folds, settings, progress, n_jobs, span=span)
+    history = daily_history(usage)
+    span = max(horizon, backtest_span(len(history), check_folds(folds), make_lstm(settings)))
+    errors = cached_backtest_errors(history, folds, settings, progress, n_jobs, span=span)
     return errors.for_horizon(horizon)
 
 
@@ -253,7 +257,7 @@ def forecast_frame(model, history: pd.DataFrame, horizon: int) -> pd.DataFrame:
         "forecast": point.T.ravel(), "lower": lower.T.ravel(), "upper": upper.T.ravel()})
 
 
-def forecast_table(usage: pd.DataFrame, horizon: int = 10, settings=None, progress=None) -> pd.DataFrame:
+def forecast_table(usage, horizon: int = 10, settings=None, progress=None) -> pd.DataFrame:
     """Each station's LSTM forecast for the ``horizon`` days after the data ends:
     ``station_id, date, forecast, lower, upper`` (an 80% interval by default).
 
@@ -262,7 +266,7 @@ def forecast_table(usage: pd.DataFrame, horizon: int = 10, settings=None, progre
     horizon = check_horizon(horizon)
     if progress is not None:
         progress(0.0, "preparing the data")
-    filled = fill_history(daily_matrix(usage))
+    filled = daily_history(usage).filled
     model, metadata = _trained_on(filled, horizon, settings, progress)
     table = forecast_frame(model, filled, horizon)
     _refuse_non_finite(table)

@@ -12,6 +12,7 @@ import copy
 import math
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from evcore.forecast.features import N_INPUTS
 
@@ -140,41 +141,59 @@ def pinball_loss(predicted, target, quantiles, weights):
         weight.sum().clamp(min=1e-9) * len(quantiles))
 
 
-def train_network(windows, samples, quantiles, *, hidden_size: int, horizon: int, epochs: int,
-                  learning_rate: float, batch_size: int, windows_per_epoch: int | None, seed: int,
-                  keep_epoch, level_stats, weight_decay: float = 0.0, dropout: float = 0.0,
-                  recency_half_life: float = 0.0, progress=None, should_stop=None, start_from=None) -> list:
-    """Train one network on ``samples`` (stations, origins) of ``windows`` (``features.Windows``)
-    by the ``pinball_loss`` of ``quantiles`` over the target days the data has, each sample
-    weighted by ``recency_weights`` (AdamW with ``weight_decay``; ``dropout`` on the head's
-    inputs); return copies of it at the epochs ``keep_epoch(epoch)`` picks. Batches are large
-    random draws from every origin, so dividing each by its own summed weight is close to one
-    weighting of the whole. ``windows_per_epoch`` None: all samples. ``should_stop()`` true
+@dataclass(frozen=True)
+class TrainingSettings:
+    """How one network is trained: its ``hidden_size`` and the ``horizon`` days it predicts;
+    ``epochs`` of ``windows_per_epoch`` samples (None: all) in batches of ``batch_size`` at
+    ``learning_rate`` (AdamW with ``weight_decay``; ``dropout`` on the head's inputs); each
+    sample's loss weighted by ``recency_weights`` with ``recency_half_life``; ``seed`` for its
+    initial weights, batch order and dropout."""
+
+    hidden_size: int
+    horizon: int
+    epochs: int
+    learning_rate: float
+    batch_size: int
+    windows_per_epoch: int | None
+    seed: int = 0
+    weight_decay: float = 0.0
+    dropout: float = 0.0
+    recency_half_life: float = 0.0
+
+
+def train_network(windows, samples, quantiles, settings: TrainingSettings, *, keep_epoch, level_stats,
+                  progress=None, should_stop=None, start_from=None) -> list:
+    """Train one network (as ``settings`` say) on ``samples`` (stations, origins) of ``windows``
+    (``features.Windows``) by the ``pinball_loss`` of ``quantiles`` over the target days the
+    data has, each sample weighted by ``recency_weights``; return copies of it at the epochs
+    ``keep_epoch(epoch)`` picks. Batches are large random draws from every origin, so dividing
+    each by its own summed weight is close to one weighting of the whole. ``should_stop()`` true
     ends the training at the next batch (what is kept so far is returned). ``start_from``: a
     trained network whose weights this one starts from (a fine-tune), instead of new ones."""
     import torch
 
     device = windows.device
     stations, origins = samples
-    generator = torch.Generator().manual_seed(seed)      # initial weights
-    shuffle = torch.Generator().manual_seed(seed)        # batch order
-    net = build_network(N_INPUTS, hidden_size, horizon, len(quantiles), generator, device)
+    s = settings
+    generator = torch.Generator().manual_seed(s.seed)      # initial weights
+    shuffle = torch.Generator().manual_seed(s.seed)        # batch order
+    net = build_network(N_INPUTS, s.hidden_size, s.horizon, len(quantiles), generator, device)
     if start_from is not None:
         net.load_state_dict(start_from.state_dict())
     net.level_stats.copy_(level_stats)
     q = torch.tensor(quantiles, device=device)
-    recency = recency_weights(origins, windows.target_end - 1, recency_half_life).to(device)
-    optimizer = torch.optim.AdamW(net.parameters(), lr=learning_rate, weight_decay=weight_decay)
-    masks = (dropout, torch.Generator(device=device).manual_seed(seed)) if dropout > 0 else None
+    recency = recency_weights(origins, windows.target_end - 1, s.recency_half_life).to(device)
+    optimizer = torch.optim.AdamW(net.parameters(), lr=s.learning_rate, weight_decay=s.weight_decay)
+    masks = (s.dropout, torch.Generator(device=device).manual_seed(s.seed)) if s.dropout > 0 else None
     kept = []
-    for epoch in range(epochs):
+    for epoch in range(s.epochs):
         net.train()
-        order = torch.randperm(len(stations), generator=shuffle)[:windows_per_epoch]
-        for start in range(0, len(order), batch_size):
-            idx = order[start:start + batch_size]
+        order = torch.randperm(len(stations), generator=shuffle)[:s.windows_per_epoch]
+        for start in range(0, len(order), s.batch_size):
+            idx = order[start:start + s.batch_size]
             if should_stop is not None and should_stop():
                 return kept
-            x, first, log_level, _, target = windows.batch(stations[idx], origins[idx], horizon)
+            x, first, log_level, _, target = windows.batch(stations[idx], origins[idx], s.horizon)
             loss = pinball_loss(net(x, first, log_level, masks), target, q, recency[idx.to(device)])
             optimizer.zero_grad()
             loss.backward()
