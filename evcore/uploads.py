@@ -100,6 +100,7 @@ def save_uploads_in_worker(workspace, files, action: str = NEW, name: str | None
                       "name": name, "dataset_id": dataset_id, "by": by, "measure": measure})
     root = Path(__file__).resolve().parents[1]
     with _ONE_WORKER:
+        give_memory_back()  # what earlier requests freed (a large dataset loaded) becomes the worker's room
         worker = subprocess.Popen([sys.executable, "-m", "evcore.uploads"], cwd=root, stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # -m: evcore from root
         over, output = _watch(worker, job.encode(), budget)
@@ -139,6 +140,25 @@ def _answer_of(output: bytes, exit_code) -> dict:
     except (ValueError, IndexError):
         return {"error": f"Reading the upload stopped unexpectedly (exit code {exit_code}): try again, or split "
                          "it into smaller files.", "kind": "input"}
+
+
+def give_memory_back() -> None:
+    """Hand memory this process has freed back to the system: Python's cycles, Arrow's pool and
+    the C allocator keep it otherwise (after a large dataset was loaded: 0.4 of 0.5 GB)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        import pyarrow
+
+        pyarrow.default_memory_pool().release_unused()
+    except (ImportError, AttributeError):
+        pass
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def resident_bytes(pid: int) -> int:
