@@ -19,7 +19,7 @@ from evcore.forecast.hourly_data import HOURS, fill_hours
 from evcore.forecast.hourly_net import DayWindows, build_hourly_network, train_hourly
 from evcore.forecast.training import resolve_device, torch_threads
 
-HOURLY_MODEL_VERSION = 1  # bump when the network's inputs or architecture change
+HOURLY_MODEL_VERSION = 2  # bump when the network's inputs or architecture change
 
 
 class HourlyForecaster:

@@ -4,10 +4,12 @@ One sample is a station at a midnight (the origin): in, the ``lookback`` days be
 day's 24 hours divided by the station's level (its mean hour over those days); out, for each of
 the ``days`` after it, three quantiles of every hour and three quantiles of the day's largest
 hour, on the same scale. An LSTM reads the lookback day by day (24 hours + the weekday); a small
-network shared by every target hour maps that state and the hour's own history (the same hour of
-the week in the last four weeks, of the last day, the last week's mean of that hour, hour of
-day, weekday, days ahead) to a correction of the four-week hour-of-week mean; a second one does
-the same for each day's peak from the peaks of the same history. The lower and upper quantiles
+network shared by every target hour maps that state, the hour's calendar (hour of day, weekday,
+days ahead) and its candidates (the same hour of the week in each of the last four weeks, of the
+last day, the last week's mean of that hour, and the four-week hour-of-week mean moved to the
+last two days' level, multiplied and added) to weights over the candidates and a factor: the
+median is their weighted mean times the factor (an untrained network gives their plain mean);
+a second one does the same for each day's peak from the peaks of the same history. The lower and upper quantiles
 are the median minus and plus a positive width, so an interval is never upside down. The
 peak's quantiles are learned from each day's real largest hour, not from the hourly medians.
 """
@@ -20,7 +22,7 @@ from evcore.forecast.training import _initialise
 
 HOURS = 24
 QUANTILES = (0.1, 0.5, 0.9)
-CANDIDATES = 6
+CANDIDATES = 8
 HOUR_FEATURES = CANDIDATES + HOURS + 7 + 6 + 2   # + the LSTM state
 PEAK_FEATURES = CANDIDATES + 7 + 6 + 2
 
@@ -67,7 +69,14 @@ def build_hourly_network(hidden_size: int, lookback: int, days: int, generator=N
 
             # the candidates a forecast is weighed from: the same hour of the week in each of the
             # last four weeks, of the last day, and the last week's mean of that hour
-            candidates = torch.cat([lags.permute(0, 2, 3, 1), last_day[..., None], week_mean[..., None]], dim=3)
+            # and the four weeks' hour-of-week mean moved to the last two days' level, as a
+            # seasonal decomposition with a trend would (multiplied, and added)
+            profile = lags.mean(dim=1)
+            recent = history[:, -2:].mean(dim=(1, 2)) - history[:, -28:].mean(dim=(1, 2))
+            ratio = (history[:, -2:].mean(dim=(1, 2)) / history[:, -28:].mean(dim=(1, 2)).clamp(min=1e-3)).clamp(max=5.0)
+            candidates = torch.cat([lags.permute(0, 2, 3, 1), last_day[..., None], week_mean[..., None],
+                                    (profile * ratio[:, None, None])[..., None],
+                                    (profile + recent[:, None, None]).clamp(min=0.0)[..., None]], dim=3)
             hour_of_day = torch.eye(HOURS, device=history.device, dtype=history.dtype)
             per_hour = torch.cat([
                 candidates, hour_of_day.expand(b, n_days, HOURS, HOURS),
@@ -80,7 +89,9 @@ def build_hourly_network(hidden_size: int, lookback: int, days: int, generator=N
             daily_peak = history[:, -7:].amax(dim=2)
             peak_candidates = torch.cat([
                 lags.amax(dim=3).permute(0, 2, 1), history[:, -1].amax(dim=1)[:, None, None].expand(b, n_days, 1),
-                daily_peak.mean(dim=1)[:, None, None].expand(b, n_days, 1)], dim=2)   # (B, D, 6)
+                daily_peak.mean(dim=1)[:, None, None].expand(b, n_days, 1),
+                (daily_peak.mean(dim=1) * ratio)[:, None, None].expand(b, n_days, 1),
+                (daily_peak.mean(dim=1) + recent).clamp(min=0.0)[:, None, None].expand(b, n_days, 1)], dim=2)
             per_day = torch.cat([
                 peak_candidates, wd, ahead[None].expand(b, n_days, ahead.shape[1]),
                 scalars[:, None, :].expand(b, n_days, 2),
