@@ -174,7 +174,7 @@ def backtest(dataset: Dataset, horizon: int = 10, folds: int = 3):
     if key not in results:
         bar, progress = progress_bar("Backtest: ")
         try:
-            results[key] = cached_backtest(dataset.usage, horizon=int(horizon), folds=int(folds),
+            results[key] = cached_backtest(dataset.usage, horizon=int(horizon), folds=int(folds), stations=dataset.stations,
                                            settings=current, progress=progress)
         finally:
             bar.empty()

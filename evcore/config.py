@@ -9,6 +9,7 @@ can run with other settings in the same process.
 | ``EVCORE_CHECKPOINTS`` | ``checkpoints``: the model store's folder | ``checkpoints/`` in the project |
 | ``EVCORE_LSTM_SETTINGS`` | ``lstm``: JSON of ``LSTMForecaster`` parameters (tests) | ``{}`` |
 | ``EVCORE_HOURLY_SETTINGS`` | ``hourly``: JSON of ``HourlyForecaster`` parameters (tests) | ``{}`` |
+| ``EVCORE_HOLIDAYS`` | ``holidays``: the daily forecast's holiday country (``ZA``, ``AU-VIC``, ...), ``none``, or ``auto`` (from the stations' coordinates) | ``auto`` |
 | ``EVCORE_DEVICE`` | ``device``: ``auto``, ``cpu`` or ``cuda`` | ``auto`` |
 | ``EVCORE_WORKSPACE`` | ``workspace``: the saved datasets' folder | ``data/workspace`` in the project |
 | ``EVCORE_OCM_URL`` | ``ocm_url``: the Open Charge Map API's base URL | the public v3 API |
@@ -47,6 +48,7 @@ class Settings:
     lstm: tuple = ()  # (name, value) pairs of LSTMForecaster parameters; see ``lstm_params``
     hourly: tuple = ()  # (name, value) pairs of HourlyForecaster parameters
     device: str = "auto"
+    holidays: str = "auto"
     workspace: Path = field(default_factory=lambda: _project_folder("data", "workspace"))
     ocm_url: str = DEFAULT_OCM_URL
     ocm_api_key: str | None = field(default=None, repr=False)
@@ -97,6 +99,8 @@ class Settings:
             if not isinstance(params, dict):
                 raise InputError(f"{variable} must be a JSON object of {what} parameters.")
             values[name] = params
+        if env.get("EVCORE_HOLIDAYS", "").strip():
+            values["holidays"] = env["EVCORE_HOLIDAYS"].strip()
         device = env.get("EVCORE_DEVICE", "").strip().lower()
         if device:
             values["device"] = device

@@ -17,13 +17,14 @@ sys.path.insert(0, str(ROOT))
 
 from evcore.config import Settings  # noqa: E402
 from evcore.demo import demo_dataset  # noqa: E402
-from evcore.forecast import cached_backtest_errors, checkpoint_path, daily_matrix, fill_history, make_lstm, trained_lstm  # noqa: E402
+from evcore.forecast import cached_backtest_errors, checkpoint_path, make_lstm, prepared, trained_lstm  # noqa: E402
 
 
 def main() -> None:
     settings = Settings(checkpoints=ROOT / "checkpoints", device="cpu")
-    usage = demo_dataset().usage
-    path = checkpoint_path(fill_history(daily_matrix(usage)), make_lstm(settings), settings)
+    demo = demo_dataset()
+    usage = prepared(demo.usage, demo.stations, settings)  # with the holidays of the demo's stations
+    path = checkpoint_path(usage.filled, make_lstm(settings), settings)
     for old in path.parent.glob("lstm-*.pt*"):
         if old != path:
             old.unlink()

@@ -254,16 +254,17 @@ def test_the_demo_checkpoint_shipped_in_the_repository_is_current(monkeypatch):
     shipped file must be the one the current demo data and default settings look for."""
     from conftest import ROOT
     from evcore.demo import demo_dataset
-    from evcore.forecast import checkpoint_path, make_lstm
+    from evcore.forecast import checkpoint_path, make_lstm, prepared
 
     shipped = Settings(checkpoints=ROOT / "checkpoints")
-    usage = demo_dataset().usage
-    path = checkpoint_path(fill_history(daily_matrix(usage)), make_lstm(shipped), shipped)
+    demo = demo_dataset()
+    usage = demo.usage
+    path = checkpoint_path(prepared(usage, demo.stations, shipped).filled, make_lstm(shipped), shipped)
     loaded = load_checkpoint(path)
     assert loaded is not None, f"{path.name} is missing: run scripts/demo_checkpoint.py (see .gitignore)"
     assert loaded.metadata["backtest"]["folds"] == 3
     monkeypatch.setattr(LSTMForecaster, "fit", lambda *a, **k: pytest.fail("trained although shipped"))
-    table = forecast_table(usage, horizon=10, settings=shipped)  # loads, does not train
+    table = forecast_table(usage, horizon=10, settings=shipped, stations=demo.stations)  # loads, does not train
     assert len(table) == 10 * usage["station_id"].nunique()
 
 

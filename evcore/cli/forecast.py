@@ -20,6 +20,7 @@ def add_parsers(sub, formatter) -> None:
     add_resolution(p)
     p.add_argument("--horizon", type=int, default=None, help="days ahead, 1 to 30 (default: 10 daily, 7 hourly)")
     p.add_argument("--folds", type=int, default=3, help="how many rolling folds to score")
+    add_stations_flag(p)
     add_json_flag(p)
     p.set_defaults(func=run_backtest)
 
@@ -30,6 +31,7 @@ def add_parsers(sub, formatter) -> None:
     p.add_argument("--usage", required=True, help="the usage file (any supported usage layout)")
     add_resolution(p)
     p.add_argument("--horizon", type=int, default=10, help="days ahead, 1 to 30")
+    add_stations_flag(p)
     p.add_argument("--out", help="write the forecast table (station_id,date,forecast,lower,upper,unit; hourly: "
                                  "station_id,time,forecast,lower,upper,unit) to this CSV file instead of stdout")
     p.add_argument("--peaks", help="hourly only: write each day's peak (station_id,date,peak,lower,upper,unit) "
@@ -45,14 +47,29 @@ def add_resolution(p) -> None:
                    help="hourly only: what a wide hourly table holds (default: energy, or what the file has)")
 
 
+def add_stations_flag(p) -> None:
+    p.add_argument("--stations", help="a station list with coordinates: the public holidays of its country "
+                                      "(EVCORE_HOLIDAYS names one instead); none without it")
+
+
+def _history(args, data=None):
+    """The usage file (or its ``data`` already read) prepared once, with the holidays of the
+    country of ``--stations`` (else of the stations the usage file itself places)."""
+    from evcore.forecast import prepared
+    from evcore.io import read_stations, read_usage
+
+    usage = read_usage(args.usage) if data is None else data.usage
+    stations = read_stations(args.stations) if args.stations else getattr(data, "stations", None)
+    return prepared(usage, stations, args.settings)
+
+
 def run_backtest(args) -> int:
     from evcore.forecast import backtest, check_horizon, default_models
-    from evcore.io import read_usage
 
     if args.resolution == "hourly":
         return load_forecast.run_backtest(args)
     horizon = check_horizon(10 if args.horizon is None else args.horizon)
-    usage = read_usage(args.usage)
+    usage = _history(args)
     # folds in two processes (one torch thread each): same numbers, about half the time on 2 cores
     result = backtest(usage, horizon=horizon, folds=args.folds, models=default_models(args.settings),
                       progress=progress_logger("backtest"), n_jobs=min(2, os.cpu_count() or 1))
@@ -77,7 +94,8 @@ def run_forecast(args) -> int:
     if args.out:  # before the training, not after it
         check_writable(args.out, "the forecast table")
     data = expect_kind(read_file(args.usage), "usage").dataset
-    table = forecast_table(data.usage, horizon=horizon, settings=args.settings, progress=progress_logger("forecast"))
+    table = forecast_table(_history(args, data), horizon=horizon, settings=args.settings,
+                           progress=progress_logger("forecast"))
     if table.attrs.get("store_note"):
         log(f"note: {table.attrs['store_note']}")
     if args.out:

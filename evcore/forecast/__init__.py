@@ -21,7 +21,7 @@ from evcore.forecast.data import (MAX_HORIZON, MIN_HORIZON, DailyHistory, check_
                                   daily_matrix, fill_history, fingerprint)
 from evcore.forecast.features import smoothed_level
 from evcore.forecast.lstm import MODEL_VERSION, LSTMForecaster
-from evcore.forecast.pipeline import (cached_backtest, cached_backtest_errors, checkpoint_path, default_models,
+from evcore.forecast.pipeline import (cached_backtest, cached_backtest_errors, checkpoint_path, default_models, prepared,
                                       forecast_frame, forecast_table, make_lstm, trained_lstm)
 from evcore.forecast.store import load_checkpoint, model_lock, save_checkpoint
 
@@ -29,6 +29,6 @@ __all__ = [
     "BASELINES", "Backtest", "BacktestErrors", "Baseline", "DailyHistory", "ExponentialSmoothing", "Forecaster", "LSTMForecaster", "MAX_HORIZON",
     "MIN_HORIZON", "MODEL_VERSION", "MovingAverage", "SeasonalExpSmoothing", "SeasonalNaive", "backtest",
     "backtest_errors", "cached_backtest", "cached_backtest_errors", "check_horizon", "checkpoint_path", "daily_history", "daily_matrix", "default_models", "fill_history",
-    "fingerprint", "forecast_frame", "forecast_table", "load_checkpoint", "make_lstm", "model_lock", "save_checkpoint",
+    "fingerprint", "forecast_frame", "forecast_table", "load_checkpoint", "make_lstm", "model_lock", "prepared", "save_checkpoint",
     "smoothed_level", "trained_lstm",
 ]

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from evcore.errors import InputError
-from evcore.forecast.data import check_folds, check_horizon, daily_history
+from evcore.forecast.data import check_folds, check_horizon, daily_history, fill_history
 
 
 @dataclass
@@ -120,7 +120,15 @@ def _fold_predictions(models, train: pd.DataFrame, horizon: int, progress=None):
     return predictions, seconds
 
 
-def _run_folds(models, filled: pd.DataFrame, starts: list, horizon: int, progress, n_jobs: int) -> list:
+def _before(history, start: int) -> pd.DataFrame:
+    """What a fold's models see: the days before ``start``, filled from those days alone (a gap
+    or a new station's first days are not filled from what comes after the origin)."""
+    train = fill_history(history.observed.iloc[:start])
+    train.attrs.update(history.filled.attrs)
+    return train
+
+
+def _run_folds(models, history, starts: list, horizon: int, progress, n_jobs: int) -> list:
     folds = len(starts)
     if n_jobs > 1 and folds > 1:
         import multiprocessing
@@ -131,7 +139,7 @@ def _run_folds(models, filled: pd.DataFrame, starts: list, horizon: int, progres
         if progress is not None:
             progress(0.0, f"training {folds} folds in {workers} processes")
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {pool.submit(_fold_predictions, models, filled.iloc[:start], horizon): k
+            futures = {pool.submit(_fold_predictions, models, _before(history, start), horizon): k
                        for k, start in enumerate(starts)}
             for done, future in enumerate(as_completed(futures)):
                 results[futures[future]] = future.result()
@@ -144,7 +152,7 @@ def _run_folds(models, filled: pd.DataFrame, starts: list, horizon: int, progres
             if progress is not None:
                 progress((k + fraction) / folds, f"fold {k + 1}/{folds}: {message}")
 
-        results.append(_fold_predictions(models, filled.iloc[:start], horizon, step))
+        results.append(_fold_predictions(models, _before(history, start), horizon, step))
     return results
 
 
@@ -175,7 +183,7 @@ def backtest_errors(usage, span: int = 30, folds: int = 3, *, models: list, prog
                          f"{span} days needs at least {need}.")
     n_days = len(history)
     starts = [n_days - (folds - k) * span for k in range(folds)]
-    results = _run_folds(models, history.filled, starts, span, progress, n_jobs)
+    results = _run_folds(models, history, starts, span, progress, n_jobs)
     if progress is not None:
         progress(1.0, "backtest done")
     return _errors(history.observed, starts, span, results)

@@ -58,7 +58,7 @@ class ForecastCache:
         time (``progress(fraction, text)`` while it is made)."""
         key = self.key(dataset, horizon, settings, fingerprint)
         return self._recent.get(key, lambda: ForecastEntry(pipeline.forecast_table(
-            dataset.usage, horizon=int(horizon), settings=settings, progress=progress)))
+            dataset.usage, horizon=int(horizon), settings=settings, progress=progress, stations=dataset.stations)))
 
     def table(self, dataset: Dataset, horizon: int, settings, progress=None) -> pd.DataFrame:
         """The forecast table (a copy: the cached one stays as made)."""

@@ -13,6 +13,7 @@ from evcore.data import usage_matrix
 from evcore.errors import InputError
 
 MIN_HORIZON, MAX_HORIZON = 1, 30
+HOLIDAYS = "holidays"  # a filled matrix's attrs key: the public holidays of its days and MAX_HORIZON after
 LEVEL_DAYS = 7  # a week: the least history a baseline needs; a new station's padding
 
 
@@ -71,22 +72,32 @@ def fill_history(wide: pd.DataFrame) -> pd.DataFrame:
 class DailyHistory:
     """A usage table prepared once for every model: ``observed`` the wide daily matrix (date
     index, one column a station, NaN where a day is missing; what the backtest scores against)
-    and ``filled`` the same with every day filled (what the models fit on)."""
+    and ``filled`` the same with every day filled (what the models fit on), whose
+    ``attrs["holidays"]`` holds the public holidays of ``country`` from its first day to
+    ``MAX_HORIZON`` days after its last (``evcore.forecast.calendar``)."""
 
     observed: pd.DataFrame
     filled: pd.DataFrame
+    country: str | None = None
 
     def __len__(self) -> int:
         return len(self.observed)
 
 
-def daily_history(usage) -> DailyHistory:
+def daily_history(usage, stations=None, country: str | None = "auto") -> DailyHistory:
     """The long usage table (``station_id, date, usage``) as a ``DailyHistory``, prepared once at
-    the boundary (a ``DailyHistory`` is returned as it is)."""
+    the boundary (a ``DailyHistory`` is returned as it is), with the holidays of ``country`` (a
+    code such as ``ZA`` or ``AU-VIC``; ``none``; ``auto``: from the ``stations``' coordinates,
+    none without them)."""
+    from evcore.forecast.calendar import holiday_country, holiday_dates
+
     if isinstance(usage, DailyHistory):
         return usage
     wide = daily_matrix(usage)
-    return DailyHistory(wide, fill_history(wide))
+    filled = fill_history(wide)
+    code = holiday_country(country, stations)
+    filled.attrs[HOLIDAYS] = holiday_dates(code, wide.index[0], wide.index[-1] + pd.Timedelta(days=MAX_HORIZON))
+    return DailyHistory(wide, filled, code)
 
 
 def fingerprint(wide: pd.DataFrame) -> str:
@@ -95,6 +106,11 @@ def fingerprint(wide: pd.DataFrame) -> str:
     h.update(np.ascontiguousarray(wide.to_numpy(float)).tobytes())
     h.update(",".join(map(str, wide.columns)).encode())
     h.update(",".join(wide.index.strftime("%Y-%m-%d")).encode())
+    holidays = wide.attrs.get(HOLIDAYS)
+    if holidays is not None and len(holidays):  # those of its own days and the MAX_HORIZON after
+        holidays = holidays[(holidays >= wide.index[0]) &
+                            (holidays <= wide.index[-1] + pd.Timedelta(days=MAX_HORIZON))]
+        h.update(("holidays:" + ",".join(holidays.strftime("%Y-%m-%d"))).encode())
     return h.hexdigest()[:16]
 
 

@@ -21,7 +21,8 @@ import pandas as pd
 
 from evcore.errors import InputError
 from evcore.forecast.baselines import BASELINES, Forecaster
-from evcore.forecast.data import LEVEL_DAYS, MAX_HORIZON, is_whole, weekdays
+from evcore.forecast.cleaning import cleaned, weekday_holidays
+from evcore.forecast.data import HOLIDAYS, LEVEL_DAYS, MAX_HORIZON, is_whole, weekdays
 from evcore.forecast.features import N_INPUTS, Windows
 from evcore.forecast.training import (TrainingSettings, build_network, resolve_device, torch_threads,
                                       train_network)
@@ -29,7 +30,7 @@ from evcore.forecast.training import (TrainingSettings, build_network, resolve_d
 GPU_BATCH = 8192           # on a GPU, big batches keep it busy
 GPU_WINDOWS = 2 ** 21      # and an epoch is every window up to 2 million (about 6,000 stations x a year)
 SHORT_LOOKBACK = 28        # four weeks: the least lookback used when the data is short
-MODEL_VERSION = 4  # bump when the LSTM's inputs or architecture change (old checkpoints retrain)
+MODEL_VERSION = 5  # bump when the LSTM's inputs or architecture change (old checkpoints retrain)
 
 
 def _cores() -> int:
@@ -264,7 +265,11 @@ class LSTMForecaster(Forecaster):
         return left < max(self.average_last, 1) and left % self.snapshot_every == 0
 
     def _remember(self, history: pd.DataFrame) -> None:
-        self.history_ = history.to_numpy(float)
+        """The history the model fits on: holidays and outages replaced by normal days
+        (``cleaning``), and the holiday effect and holidays of the forecast window."""
+        days = pd.date_range(history.index[0], periods=len(history) + MAX_HORIZON, freq="D")
+        self.holidays_ = weekday_holidays(days, history.attrs.get(HOLIDAYS, pd.DatetimeIndex([])))
+        self.history_, self.holiday_effect_ = cleaned(history.to_numpy(float), self.holidays_)
         self.stations_ = list(history.columns)
         self.dates_ = history.index
         self.weekdays_ = weekdays(history.index)
@@ -280,11 +285,12 @@ class LSTMForecaster(Forecaster):
         """The shipped forecast (``lstm``) and, when it combines baselines, the network alone
         (``lstm_network``)."""
         horizon = self.horizon_ if horizon is None else horizon
-        network = self.predict_network(horizon)
+        network = self._on_holidays(self.predict_network(horizon))
         if not self.combine:
             return {self.name: network}
         # the baselines at the full horizon, so a day's forecast is the same whatever the horizon
-        parts = [network] + [tuple(a[:horizon] for a in p) for p in self._baselines(len(self.history_), self.horizon_)]
+        parts = [network] + [self._on_holidays(tuple(a[:horizon] for a in p))
+                             for p in self._baselines(len(self.history_), self.horizon_)]
         if getattr(self, "weights_", None) is not None:
             from evcore.forecast.combination import combine
 
@@ -292,6 +298,12 @@ class LSTMForecaster(Forecaster):
         else:
             combined = tuple(np.median([p[i] for p in parts], axis=0) for i in range(3))
         return {self.name: combined, self.name + "_network": network}
+
+    def _on_holidays(self, forecast: tuple) -> tuple:
+        """``(lower, forecast, upper)`` with the forecast window's holidays times the holiday effect."""
+        start = len(self.history_)
+        factor = np.where(self.holidays_[start:start + len(forecast[0])], self.holiday_effect_, 1.0)[:, None]
+        return tuple(a * factor for a in forecast)
 
     def predict_network(self, horizon: int | None = None, chunk: int = 16384):
         """``(lower, forecast, upper)`` from the network alone (stations ``chunk`` at a time)."""

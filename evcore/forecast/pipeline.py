@@ -34,6 +34,12 @@ def _settings(settings):
     return Settings() if settings is None else settings
 
 
+def prepared(usage, stations=None, settings=None):
+    """The usage table as a ``DailyHistory`` with the holidays ``settings.holidays`` names (by
+    default those of the ``stations``' country); a ``DailyHistory`` as it is."""
+    return daily_history(usage, stations, _settings(settings).holidays)
+
+
 def make_lstm(settings=None) -> LSTMForecaster:
     """The LSTM with ``settings.lstm_params`` on ``settings.device`` (trained for 30 days ahead
     unless the parameters say otherwise)."""
@@ -96,7 +102,7 @@ def _loaded(model: LSTMForecaster, path, filled: pd.DataFrame):
 
 
 def trained_lstm(usage, horizon: int = 10, settings=None,
-                 progress=None) -> tuple[LSTMForecaster, dict]:
+                 progress=None, stations=None) -> tuple[LSTMForecaster, dict]:
     """The LSTM trained on all of ``usage``, for every horizon up to 30 days (or what the data
     allows, at least ``horizon``): loaded from the store when the same data and settings were
     trained before (or while we waited for another process training it), else trained and saved.
@@ -104,7 +110,7 @@ def trained_lstm(usage, horizon: int = 10, settings=None,
     horizon = check_horizon(horizon)
     if progress is not None:
         progress(0.0, "preparing the data")
-    return _trained_on(daily_history(usage).filled, horizon, settings, progress)
+    return _trained_on(prepared(usage, stations, settings).filled, horizon, settings, progress)
 
 
 def _trained_on(filled: pd.DataFrame, horizon: int, settings, progress) -> tuple[LSTMForecaster, dict]:
@@ -197,12 +203,12 @@ def backtest_span(n_days: int, folds: int, model: LSTMForecaster) -> int:
 
 
 def cached_backtest_errors(usage, folds: int = 3, settings=None, progress=None,
-                           n_jobs: int = 1, span: int | None = None) -> BacktestErrors:
+                           n_jobs: int = 1, span: int | None = None, stations=None) -> BacktestErrors:
     """The backtest of every horizon at once (``BacktestErrors``: folds of ``span`` days, 30 or
     what the data allows) of ``default_models(settings)``, kept with the data's LSTM in the
     store: computed once."""
     folds = check_folds(folds)
-    history = daily_history(usage)
+    history = prepared(usage, stations, settings)
     filled = history.filled
     model = make_lstm(settings)
     span = backtest_span(len(filled), folds, model) if span is None else check_horizon(span)
@@ -236,11 +242,11 @@ def _stored_backtest(path, folds: int, span: int, filled: pd.DataFrame, model) -
 
 
 def cached_backtest(usage, horizon: int = 10, folds: int = 3, settings=None,
-                    progress=None, n_jobs: int = 1) -> Backtest:
+                    progress=None, n_jobs: int = 1, stations=None) -> Backtest:
     """The backtest for ``horizon``, read off the stored backtest of every horizon (folds of 30
     days, or what the data allows, each scored on its first ``horizon`` days)."""
     horizon = check_horizon(horizon)
-    history = daily_history(usage)
+    history = prepared(usage, stations, settings)
     span = max(horizon, backtest_span(len(history), check_folds(folds), make_lstm(settings)))
     errors = cached_backtest_errors(history, folds, settings, progress, n_jobs, span=span)
     return errors.for_horizon(horizon)
@@ -257,7 +263,7 @@ def forecast_frame(model, history: pd.DataFrame, horizon: int) -> pd.DataFrame:
         "forecast": point.T.ravel(), "lower": lower.T.ravel(), "upper": upper.T.ravel()})
 
 
-def forecast_table(usage, horizon: int = 10, settings=None, progress=None) -> pd.DataFrame:
+def forecast_table(usage, horizon: int = 10, settings=None, progress=None, stations=None) -> pd.DataFrame:
     """Each station's LSTM forecast for the ``horizon`` days after the data ends:
     ``station_id, date, forecast, lower, upper`` (an 80% interval by default).
 
@@ -266,7 +272,7 @@ def forecast_table(usage, horizon: int = 10, settings=None, progress=None) -> pd
     horizon = check_horizon(horizon)
     if progress is not None:
         progress(0.0, "preparing the data")
-    filled = daily_history(usage).filled
+    filled = prepared(usage, stations, settings).filled
     model, metadata = _trained_on(filled, horizon, settings, progress)
     table = forecast_frame(model, filled, horizon)
     _refuse_non_finite(table)

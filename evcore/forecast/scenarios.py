@@ -1,0 +1,74 @@
+"""Networks that change, made from a usage table we have: the cases a forecast must hold on.
+
+Each takes the long usage table (``station_id, date, usage``) and returns a changed copy, so a
+backtest (the bench's ``bench/forecast_stress.py``, the tests) can check that a level shift, new
+stations, outages, a single series, five stations and years of history are each handled. The
+changes sit inside the training span of a 3 x 10-day backtest (``days_before_end`` > 30) or
+span it, so what is scored is the forecast after the change.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def _every(usage: pd.DataFrame, nth: int) -> set:
+    """Every ``nth`` station (by id order): the ones a scenario changes."""
+    return set(sorted(usage["station_id"].unique(), key=str)[::nth])
+
+
+def _days_before_end(usage: pd.DataFrame, days: int) -> pd.Timestamp:
+    return pd.to_datetime(usage["date"]).max() - pd.Timedelta(days=days)
+
+
+def level_shift(usage: pd.DataFrame, factor: float = 2.0, days_before_end: int = 38, nth: int = 2) -> pd.DataFrame:
+    """Every ``nth`` station's usage times ``factor`` from ``days_before_end`` days before the end
+    on (a station doubling from one week to the next)."""
+    changed = usage["station_id"].isin(_every(usage, nth)) & (
+        pd.to_datetime(usage["date"]) > _days_before_end(usage, days_before_end))
+    return usage.assign(usage=usage["usage"].where(~changed, usage["usage"] * factor))
+
+
+def new_stations(usage: pd.DataFrame, days: int = 45, nth: int = 3) -> pd.DataFrame:
+    """Every ``nth`` station opens ``days`` days before the end (its earlier rows are dropped)."""
+    early = usage["station_id"].isin(_every(usage, nth)) & (
+        pd.to_datetime(usage["date"]) <= _days_before_end(usage, days))
+    return usage[~early].reset_index(drop=True)
+
+
+def outages(usage: pd.DataFrame, length: int = 10, days_before_end: int = 55, nth: int = 3) -> pd.DataFrame:
+    """Every ``nth`` station (offset by one, so not the new stations') reads zero for ``length``
+    days, ending ``days_before_end - length`` days before the end, and a 3-day outage a week
+    before its last training fold's origin (runs of zeros, then usage again)."""
+    chosen = _every(usage.loc[usage["station_id"].isin(set(usage["station_id"]) - _every(usage, nth))], nth)
+    dates = pd.to_datetime(usage["date"])
+    long_run = (dates > _days_before_end(usage, days_before_end)) & (
+        dates <= _days_before_end(usage, days_before_end - length))
+    short_run = (dates > _days_before_end(usage, 40)) & (dates <= _days_before_end(usage, 37))
+    off = usage["station_id"].isin(chosen) & (long_run | short_run)
+    return usage.assign(usage=usage["usage"].where(~off, 0.0))
+
+
+def busiest(usage: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The ``n`` stations with the most usage (one: a single series; five: a small network)."""
+    top = usage.groupby("station_id")["usage"].sum().nlargest(n).index
+    return usage[usage["station_id"].isin(top)].reset_index(drop=True)
+
+
+def years(usage: pd.DataFrame, copies: int = 6) -> pd.DataFrame:
+    """The history repeated ``copies`` times back in time (183 days x 6: three years), ending on
+    the same last day: years of history with the same recent weeks."""
+    dates = pd.to_datetime(usage["date"])
+    span = (dates.max() - dates.min()).days + 1
+    parts = [usage.assign(date=dates - pd.Timedelta(days=span * k)) for k in range(copies)]
+    return pd.concat(parts[::-1], ignore_index=True)
+
+
+SCENARIOS = {
+    "level_shift": level_shift,
+    "new_stations": new_stations,
+    "outages": outages,
+    "single_series": lambda usage: busiest(usage, 1),
+    "five_stations": lambda usage: busiest(usage, 5),
+    "years": years,
+}

@@ -1,0 +1,152 @@
+"""The daily forecast on data it was not tuned to: public holidays, outages, level shifts, new
+stations, a single series, five stations and years of history (issue 17)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import QUICK_LSTM
+from evcore.config import Settings
+from evcore.forecast import LSTMForecaster, daily_history, forecast_table
+from evcore.forecast.calendar import country_of, holiday_country
+from evcore.forecast.cleaning import outages
+from evcore.forecast.scenarios import SCENARIOS, level_shift
+from usage_samples import weekly_usage
+
+JOHANNESBURG = pd.DataFrame({"station_id": ["a", "b"], "latitude": [-26.08, -26.15], "longitude": [28.06, 28.04]})
+
+
+def quick(folder, holidays="auto") -> Settings:
+    return Settings(checkpoints=folder, lstm=QUICK_LSTM, device="cpu", holidays=holidays)
+
+
+@pytest.mark.parametrize("lat, lon, country", [(-26.08, 28.06, "ZA"), (-37.69, 145.11, "AU-VIC"),
+                                               (40.02, -105.25, "US-CO"), (37.44, -122.16, "US-CA"),
+                                               (52.37, 4.89, "NL"), (-45.0, -150.0, None)])
+def test_the_holiday_country_comes_from_the_stations_coordinates(lat, lon, country):
+    stations = pd.DataFrame({"station_id": ["x"], "latitude": [lat], "longitude": [lon]})
+    assert country_of(stations) == country
+
+
+def test_a_setting_names_the_country_or_none_and_no_coordinates_means_none():
+    assert holiday_country("none", JOHANNESBURG) is None
+    assert holiday_country("au-nsw", JOHANNESBURG) == "AU-NSW"
+    assert holiday_country("auto", None) is None
+    assert holiday_country(None, pd.DataFrame({"station_id": ["x"]})) is None
+    usage = weekly_usage(stations=2, days=60, start="2023-06-01")
+    assert list(daily_history(usage, JOHANNESBURG).filled.attrs["holidays"].strftime("%m-%d")) == ["06-16", "08-09"]
+
+
+def _with_holidays(level=100.0, holiday=20.0):
+    """Three Johannesburg stations, 12 weeks from Monday 5 June 2023: weekdays ``level``,
+    weekends half, and the two weekday public holidays in it (Friday 16 June, Wednesday
+    9 August) at ``holiday``. The 30 days after hold Monday 25 September, a holiday too."""
+    dates = pd.date_range("2023-06-05", periods=84, freq="D")
+    values = np.where(dates.day_of_week < 5, level, level / 2)
+    values = np.where(dates.isin(pd.to_datetime(["2023-06-16", "2023-08-09"])), holiday, values)
+    return pd.concat([pd.DataFrame({"station_id": s, "date": dates, "usage": values * (1 + k)})
+                      for k, s in enumerate(("a", "b", "c"))], ignore_index=True)
+
+
+def test_a_holiday_does_not_make_its_weekday_look_quiet_and_the_next_holiday_is_forecast_low(tmp_path):
+    usage = _with_holidays()
+    aware = forecast_table(usage, horizon=30, settings=quick(tmp_path), stations=JOHANNESBURG)
+    blind = forecast_table(usage, horizon=30, settings=quick(tmp_path, holidays="none"), stations=JOHANNESBURG)
+
+    def on(table, day):
+        return table[table["date"] == pd.Timestamp(day)].set_index("station_id")["forecast"]
+
+    # Wednesday 30 August, three weeks after the quiet holiday Wednesday, like the Thursday after it
+    assert (on(aware, "2023-08-30") > 0.95 * on(aware, "2023-08-31")).all()
+    assert (on(blind, "2023-08-30") < 0.9 * on(blind, "2023-08-31")).all()
+    # Monday 25 September (Heritage Day observed) below the Mondays around it, learned from the past two
+    assert (on(aware, "2023-09-25") < 0.8 * on(aware, "2023-09-18")).all()
+    assert (on(blind, "2023-09-25") > 0.9 * on(blind, "2023-09-18")).all()
+
+
+def test_outages_are_runs_of_zeros_unlikely_for_the_station_and_followed_by_usage():
+    days = 120
+    y = np.full((days, 4), 50.0)
+    y[60:70, 0] = 0                       # a busy station off for ten days: an outage
+    y[::3, 1] = 0                         # a quiet station, zero every third day
+    y[60:62, 1] = 0                       # ... two zero days in a row: not unusual for it
+    y[-8:, 2] = 0                         # off until the end: kept (it may be down)
+    found = outages(y)
+    assert found[60:70, 0].all() and found[:, 0].sum() == 10
+    assert not found[:, 1].any() and not found[:, 2].any() and not found[:, 3].any()
+
+
+def test_an_outage_in_the_history_does_not_pull_the_forecast_down(tmp_path):
+    usage = weekly_usage(stations=4, days=100, start="2023-01-02")
+    dates = usage["date"]
+    cut = (usage["station_id"] == "S2") & (dates >= dates.max() - pd.Timedelta(days=24)) & (
+        dates < dates.max() - pd.Timedelta(days=12))
+    broken = usage.assign(usage=usage["usage"].where(~cut, 0.0))
+    settings = quick(tmp_path)
+    clean = forecast_table(usage, horizon=7, settings=settings).groupby("station_id")["forecast"].sum()
+    after = forecast_table(broken, horizon=7, settings=settings).groupby("station_id")["forecast"].sum()
+    assert after["S2"] == pytest.approx(clean["S2"], rel=0.08)
+
+
+def test_a_station_that_doubled_is_forecast_at_its_new_level(tmp_path):
+    usage = weekly_usage(stations=4, days=120, start="2023-01-02")
+    shifted = level_shift(usage, factor=2.0, days_before_end=28, nth=2)  # S0 and S2 doubled
+    forecast = forecast_table(shifted, horizon=7, settings=quick(tmp_path)).groupby("station_id")["forecast"].sum()
+    last_week = shifted[shifted["date"] > shifted["date"].max() - pd.Timedelta(days=7)].groupby("station_id")["usage"].sum()
+    for station in ("S0", "S2"):  # nearer the new level than the old (half of it)
+        assert abs(forecast[station] - last_week[station]) < 0.25 * last_week[station]
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_every_changed_network_is_forecast_with_a_sensible_band(tmp_path, scenario):
+    usage = SCENARIOS[scenario](weekly_usage(stations=6, days=90, start="2023-01-02"))
+    table = forecast_table(usage, horizon=10, settings=quick(tmp_path))
+    assert set(table["station_id"]) == set(usage["station_id"])
+    recent = usage[usage["date"] > usage["date"].max() - pd.Timedelta(days=14)].groupby("station_id")["usage"].mean()
+    mean = table.groupby("station_id")["forecast"].mean()
+    assert ((mean / recent.reindex(mean.index)).between(0.6, 1.5)).all()  # each at its own recent level
+    assert (table["lower"] <= table["forecast"]).all() and (table["forecast"] <= table["upper"]).all()
+
+
+def test_a_new_station_is_forecast_from_its_own_short_history():
+    usage = SCENARIOS["new_stations"](weekly_usage(stations=6, days=90, start="2023-01-02"))
+    model = LSTMForecaster(horizon=7, **QUICK_LSTM).fit(daily_history(usage).filled)
+    lower, point, upper = model.predict(7)
+    assert np.isfinite(point).all() and (point > 0).all()
+
+
+def test_a_fold_fills_its_history_from_the_days_before_its_origin_alone():
+    from evcore.forecast import Forecaster, backtest
+
+    seen = []
+
+    class Spy(Forecaster):
+        name = "spy"
+
+        def fit(self, history, progress=None):
+            seen.append(history)
+            return self
+
+        def predict(self, horizon):
+            shape = (horizon, len(seen[-1].columns))
+            return np.zeros(shape), np.zeros(shape), np.zeros(shape)
+
+    usage = weekly_usage(stations=2, days=60, start="2023-01-02")
+    last = usage["date"].max()
+    origin = last - pd.Timedelta(days=9)  # the second of two 10-day folds starts here
+    gap = (usage["station_id"] == "S1") & (usage["date"] >= origin - pd.Timedelta(days=3)) & (
+        usage["date"] <= origin + pd.Timedelta(days=2))
+    usage = usage[~gap].copy()
+    usage.loc[(usage["station_id"] == "S1") & (usage["date"] > origin + pd.Timedelta(days=2)), "usage"] = 1e6
+    backtest(usage, horizon=10, folds=2, models=[Spy()])
+    before_gap = usage[(usage["station_id"] == "S1") & (usage["date"] < origin - pd.Timedelta(days=3))]["usage"].iloc[-1]
+    assert seen[-1]["S1"].iloc[-3:].tolist() == [before_gap] * 3  # not drawn towards the 1e6 after the origin
+
+
+def test_the_first_days_of_a_history_with_holidays_key_as_that_history_would():
+    from evcore.forecast import fingerprint
+
+    usage = _with_holidays()
+    whole = daily_history(usage, JOHANNESBURG).filled
+    first = daily_history(usage[usage["date"] <= "2023-08-20"], JOHANNESBURG).filled
+    assert fingerprint(whole.iloc[:-7]) == fingerprint(first)  # the fine-tune finds its predecessor
