@@ -82,7 +82,7 @@ with warnings.catch_warnings():
     from hypothesis import HealthCheck, settings
 
 
-def seasonal_naive_table(usage, horizon, settings, progress=None):
+def seasonal_naive_table(usage, horizon, settings, progress=None, stations=None):
     """The forecast table's shape from the seasonal-naive baseline: the fuzzing is about what the
     service accepts and answers; the LSTM path is tested above and in tests/test_api.py."""
     from evcore.forecast import SeasonalNaive, daily_matrix, fill_history, forecast_frame

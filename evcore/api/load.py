@@ -11,7 +11,9 @@ sentence (400) to the next poll, and the one after that tries again.
 
 from __future__ import annotations
 
+import atexit
 import threading
+import weakref
 from collections import OrderedDict
 from typing import Annotated
 
@@ -71,6 +73,8 @@ class LoadModels:
         self._training: dict = {}
         self._failed: dict = {}
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        _open_models.add(self)
 
     def ready(self, key, data, settings):
         """The model when it is ready (in memory or in the store), else None after making sure
@@ -102,8 +106,14 @@ class LoadModels:
     def _train(self, key, data, settings) -> None:
         from evcore.forecast.hourly_pipeline import trained_hourly
 
+        def stop_when_closing(fraction, text) -> None:
+            if self._stopping.is_set():
+                raise _Stopped
+
         try:
-            trained_hourly(data, settings)
+            trained_hourly(data, settings, progress=stop_when_closing)
+        except _Stopped:
+            pass
         except InputError as exc:
             with self._lock:
                 self._failed[key] = exc
@@ -120,6 +130,26 @@ class LoadModels:
             threads = list(self._training.values())
         for thread in threads:
             thread.join(timeout)
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Stop the trainings at their next epoch and wait for them: a training thread still
+        inside torch when the interpreter finalises aborts the process ("terminate called
+        without an active exception")."""
+        self._stopping.set()
+        self.wait(timeout)
+
+
+class _Stopped(Exception):
+    """Raised in a training's progress callback when the service is closing."""
+
+
+_open_models: weakref.WeakSet = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for models in list(_open_models):
+        models.close()
 
 
 _models_lock = threading.Lock()
