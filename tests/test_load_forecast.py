@@ -171,17 +171,16 @@ def test_predict_load_answers_202_while_training_then_200(settings):
 def test_a_service_that_exits_while_a_model_trains_stops_the_training_and_exits_cleanly(tmp_path):
     """A training thread still inside torch when Python finalises aborts the process (exit 134,
     "terminate called without an active exception"): the service stops it at its next epoch."""
+    hourly_wide().to_csv(tmp_path / "h.csv")
     script = f"""
-import sys
-sys.path.insert(0, {str(ROOT)!r}); sys.path.insert(0, {str(ROOT / 'tests')!r})
 from fastapi.testclient import TestClient
 from evcore.api import create_app
 from evcore.config import Settings
-from test_load_forecast import hourly_wide
 settings = Settings(checkpoints={str(tmp_path / 'ck')!r}, workspace={str(tmp_path / 'ws')!r}, device="cpu",
                     hourly={{"epochs": 500, "per_epoch": 64, "batch_size": 32, "average_last": 1, "hidden_size": 8}})
 client = TestClient(create_app(settings))
-made = client.post("/datasets", data={{"name": "h"}}, files=[("files", ("h.csv", hourly_wide().to_csv().encode(), "text/csv"))])
+with open({str(tmp_path / 'h.csv')!r}, "rb") as upload:
+    made = client.post("/datasets", data={{"name": "h"}}, files=[("files", ("h.csv", upload.read(), "text/csv"))])
 assert client.get("/predict-load", params={{"dataset": made.json()["id"]}}).status_code == 202
 """
     began = time.perf_counter()
