@@ -13,7 +13,7 @@ import math
 
 import pandas as pd
 
-from evcore.data import Dataset, usage_span
+from evcore.data import KINDS, Dataset, usage_span
 from evcore.errors import InputError
 
 DAILY_KEY = ["station_id", "date"]
@@ -26,7 +26,6 @@ MAX_ROWS = 1_000_000
 def merge_datasets(current: Dataset, added: Dataset) -> tuple[Dataset, list[str]]:
     """``current`` with the tables of ``added``: what ``added`` has is added, or replaces the
     table of the same kind. Returns the merged dataset and one sentence per table changed."""
-    from evcore.workspace import KINDS
 
     changes = []
     merged = Dataset(name=current.name, usage=current.usage, stations=current.stations,

@@ -9,14 +9,14 @@ _SCHEMA = ("CREATE TABLE IF NOT EXISTS dataset_events (at TEXT NOT NULL, dataset
 COLUMNS = ("at", "dataset_id", "dataset", "action", "detail", "user")
 
 
-def record(conn, dataset_id: str, dataset: str, action: str, detail: str = "", user: str | None = None) -> None:
-    """Keep one action (``added``, ``changed``, ``appended``, ``renamed``, ``deleted``) inside the
-    open write transaction ``conn``; ``user`` None where no one signed in (an open workspace)."""
-    from evcore.workspace import now_text
-
+def record(conn, dataset_id: str, dataset: str, action: str, detail: str = "", user: str | None = None, *,
+           at: str) -> None:
+    """Keep one action (``added``, ``changed``, ``appended``, ``renamed``, ``deleted``) at time ``at``
+    (the workspace's ``now_text()``) inside the open write transaction ``conn``; ``user`` None where
+    no one signed in (an open workspace)."""
     conn.execute(_SCHEMA)
     conn.execute("INSERT INTO dataset_events (at, dataset_id, dataset, action, detail, user) VALUES (?, ?, ?, ?, ?, ?)",
-                 (now_text(), dataset_id, dataset, action, detail[:500], user))
+                 (at, dataset_id, dataset, action, detail[:500], user))
 
 
 def history(workspace, dataset_id: str | None = None, limit: int = 100) -> list[dict]:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from evcore import audit
 from evcore.appending import merge_datasets
 from evcore.data import KINDS, Dataset, usage_span
 from evcore.disk_space import give_back_free_pages, is_disk_full, keep_reserve, release_reserve
@@ -60,8 +61,6 @@ def now_text() -> str:
     """Now, as the workspace writes times (ISO 8601, UTC, microseconds: also a version, see ``updated``)."""
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
-
-_now = now_text
 
 
 def dataset_kinds(dataset: Dataset) -> list[str]:
@@ -219,17 +218,15 @@ class Workspace:
     def save(self, dataset: Dataset, source: str, name: str | None = None, by: str | None = None) -> dict:
         """Save ``dataset`` as a new dataset; returns its summary (with its new id). ``by``: who
         (kept in the audit log, ``evcore.audit``; None in an open workspace)."""
-        from evcore import audit
-
         dataset_id = uuid.uuid4().hex[:12]
-        now = _now()
+        now = now_text()
         name = _clean_name(name or dataset.name)
         with self._connect(write=True) as conn:
             conn.execute("INSERT INTO datasets (id, name, kinds, source, created, updated, usage_unit, "
                          "notes, stations, days, points) VALUES (?, ?, '[]', ?, ?, ?, 'kWh', '[]', "
                          "NULL, NULL, NULL)", (dataset_id, name, source, now, now))
             self._write_tables(conn, dataset_id, dataset)
-            audit.record(conn, dataset_id, name, "added", source, by)
+            audit.record(conn, dataset_id, name, "added", source, by, at=now)
         return self.info(dataset_id)
 
     def add_to(self, dataset_id: str, added: Dataset, by: str | None = None) -> tuple[dict, list[str]]:
@@ -246,8 +243,6 @@ class Workspace:
 
     def _update(self, dataset_id: str, change, action: str, by: str | None) -> tuple[dict, list[str]]:
         """Write ``change(current dataset) -> (dataset, sentences)`` over the saved dataset."""
-        from evcore import audit
-
         self._check_saved(dataset_id)
         for _ in range(5):  # another writer in between (its `updated` moved): change its result instead
             before = self.info(dataset_id)["updated"]
@@ -259,23 +254,21 @@ class Workspace:
                 written = row[0] == before
                 if written:
                     self._write_tables(conn, dataset_id, merged)
-                    audit.record(conn, dataset_id, row[1], action, " ".join(changes), by)
+                    audit.record(conn, dataset_id, row[1], action, " ".join(changes), by, at=now_text())
             if written:  # committed: read back the new summary
                 return self.info(dataset_id), changes
         raise WorkspaceUnavailable(f"The dataset {dataset_id!r} kept changing while files were added to it: "
                                    "try again.")
 
     def rename(self, dataset_id: str, name: str, by: str | None = None) -> dict:
-        from evcore import audit
-
         self._check_saved(dataset_id)
         name = _clean_name(name)
         with self._connect(write=True) as conn:
             row = conn.execute("SELECT name FROM datasets WHERE id = ?", (dataset_id,)).fetchone()
             if row is None:
                 raise DatasetNotFound(f"There is no dataset {dataset_id!r} in the workspace.")
-            conn.execute("UPDATE datasets SET name = ?, updated = ? WHERE id = ?", (name, _now(), dataset_id))
-            audit.record(conn, dataset_id, name, "renamed", f"from {row[0]}", by)
+            conn.execute("UPDATE datasets SET name = ?, updated = ? WHERE id = ?", (name, now_text(), dataset_id))
+            audit.record(conn, dataset_id, name, "renamed", f"from {row[0]}", by, at=now_text())
         return self.info(dataset_id)
 
     def delete(self, dataset_id: str, by: str | None = None) -> None:
@@ -296,15 +289,13 @@ class Workspace:
         keep_reserve(self.folder)
 
     def _delete(self, dataset_id: str, by: str | None) -> None:
-        from evcore import audit
-
         with self._connect(write=True) as conn:
             row = conn.execute("SELECT name FROM datasets WHERE id = ?", (dataset_id,)).fetchone()
             if row is None or conn.execute("DELETE FROM datasets WHERE id = ?", (dataset_id,)).rowcount == 0:
                 raise DatasetNotFound(f"There is no dataset {dataset_id!r} in the workspace.")
             conn.execute("DELETE FROM dataset_tables WHERE dataset_id = ?", (dataset_id,))
             conn.execute("DELETE FROM settings WHERE key = 'last_opened' AND value = ?", (dataset_id,))
-            audit.record(conn, dataset_id, row[0], "deleted", "", by)
+            audit.record(conn, dataset_id, row[0], "deleted", "", by, at=now_text())
 
     def _check_saved(self, dataset_id: str) -> None:
         if dataset_id == DEMO_ID:
@@ -324,7 +315,7 @@ class Workspace:
         conn.execute("UPDATE datasets SET kinds = ?, usage_unit = ?, notes = ?, stations = ?, days = ?, "
                      "points = ?, updated = ? WHERE id = ?",
                      (json.dumps(dataset_kinds(dataset)), dataset.usage_unit, json.dumps(list(dataset.notes)),
-                      figures["stations"], figures["days"], figures["points"], _now(), dataset_id))
+                      figures["stations"], figures["days"], figures["points"], now_text(), dataset_id))
 
     # --- the dataset the dashboard opened last ------------------------------------------------
 
