@@ -23,7 +23,7 @@ farther than the radius): fewest uncovered vehicles is most covered vehicles.
 
 Problems built ``from_points`` with more than ``MAX_MATRIX_CELLS`` (20 million) demand x site
 pairs, up to state scale (a million demand points, ten thousand candidates), are models of their
-own (``LargePMedian``, ``LargeMaxCoverage`` in ``large_models.py``, which ``from_points`` builds
+own (``LargePMedian``, ``LargeMaxCoverage`` in ``models.py``, which ``from_points`` builds
 for them) and hold no matrix:
 nearest sites come from a KD-tree over 3-D unit vectors (``spatial.py``), identical demand
 locations are merged, the p-median is searched on demand aggregated to grid cells and then
@@ -36,8 +36,7 @@ the matrix is solved as before.
 from evcore.placement.bounds import lagrangian_lower_bound
 from evcore.placement.coverage import coverage_curve, sites_needed
 from evcore.placement.figures import weighted_quantile
-from evcore.placement.models import MaxCoverage, PMedian
-from evcore.placement.large_models import LargeMaxCoverage, LargePMedian
+from evcore.placement.models import LargeMaxCoverage, LargePMedian, MaxCoverage, PMedian
 from evcore.placement.orlib import read_orlib
 
 __all__ = ["PMedian", "MaxCoverage", "LargePMedian", "LargeMaxCoverage", "coverage_curve", "sites_needed", "lagrangian_lower_bound",

@@ -72,7 +72,7 @@ class _LocationModel:
 
     name = ""
 
-    large = False  # the state-scale models (large_models.py) hold no matrix
+    large = False  # the state-scale models (``LargePMedian``, ``LargeMaxCoverage`` in models.py) hold no matrix
 
     def __init__(self, cost, weights=None, k: int = 1, existing=None, radius: float | None = None,
                  demand_latlon=None, column_latlon=None, random_state: int = 0):
@@ -139,7 +139,7 @@ class _LocationModel:
 
         The heuristic stops at ``time_limit`` seconds (default 10) or after ``patience`` shakes in a row that found nothing better; the
         exact solver stops at ``time_limit`` (default 120) and then reports the best answer
-        found, not proven optimal. ``progress`` is for the state-scale models (``large_models.py``).
+        found, not proven optimal. ``progress`` is for the state-scale models (``LargePMedian``, ``LargeMaxCoverage``).
         """
         started = time.perf_counter()
         self.lower_bound_ = self.upper_bound_ = None
