@@ -55,17 +55,23 @@ def fill_history(wide: pd.DataFrame) -> pd.DataFrame:
     so a short history is padded to the lookback rather than refused. A station with no value
     at all is zero. (Linear in days x stations: one ``np.interp`` a station.)
     """
-    values = wide.to_numpy(float)
+    return pd.DataFrame(filled_columns(wide.to_numpy(float), LEVEL_DAYS), index=wide.index, columns=wide.columns)
+
+
+def filled_columns(values: np.ndarray, first: int) -> np.ndarray:
+    """Each column's gaps filled as ``fill_history`` says (the daily matrix) and ``fill_hours``
+    (the hourly one): interpolated inside, the last value after, the mean of its first ``first``
+    figures before; an empty column is zero; clipped at zero."""
     filled = np.zeros_like(values)
-    days = np.arange(len(values))
+    steps = np.arange(len(values))
     for j in range(values.shape[1]):
         column = values[:, j]
         known = np.flatnonzero(~np.isnan(column))
         if len(known) == 0:
             continue
-        filled[:, j] = np.interp(days, known, column[known])
-        filled[:known[0], j] = column[known[:LEVEL_DAYS]].mean()
-    return pd.DataFrame(np.clip(filled, 0.0, None), index=wide.index, columns=wide.columns)
+        filled[:, j] = np.interp(steps, known, column[known])
+        filled[:known[0], j] = column[known[:first]].mean()
+    return np.clip(filled, 0.0, None)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from evcore.errors import InputError
+from evcore.forecast.data import filled_columns
 
 HOURS = 24
 WEEK = 7 * HOURS
@@ -53,17 +54,7 @@ def fill_hours(wide: pd.DataFrame) -> np.ndarray:
     """The matrix as float32 with missing hours filled: inside a station's history by linear
     interpolation, after it by its last value, before it (a new station) by its first week's
     mean; a station with no figure at all is zero."""
-    values = wide.to_numpy(float)
-    filled = np.zeros_like(values)
-    hours = np.arange(len(values))
-    for j in range(values.shape[1]):
-        column = values[:, j]
-        known = np.flatnonzero(~np.isnan(column))
-        if len(known) == 0:
-            continue
-        filled[:, j] = np.interp(hours, known, column[known])
-        filled[:known[0], j] = column[known[:WEEK]].mean()
-    return np.clip(filled, 0.0, None).astype(np.float32)
+    return filled_columns(wide.to_numpy(float), WEEK).astype(np.float32)
 
 
 def hourly_fingerprint(wide: pd.DataFrame) -> str:
