@@ -154,13 +154,14 @@ def forecast_table(dataset: Dataset, horizon: int = 10):
     """
     current = settings()
     cache = _forecast_cache()
-    if cache.peek(dataset, horizon, current) is None:  # train (or load) outside any cached function: the bar is live
+    fingerprint = dataset.fingerprint()  # hashes every table: once a call
+    if cache.peek(dataset, horizon, current, fingerprint) is None:  # train (or load) outside any cached function: the bar is live
         bar, progress = progress_bar()
         try:
-            return cache.table(dataset, horizon, current, progress=progress)
+            return cache.table(dataset, horizon, current, progress=progress, fingerprint=fingerprint)
         finally:
             bar.empty()
-    return cache.table(dataset, horizon, current)
+    return cache.table(dataset, horizon, current, fingerprint=fingerprint)
 
 
 def backtest(dataset: Dataset, horizon: int = 10, folds: int = 3):

@@ -60,6 +60,7 @@ class ForecastCache:
         return self._recent.get(key, lambda: ForecastEntry(pipeline.forecast_table(
             dataset.usage, horizon=int(horizon), settings=settings, progress=progress, stations=dataset.stations)))
 
-    def table(self, dataset: Dataset, horizon: int, settings, progress=None) -> pd.DataFrame:
+    def table(self, dataset: Dataset, horizon: int, settings, progress=None,
+              fingerprint: str | None = None) -> pd.DataFrame:
         """The forecast table (a copy: the cached one stays as made)."""
-        return self.entry(dataset, horizon, settings, progress).table.copy()
+        return self.entry(dataset, horizon, settings, progress, fingerprint).table.copy()
