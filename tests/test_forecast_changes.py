@@ -150,3 +150,32 @@ def test_the_first_days_of_a_history_with_holidays_key_as_that_history_would():
     whole = daily_history(usage, JOHANNESBURG).filled
     first = daily_history(usage[usage["date"] <= "2023-08-20"], JOHANNESBURG).filled
     assert fingerprint(whole.iloc[:-7]) == fingerprint(first)  # the fine-tune finds its predecessor
+
+
+def _poisson_network(days=120, horizon=7, stations=40):
+    """The means of Poisson daily usage with a weekly profile around level 20: ``(dates, means)``
+    of ``days + horizon`` days (the last ``horizon`` to be forecast)."""
+    dates = pd.date_range("2024-01-01", periods=days + horizon)
+    profile = np.array([1.2, 1.1, 1.0, 1.0, 1.1, 0.7, 0.6])[dates.day_of_week]
+    return dates, np.full((days + horizon, stations), 20.0) * profile[:, None]
+
+
+@pytest.mark.parametrize("case", ["young", "doubled"])
+def test_a_young_or_a_doubled_station_gets_a_band_as_wide_as_its_usage_now_needs(case):
+    from evcore.forecast.baselines import SeasonalExpSmoothing, SeasonalNaive
+    from evcore.forecast.data import fill_history
+
+    days, horizon = 120, 7
+    dates, expected = _poisson_network(days, horizon)
+    changed = slice(20, 40)
+    if case == "doubled":  # half the stations double a week before the end
+        expected[days - 7:, changed] *= 2
+    values = np.random.default_rng(1).poisson(expected).astype(float)
+    history = pd.DataFrame(values[:days], index=dates[:days])
+    if case == "young":  # half the stations opened 12 days before the end (padded before)
+        history.iloc[:days - 12, changed] = np.nan
+    model = SeasonalExpSmoothing() if case == "young" else SeasonalNaive()
+    lower, _, upper = model.fit(fill_history(history)).predict(horizon)
+    truth = values[days:]
+    inside = ((truth >= lower) & (truth <= upper))[:, changed].mean()
+    assert inside >= 0.78  # calibrated on its padding alone a young station's band held 0.67; 0.76 doubled

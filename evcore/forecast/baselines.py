@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from evcore.forecast.data import LEVEL_DAYS, weekdays
-from evcore.forecast.features import seasonal_index, smoothed_level
+from evcore.forecast.features import live_from, seasonal_index, smoothed_level
 
 
 class Forecaster:
@@ -39,10 +39,16 @@ class Baseline(Forecaster):
     """A statistical baseline: a point forecast rule plus an interval from its own past errors.
 
     The interval takes, per station, the (1-level)/2 and (1+level)/2 quantiles of the errors
-    the rule made at the last ``calibration_origins`` forecast origins of the training data.
-    """
+    the rule made at the last ``calibration_origins`` forecast origins of the training data,
+    times the square root of (the mean forecast now / the mean forecast at those origins): a
+    station whose level has changed gets a band that has grown or shrunk with it (count-like
+    usage: errors grow about as the root of the level). Only origins a week or more after a
+    station went live count (``live_from``: days before it are padding or not yet in use); a
+    station with fewer than ``MIN_ORIGINS`` of them takes the median live station's band
+    relative to its forecast (a young station is as uncertain as the others, not certain)."""
 
     name = "baseline"
+    MIN_ORIGINS = 5
 
     def __init__(self, level: float = 0.8, calibration_origins: int = 20):
         self.level = level
@@ -55,15 +61,29 @@ class Baseline(Forecaster):
     def predict(self, horizon: int):
         y = self.history_
         point = np.clip(self._point(y, horizon), 0, None)
-        errors = []
         last_origin = len(y) - horizon
+        live = live_from(y) + LEVEL_DAYS
+        errors, scales = [], []
         for origin in range(max(LEVEL_DAYS + 1, last_origin - self.calibration_origins + 1), last_origin + 1):
-            errors.append(y[origin:origin + horizon] - self._point(y[:origin], horizon))
-        if errors:
-            errors = np.concatenate(errors)  # (origins * horizon, stations)
-            lo, hi = np.quantile(errors, [(1 - self.level) / 2, (1 + self.level) / 2], axis=0)
-        else:
-            lo = hi = np.zeros(y.shape[1])
+            past = np.clip(self._point(y[:origin], horizon), 0, None)
+            errors.append(np.where(origin >= live, y[origin:origin + horizon] - past, np.nan))
+            scales.append(np.broadcast_to(past.mean(axis=0), past.shape))
+        if not errors:
+            return point, point, point
+        errors, scales = np.concatenate(errors), np.concatenate(scales)   # (origins * horizon, stations)
+        scale = point.mean(axis=0)
+        own = (~np.isnan(errors)).sum(axis=0) >= self.MIN_ORIGINS * horizon
+        lo, hi = np.zeros(y.shape[1]), np.zeros(y.shape[1])
+        if own.any():
+            lo[own], hi[own] = np.nanquantile(errors[:, own], [(1 - self.level) / 2, (1 + self.level) / 2], axis=0)
+            then = np.nanmean(np.where(np.isnan(errors[:, own]), np.nan, scales[:, own]), axis=0)
+            grow = np.ones(y.shape[1])
+            grow[own] = np.sqrt(np.where(then > 0, scale[own] / np.where(then > 0, then, 1.0), 1.0))
+            lo, hi = lo * grow, hi * grow
+            typical = own & (scale > 0)
+            if typical.any() and not own.all():
+                lo[~own] = np.median(lo[typical] / scale[typical]) * scale[~own]
+                hi[~own] = np.median(hi[typical] / scale[typical]) * scale[~own]
         return np.clip(point + lo, 0, None), point, np.clip(point + hi, 0, None)
 
     def _point(self, y: np.ndarray, horizon: int) -> np.ndarray:

@@ -30,6 +30,14 @@ def smoothed_level(y: np.ndarray) -> np.ndarray:
     return level[best, np.arange(y.shape[1])]
 
 
+def live_from(y: np.ndarray) -> np.ndarray:
+    """Each station's first day whose value differs from its first day's: before it the history
+    is one repeated value, the padding of a station not yet open (``data.fill_history``) or the
+    zeros of one not yet in use. ``len(y)`` for a station that never changes."""
+    changed = np.abs(y - y[:1]) > 1e-9
+    return np.where(changed.any(axis=0), changed.argmax(axis=0), len(y))
+
+
 def seasonal_index(window: np.ndarray, weekdays: np.ndarray, weeks: int, shrink: float) -> np.ndarray:
     """Each station's weekly profile ``(7, stations)``: the mean of each weekday over the last
     ``weeks`` weeks of the window divided by the mean of those weeks, shrunk towards 1 by
