@@ -20,11 +20,12 @@ def usage(days: int, start: str = "2024-01-01", scale: float = 1.0) -> pd.DataFr
 def test_a_day_appended_fine_tunes_the_previous_model_and_the_forecast_starts_after_it(tmp_path):
     settings = Settings(lstm={**QUICK_LSTM, "epochs": 4, "average_last": 2}, checkpoints=tmp_path)
     full = usage(121)
-    _, before = trained_lstm(full[full["date"] < full["date"].max()], settings=settings)  # 120 days
+    previous, before = trained_lstm(full[full["date"] < full["date"].max()], settings=settings)  # 120 days
     assert "fine_tunes" not in before
     appended = full  # one more day
     model, after = trained_lstm(appended, settings=settings)
     assert after["fine_tunes"] == 1 and after["fine_tuned_from"] == before["fingerprint"]
+    assert model.departure_ == previous.departure_  # a fine-tune keeps the weight learned from the last weeks
     assert after["end"] == "2024-04-30"
     again, loaded = trained_lstm(appended, settings=settings)  # now stored under the new data
     assert loaded["fine_tunes"] == 1 and np.allclose(again.predict(3)[1], model.predict(3)[1])

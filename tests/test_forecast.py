@@ -379,7 +379,8 @@ def test_recent_training_windows_weigh_more_and_the_half_life_is_part_of_the_mod
     np.testing.assert_array_equal(training.recency_weights(origins, 100, 0.0).numpy(), [1, 1, 1, 1])
     usage = fill_history(daily_matrix(weekly_usage(stations=4, days=80)))
     make = lambda half: LSTMForecaster(horizon=5, epochs=2, seeds=1, average_last=1,  # noqa: E731
-                                       max_windows_per_epoch=256, combine=(), recency_half_life=half)
+                                       max_windows_per_epoch=256, combine=(), recency_half_life=half,
+                                       departure_days=0)  # the network as trained
     assert make(28.0).identity() != make(0.0).identity()  # a checkpoint of one is not reused for the other
     assert not np.allclose(make(28.0).fit(usage).predict(5)[1], make(0.0).fit(usage).predict(5)[1])
 

@@ -179,3 +179,44 @@ def test_a_young_or_a_doubled_station_gets_a_band_as_wide_as_its_usage_now_needs
     truth = values[days:]
     inside = ((truth >= lower) & (truth <= upper))[:, changed].mean()
     assert inside >= 0.78  # calibrated on its padding alone a young station's band held 0.67; 0.76 doubled
+
+
+def test_departure_weight_trusts_a_network_as_far_as_it_beats_the_profile_it_starts_from():
+    from evcore.forecast.combination import departure_weight
+
+    rng = np.random.default_rng(0)
+    truth = rng.uniform(10, 20, 500)
+    profile = truth * 1.3                      # a plain forecast 30% high
+    assert departure_weight(profile, truth + rng.normal(0, 0.5, 500), truth) == 1.0
+    assert departure_weight(profile, profile + rng.normal(0, 20, 500), truth) == 0.0  # only noise added
+    assert 0.3 <= departure_weight(profile, truth * 0.7, truth) <= 0.7  # overshoots by as much the other way
+
+
+def test_the_departure_weight_is_learned_from_the_last_weeks_at_least_at_its_floor_and_kept(tmp_path, monkeypatch):
+    from evcore.forecast import combination
+    from evcore.forecast.lstm import DEPARTURE_FLOOR
+    from evcore.forecast.pipeline import trained_lstm
+
+    usage = weekly_usage(stations=4, days=120)
+    calls = []
+    monkeypatch.setattr(combination, "departure_weight", lambda *a: calls.append(a) or 0.0)  # no trust at all
+    first = forecast_table(usage, horizon=7, settings=quick(tmp_path))
+    assert len(calls) == 1 and len(calls[0][2]) > 0  # scored on the held-back days
+    monkeypatch.setattr(LSTMForecaster, "fit", lambda *a, **k: pytest.fail("trained again"))
+    pd.testing.assert_frame_equal(forecast_table(usage, horizon=7, settings=quick(tmp_path)), first)
+    model, _ = trained_lstm(usage, settings=quick(tmp_path))  # from the checkpoint
+    assert model.departure_ == DEPARTURE_FLOOR  # a pick on a few weeks keeps half the network's departure
+
+
+def test_with_no_trust_in_its_departure_every_seed_forecasts_the_level_times_the_profile():
+    from evcore.forecast.data import fill_history
+    from evcore.forecast.data import daily_matrix
+
+    history = fill_history(daily_matrix(weekly_usage(stations=3, days=100)))
+    forecasts = []
+    for seed in (0, 1):
+        model = LSTMForecaster(**{**QUICK_LSTM, "random_state": seed, "departure_days": 0}).fit(history)
+        model.departure_ = 0.0
+        forecasts.append(model.predict_network(7)[1])
+    np.testing.assert_allclose(forecasts[0], forecasts[1], rtol=1e-5)
+    assert not np.allclose(forecasts[0], forecasts[0][:1])  # the weekly profile, not a flat line

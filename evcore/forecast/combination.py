@@ -42,6 +42,18 @@ def interval_scale(lower, point, upper, truth, mask, level: float, bounds=(0.25,
     return float(np.clip(np.quantile(need, level), *bounds))
 
 
+def departure_weight(profile: np.ndarray, network: np.ndarray, truth: np.ndarray, steps: int = 10) -> float:
+    """The weight ``w`` of the grid ``0, 1/steps, ..., 1`` for which ``profile + w * (network -
+    profile)`` has the least absolute error on ``truth`` (flat arrays): how far a network's
+    departure from the level x profile it starts from earns trust on days it was not trained
+    on. Ties go to the smaller weight (the plainer forecast)."""
+    grid = np.linspace(0.0, 1.0, steps + 1)
+    if len(truth) == 0:
+        return 1.0
+    errors = [np.abs(truth - (profile + w * (network - profile))).sum() for w in grid]
+    return float(grid[int(np.argmin(np.round(errors, 9)))])
+
+
 def combine(parts: list, weights: np.ndarray, scale: float) -> tuple:
     """``(lower, forecast, upper)`` of the weighted parts, the interval scaled by ``scale``."""
     lower, point, upper = (sum(w * p[i] for w, p in zip(weights, parts)) for i in range(3))

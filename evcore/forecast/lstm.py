@@ -4,10 +4,13 @@ It predicts all ``horizon`` days at once (no feeding back) as three quantiles of
 each station's level and weekly profile (``evcore.forecast.features``), which are multiplied
 back: the median is the forecast and the outer two give the prediction interval. The networks
 of several seeds, each kept at a few of its last epochs, are averaged, which steadies the
-forecasts of such small data sets. The forecast the app ships (the ``lstm`` model) is, per
-station and day, the median of four forecasts: that network, seasonal exponential smoothing,
-exponential smoothing and the weekly seasonal naive (likewise for the interval bounds); the
-backtest also scores the network alone as ``lstm_network``.
+forecasts of such small data sets. How far the forecast may depart from the level x profile
+it starts from is learned per dataset from its own last weeks (``departure_days``: a second
+training without them forecasts them from rolling origins), so a network that does not beat
+that plain seasonal forecast on a dataset's own recent past stays closer to it. The forecast
+the app ships (the ``lstm`` model) is, per station and day, the median of four forecasts: that
+network, seasonal exponential smoothing, exponential smoothing and the weekly seasonal naive
+(likewise for the interval bounds); the backtest also scores the network alone as ``lstm_network``.
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ from evcore.forecast.training import (TrainingSettings, build_network, resolve_d
 GPU_BATCH = 8192           # on a GPU, big batches keep it busy
 GPU_WINDOWS = 2 ** 21      # and an epoch is every window up to 2 million (about 6,000 stations x a year)
 SHORT_LOOKBACK = 28        # four weeks: the least lookback used when the data is short
-MODEL_VERSION = 5  # bump when the LSTM's inputs or architecture change (old checkpoints retrain)
+DEPARTURE_STEP = 5         # days between the rolling origins the departure weight is learned from
+DEPARTURE_FLOOR = 0.5      # the least departure weight: picks below it on 20 days often missed (MEL duration folds)
+MODEL_VERSION = 6  # bump when the LSTM's inputs or architecture change (old checkpoints retrain)
 
 
 def _cores() -> int:
@@ -55,7 +60,8 @@ class LSTMForecaster(Forecaster):
     divided by; ``combine`` the baselines whose forecasts are combined with the network's by the
     median, or, with ``validation_days`` > 0, by weights learned on that many last days held out
     from the network's training (``combination``), which also calibrate the interval (empty:
-    the network alone); ``max_windows_per_epoch`` the samples an epoch sees
+    the network alone); ``departure_days`` the last days on which the departure weight is
+    learned (0: the network as trained); ``max_windows_per_epoch`` the samples an epoch sees
     (``auto``: 8192 on a CPU; on a GPU all of them, up to ``GPU_WINDOWS``) and ``batch_size``
     (``auto``: 256 on a CPU; on a GPU 1/64 of an epoch, from 256 to ``GPU_BATCH``). Not part of
     the identity: ``threads`` (torch threads while training), ``workers`` (seeds trained at once,
@@ -74,6 +80,7 @@ class LSTMForecaster(Forecaster):
                  seeds: int = 2, level: float = 0.8,
                  combine: tuple = ("seasonal_exp_smoothing", "exp_smoothing", "seasonal_naive"),
                  season_weeks: int = 4, season_shrink: float = 0.3, validation_days: int = 0,
+                 departure_days: int = 20,
                  random_state: int = 0, threads: int = 1, workers="auto", device: str = "cpu"):
         self.horizon = horizon
         self.lookback = lookback
@@ -93,6 +100,7 @@ class LSTMForecaster(Forecaster):
         self.season_weeks = season_weeks
         self.season_shrink = season_shrink
         self.validation_days = validation_days
+        self.departure_days = departure_days
         self.random_state = random_state
         self.threads = threads
         self.workers = workers
@@ -100,7 +108,7 @@ class LSTMForecaster(Forecaster):
 
     IDENTITY = ("horizon", "lookback", "hidden_size", "epochs", "average_last", "snapshot_every",
                 "learning_rate", "weight_decay", "dropout", "recency_half_life", "batch_size", "max_windows_per_epoch", "seeds", "level", "combine",
-                "season_weeks", "season_shrink", "validation_days", "random_state")
+                "season_weeks", "season_shrink", "validation_days", "departure_days", "random_state")
 
     def get_params(self) -> dict:
         return {k: getattr(self, k) for k in (*self.IDENTITY, "threads", "workers", "device")}
@@ -146,11 +154,9 @@ class LSTMForecaster(Forecaster):
             raise InputError(f"The LSTM setting recency_half_life must be a number of days, 0 or more; "
                              f"got {half_life!r}.")
 
-    def fit(self, history: pd.DataFrame, progress=None, start_from=None):
-        """Train on the filled wide daily matrix ``history``; ``start_from``: one network a seed
-        to start from (``evcore.forecast.pipeline`` fine-tunes after usage is appended)."""
-        import torch
-
+    def fit(self, history: pd.DataFrame, progress=None, start_from=None, departure=None):
+        """Train on the filled wide daily matrix ``history``; ``start_from``: one network a seed to
+        start from, ``departure`` the weight to keep (``pipeline`` fine-tunes appended usage)."""
         self._check_settings()
         y = history.to_numpy(float)
         if self.trained_horizon(len(y)) < 1:
@@ -158,10 +164,28 @@ class LSTMForecaster(Forecaster):
                              f"{self.min_history(1)} (lookback {self.shortest_lookback} days).")
         self._remember(history)
         started = time.perf_counter()
+        end = len(y) - self._spare(self.validation_days if self.combine else 0, len(y))
+        days = 0 if start_from is not None else self._spare(self.departure_days, end)
+        self.departure_ = 1.0 if departure is None else float(departure)
+        def part(first: float, share: float):  # the progress of one training of the fit's
+            return None if progress is None else (lambda f, message: progress(first + share * f, message))
+
+        if days:
+            self.departure_ = self._learn_departure(self._train(end - days, part(0, 0.5)), end - days, end)
+        self.networks_ = self._train(end, part(0.5, 0.5) if days else progress, start_from)
+        self.weights_, self.scale_ = None, 1.0
+        if end < len(y):  # weights learned on the days held out (``validation_days``)
+            self._learn_combination(end, len(y) - end)
+        self.training_seconds_ = time.perf_counter() - started
+        return self
+
+    def _train(self, target_end: int, progress=None, start_from=None) -> list:
+        """The networks of every seed, trained on the targets before day ``target_end``."""
+        import torch
+
         device = resolve_device(self.device)
         windows = self._windows(device)
-        held_out = self._held_out_days(len(y))
-        windows.target_end = len(y) - held_out
+        windows.target_end = target_end
         samples = windows.training_samples()
         if len(samples[0]) == 0:
             raise InputError("The usage data has no station with usage in a full training window.")
@@ -173,13 +197,26 @@ class LSTMForecaster(Forecaster):
         batch_size = ((min(GPU_BATCH, max(256, seen // 64)) if on_gpu else 256) if self.batch_size == "auto"
                       else self.batch_size)
         with torch_threads(self.threads):
-            self.networks_ = self._train_seeds(windows, samples, stats, per_epoch, batch_size,
-                                               self._workers(on_gpu), progress, start_from)
-        self.weights_, self.scale_ = None, 1.0
-        if held_out:
-            self._learn_combination(len(y) - held_out, held_out)
-        self.training_seconds_ = time.perf_counter() - started
-        return self
+            return self._train_seeds(windows, samples, stats, per_epoch, batch_size,
+                                     self._workers(on_gpu), progress, start_from)
+
+    def _spare(self, days: int, n_days: int) -> int:
+        """``days`` (at most the horizon) at the end of ``n_days`` to learn on; 0 if they cannot be spared."""
+        days = min(days, self.horizon_)
+        return days if days > 0 and n_days - days >= self.min_history(days) else 0
+
+    def _learn_departure(self, networks: list, start: int, end: int) -> float:
+        """The ``departure_weight`` of ``networks`` trained on the days before ``start``, on the
+        days from ``start`` to ``end`` forecast from origins ``DEPARTURE_STEP`` days apart."""
+        from evcore.forecast.combination import departure_weight
+
+        profile, network, truth = [], [], []
+        for origin in range(start, end, DEPARTURE_STEP):
+            live = self.history_[:origin].sum(axis=0) > 0
+            profile.append(self._network(origin, end - origin, networks=networks, departure=0.0)[1][:, live].ravel())
+            network.append(self._network(origin, end - origin, networks=networks, departure=1.0)[1][:, live].ravel())
+            truth.append(self.history_[origin:end][:, live].ravel())
+        return max(DEPARTURE_FLOOR, departure_weight(*(np.concatenate(a) for a in (profile, network, truth))))
 
     def _workers(self, on_gpu: bool) -> int:
         """Seeds to train at once: ``workers``, or for ``auto`` one a CPU core this process may
@@ -232,14 +269,6 @@ class LSTMForecaster(Forecaster):
             stop.set()  # seeds still training (this thread stopped, or a seed failed) end early
             pool.shutdown(wait=True, cancel_futures=True)
         return [net for future in futures for net in future.result()]
-
-    def _held_out_days(self, n_days: int) -> int:
-        """Days held out for the combination weights: ``validation_days``, none when the data
-        is too short to spare them or nothing is combined."""
-        if not self.combine or self.validation_days <= 0:
-            return 0
-        days = min(self.validation_days, self.horizon_)
-        return days if n_days - days >= self.min_history(days) else 0
 
     def _learn_combination(self, cut: int, days: int) -> None:
         from evcore.forecast.combination import fit_weights, interval_scale
@@ -312,11 +341,15 @@ class LSTMForecaster(Forecaster):
             raise InputError(f"This model was trained for {self.horizon_} days ahead; asked for {horizon}.")
         return self._network(len(self.history_), horizon, chunk)
 
-    def _network(self, origin: int, horizon: int, chunk: int = 16384):
-        """The network's ``(lower, forecast, upper)`` from ``origin`` (the days before it as input)."""
+    def _network(self, origin: int, horizon: int, chunk: int = 16384, networks=None, departure=None):
+        """The network's ``(lower, forecast, upper)`` from ``origin`` (the days before it as input):
+        the median ratio's departure from 1 (the level x profile) times ``departure`` (by
+        default ``departure_``), the outer ratios moved with it."""
         import torch
 
-        device = str(next(self.networks_[0].parameters()).device)
+        networks = self.networks_ if networks is None else networks
+        departure = getattr(self, "departure_", 1.0) if departure is None else departure
+        device = str(next(networks[0].parameters()).device)
         windows = self._windows(device)
         n_stations = self.history_.shape[1]
         parts = []
@@ -325,8 +358,9 @@ class LSTMForecaster(Forecaster):
                 stations = torch.arange(start, min(start + chunk, n_stations))
                 origins = torch.full_like(stations, origin)
                 x, first, log_level, season, _ = windows.batch(stations, origins, self.horizon_)
-                ratios = torch.stack([net(x, first, log_level) for net in self.networks_]).mean(dim=0)
+                ratios = torch.stack([net(x, first, log_level) for net in networks]).mean(dim=0)
                 ratios = ratios.sort(dim=2).values  # quantiles never cross
+                ratios = ratios + (departure - 1.0) * (ratios[:, :, 1:2] - 1.0)
                 level = torch.expm1(log_level)
                 parts.append((ratios * (level[:, None] * season)[:, :, None]).clamp(min=0).cpu().numpy())
         values = np.concatenate(parts).astype(float)[:, :horizon]      # (stations, h, q)
@@ -339,6 +373,7 @@ class LSTMForecaster(Forecaster):
         import torch
 
         state = {f"{i}.{k}": v for i, net in enumerate(self.networks_) for k, v in net.state_dict().items()}
+        state["departure.weight"] = torch.tensor(getattr(self, "departure_", 1.0), dtype=torch.float64)
         if getattr(self, "weights_", None) is not None:
             state["combination.weights"] = torch.tensor(self.weights_)
             state["combination.scale"] = torch.tensor(self.scale_, dtype=torch.float64)
@@ -350,6 +385,7 @@ class LSTMForecaster(Forecaster):
         device = resolve_device(self.device)
         self.networks_ = []
         self.weights_, self.scale_ = None, 1.0
+        self.departure_ = float(state["departure.weight"]) if "departure.weight" in state else 1.0
         if "combination.weights" in state:
             self.weights_ = state["combination.weights"].numpy()
             self.scale_ = float(state["combination.scale"])
