@@ -73,3 +73,29 @@ def test_load_page_renders_in_chromium(tmp_path):
         assert browser_page.locator(".js-plotly-plot").count() == 1
         assert browser_page.get_by_text("Download the capacity table (CSV)").count() == 1
         assert not browser_page.errors, browser_page.errors
+
+
+@pytest.mark.browser
+def test_hourly_forecast_is_trained_from_the_page_and_downloaded_in_chromium(tmp_path):
+    """In a real browser: the Load page offers to train the hourly model, trains it on the click,
+    draws the forecast with its band and peaks, and the downloaded CSV holds every hour of the
+    chosen days for every station, with intervals that hold the forecast."""
+    import io
+
+    with streamlit_server(tmp_path) as url, chromium_page() as browser_page:
+        browser_page.goto(url)
+        browser_page.get_by_text("Demo: Seattle metro (generated)").wait_for(timeout=60000)
+        browser_page.locator("[data-testid=stSidebarNav]").get_by_text("Load & capacity").click()
+        browser_page.get_by_text("Train the hourly model").click(timeout=60000)
+        browser_page.get_by_text("Download the hourly forecast (CSV)").wait_for(timeout=180000)
+        browser_page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length == 2", timeout=60000)
+        legend = browser_page.locator(".js-plotly-plot").nth(1).inner_text()
+        assert "hourly 80% interval" in legend and "daily peak (80% interval)" in legend
+        with browser_page.expect_download(timeout=60000) as download:
+            browser_page.get_by_role("button", name="Download the hourly forecast (CSV)").click()
+        table = pd.read_csv(io.StringIO(open(download.value.path(), encoding="utf-8").read()))
+        stations = demo_dataset().hourly["station_id"].nunique()
+        assert download.value.suggested_filename == "hourly_forecast_7d.csv"
+        assert table["station_id"].nunique() == stations and len(table) == stations * 7 * 24
+        assert (table["lower"] <= table["forecast"]).all() and (table["forecast"] <= table["upper"]).all()
+        assert not browser_page.errors, browser_page.errors
