@@ -188,3 +188,18 @@ assert client.get("/predict-load", params={{"dataset": made.json()["id"]}}).stat
     assert done.returncode == 0, done.stderr[-2000:]
     assert "terminate called" not in done.stderr
     assert time.perf_counter() - began < 120  # stopped, not trained to its 500th epoch
+
+
+def test_the_served_hourly_forecast_follows_a_growing_station_halfway_with_its_damped_trend(settings):
+    from evcore.forecast.hourly_data import hour_of_week_mean
+    from evcore.forecast.hourly_model import HourlyForecaster
+
+    wide = hourly_wide(days=77, stations="AB")
+    wide = wide * (1.015 ** (np.arange(len(wide)) / 24))[:, None]   # 1.5% more every day
+    history, truth = wide.iloc[:-7 * 24], wide.iloc[-7 * 24:].to_numpy()
+    model = HourlyForecaster(**TINY, device="cpu").fit(history)
+    trend, network, served = (model.predict(7, blend=b)[0][..., 1] for b in (1.0, 0.0, 0.5))
+    seasonal = hour_of_week_mean(history.to_numpy(), 7 * 24)
+    assert abs(trend.sum() / truth.sum() - 1) < 0.08                # the trend keeps up with the growth
+    assert seasonal.sum() / truth.sum() < 0.85                       # the four weeks' mean lags behind
+    np.testing.assert_allclose(served, (trend + network) / 2, rtol=1e-4, atol=1e-4)

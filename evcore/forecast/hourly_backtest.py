@@ -30,11 +30,20 @@ def hour_of_week_mean_model(train: pd.DataFrame, days: int):
     return hour_of_week_mean(fill_hours(train), days * HOURS), None
 
 
-def network_model(make):
-    """The hourly network made by ``make()``, trained afresh on each fold's history."""
-    def model(train: pd.DataFrame, days: int):
-        return make().fit(train).predict(days)
-    return model
+def network_models(make) -> dict:
+    """``lstm``, the hourly forecast served, and ``lstm_network``, the network alone
+    (``predict(blend=0)``), of one network made by ``make()`` and trained afresh on each fold's
+    history (once a fold: the second reuses the first's training)."""
+    trained = {}
+
+    def fitted(train: pd.DataFrame):
+        if len(train) not in trained:
+            trained.clear()
+            trained[len(train)] = make().fit(train)
+        return trained[len(train)]
+
+    return {"lstm": lambda train, days: fitted(train).predict(days),
+            "lstm_network": lambda train, days: fitted(train).predict(days, blend=0.0)}
 
 
 PEERS = {"seasonal_naive": seasonal_naive_model, "hour_of_week_mean": hour_of_week_mean_model}

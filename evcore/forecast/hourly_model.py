@@ -16,10 +16,15 @@ import pandas as pd
 
 from evcore.errors import InputError
 from evcore.forecast.hourly_data import HOURS, fill_hours
-from evcore.forecast.hourly_net import DayWindows, build_hourly_network, train_hourly
+from evcore.forecast.hourly_net import (DayWindows, build_hourly_network, damped_trend_days, train_hourly,
+                                        trend_hours)
 from evcore.forecast.training import resolve_device, torch_threads
 
-HOURLY_MODEL_VERSION = 2  # bump when the network's inputs or architecture change
+HOURLY_MODEL_VERSION = 3  # bump when the network's inputs or architecture change
+# The hourly median served is the mean of the network's and of its damped-trend candidate
+# (``hourly_net.trend_hours``), the band moved with it: averaging a learned forecast with a plain
+# statistical one steadies it where one training overfits (bench/load_forecast.py measures both).
+BLEND = 0.5
 
 
 class HourlyForecaster:
@@ -32,7 +37,7 @@ class HourlyForecaster:
     on the CPU)."""
 
     def __init__(self, lookback: int = 28, days: int = 30, hidden_size: int = 32, epochs: int = 12,
-                 per_epoch: int = 2048, batch_size: int = 64, learning_rate: float = 1e-3,
+                 per_epoch: int = 2048, batch_size: int = 64, learning_rate: float = 5e-3,
                  recency_half_life: float = 7.0, average_last: int = 3, seed: int = 0,
                  device: str = "auto", threads: int = 1):
         self.lookback, self.days, self.hidden_size = lookback, days, hidden_size
@@ -102,9 +107,11 @@ class HourlyForecaster:
         return DayWindows(self.filled_, truth, int(wide.index[0].day_of_week), self.lookback, self.device_,
                           self.floor_)
 
-    def predict(self, days: int | None = None, chunk: int = 512):
+    def predict(self, days: int | None = None, chunk: int = 512, blend: float = BLEND):
         """``(hourly, peaks)``: ``(days x 24, stations, 3)`` and ``(days, stations, 3)`` arrays of
-        lower, median and upper (clipped at zero), for the ``days`` after the data ends."""
+        lower, median and upper (clipped at zero), for the ``days`` after the data ends; the
+        hourly median moved ``blend`` of the way to the damped-trend candidate (0: the network
+        alone)."""
         import torch
 
         days = self.days if days is None else days
@@ -118,12 +125,17 @@ class HourlyForecaster:
             for start in range(0, n, chunk):
                 s = torch.arange(start, min(n, start + chunk), device=self.device_)
                 o = torch.full_like(s, self.n_days_)
-                history, wd_in, wd_out, log_level, level = windows.inputs(s, o, days)
+                history, wd_in, wd_out, log_level, level, daily = windows.inputs(s, o, days)
                 h_sum, p_sum = 0.0, 0.0
                 for net in self.networks_:
-                    h, p = net(history, wd_in, wd_out, log_level)
+                    h, p = net(history, wd_in, wd_out, log_level, daily)
                     h_sum, p_sum = h_sum + h, p_sum + p
-                h = (h_sum / len(self.networks_)) * level[:, None, None, None]
+                h = h_sum / len(self.networks_)
+                if blend:
+                    position = torch.arange(days, device=self.device_) % 7
+                    trend = trend_hours(history, damped_trend_days(daily, position), position)
+                    h = h + (blend * (trend - h[..., 1]))[..., None]
+                h = h * level[:, None, None, None]
                 p = (p_sum / len(self.networks_)) * level[:, None, None]
                 hourly[:, :, start:start + len(s)] = h.permute(1, 2, 0, 3).cpu().numpy()
                 peaks[:, start:start + len(s)] = p.permute(1, 0, 2).cpu().numpy()

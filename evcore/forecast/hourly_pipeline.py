@@ -16,7 +16,7 @@ import pandas as pd
 
 from evcore.errors import InputError
 from evcore.forecast.data import check_folds, check_horizon
-from evcore.forecast.hourly_backtest import PEERS, hourly_backtest, network_model
+from evcore.forecast.hourly_backtest import PEERS, hourly_backtest, network_models
 from evcore.forecast.hourly_data import HOURS, UNITS, hourly_fingerprint, hourly_matrix
 from evcore.forecast.hourly_model import HOURLY_MODEL_VERSION, HourlyForecaster
 from evcore.forecast.store import (FOREIGN, checkpoint_key, library_versions, model_lock, save_checkpoint,
@@ -171,10 +171,11 @@ def load_forecast(hourly: pd.DataFrame, horizon: int = 7, settings=None, progres
 
 def load_backtest(hourly: pd.DataFrame, days: int = 7, folds: int = 3, settings=None, progress=None,
                   measure: str | None = None, peers: dict | None = None) -> dict:
-    """The hourly backtest (DESIGN.md) of the network (``lstm``, trained afresh on each fold's
-    history) against the seasonal naive of a week and the four-week hour-of-week mean (and any
-    ``peers`` given: name -> ``model(train_wide, days)``)."""
+    """The hourly backtest (DESIGN.md) of the forecast served (``lstm``, trained afresh on each
+    fold's history) and of its network alone (``lstm_network``) against the seasonal naive of
+    a week and the four-week hour-of-week mean (and any ``peers``: name -> ``model(train_wide,
+    days)``)."""
     data = HourlyData(hourly, measure)
-    models = {"lstm": network_model(lambda: make_hourly(settings)), **PEERS, **(peers or {})}
+    models = {**network_models(lambda: make_hourly(settings)), **PEERS, **(peers or {})}
     result = hourly_backtest(data.wide, models, check_horizon(days), check_folds(folds), progress)
     return {**result, "measure": data.measure, "unit": data.unit}
