@@ -74,11 +74,12 @@ class HourlyForecaster:
         stations = torch.arange(n_stations, device=device).repeat(len(origin_days))
         origins = origin_days.repeat_interleave(n_stations)
         # samples with a silent lookback (before a station opens, an outage) teach nothing
-        keep = windows.inputs(stations, origins, 1)[4] > self.floor_
+        level = windows.level(stations, origins)
+        keep = level > self.floor_
         stations, origins = stations[keep], origins[keep]
         if len(stations) == 0:
             raise InputError("Every station's hourly figures are zero: nothing to learn from.")
-        log_level = windows.inputs(stations, origins, 1)[3]
+        log_level = torch.log(level[keep])
         stats = torch.stack([log_level.mean(), log_level.std().clamp(min=1e-3)]).nan_to_num(0.0, 1.0, 1.0)
         on_gpu = device == "cuda"
         with torch_threads(self.threads):

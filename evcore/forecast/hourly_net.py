@@ -214,6 +214,14 @@ class DayWindows:
         self.totals = self.values.sum(dim=1)                                      # (days, stations)
         self.weekday = torch.as_tensor((first_weekday + torch.arange(n_days + 60).numpy()) % 7, device=device)
 
+    def level(self, stations, origins):
+        """Each sample's level: the station's mean hour over the lookback days before the origin,
+        at least ``floor``."""
+        import torch
+
+        rows = origins[:, None] + torch.arange(-self.lookback, 0, device=self.device)[None, :]
+        return (self.totals[rows, stations[:, None]].sum(dim=1) / (self.lookback * HOURS)).clamp(min=self.floor)
+
     def inputs(self, stations, origins, days: int):
         """``(history, weekday_in, weekday_out, log_level, level, daily)`` for forecasts from
         day ``origins`` (the first target day) of ``stations``; ``daily``: the TREND_DAYS daily
@@ -221,11 +229,9 @@ class DayWindows:
         same weekday)."""
         import torch
 
-        offsets = torch.arange(-self.lookback, 0, device=self.device)
-        rows = origins[:, None] + offsets[None, :]                                # (B, L)
-        raw = self.values[rows, :, stations[:, None]]                             # (B, L, 24)
-        level = raw.mean(dim=(1, 2)).clamp(min=self.floor)
-        history = raw / level[:, None, None]
+        rows = origins[:, None] + torch.arange(-self.lookback, 0, device=self.device)[None, :]  # (B, L)
+        level = self.level(stations, origins)
+        history = self.values[rows, :, stations[:, None]] / level[:, None, None]  # (B, L, 24)
         ahead = origins[:, None] + torch.arange(days, device=self.device)[None, :]
         trend_rows = origins[:, None] + torch.arange(-TREND_DAYS, 0, device=self.device)[None, :]
         trend_rows = torch.where(trend_rows < 0, torch.remainder(trend_rows, 7), trend_rows)
