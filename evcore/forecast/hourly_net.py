@@ -86,7 +86,7 @@ def build_hourly_network(hidden_size: int, lookback: int, days: int, generator=N
             recent = history[:, -2:].mean(dim=(1, 2)) - history[:, -28:].mean(dim=(1, 2))
             ratio = (history[:, -2:].mean(dim=(1, 2)) / history[:, -28:].mean(dim=(1, 2)).clamp(min=1e-3)).clamp(max=5.0)
             day_totals = damped_trend_days(daily, position)                       # (B, D)
-            weekday_shape = _shares(lags.sum(dim=1))                              # (B, D, 24)
+            weekday_shape = weekday_shares(history, position)                     # (B, D, 24)
             candidates = torch.cat([lags.permute(0, 2, 3, 1), last_day[..., None], week_mean[..., None],
                                     (profile * ratio[:, None, None])[..., None],
                                     (profile + recent[:, None, None]).clamp(min=0.0)[..., None],
@@ -157,10 +157,15 @@ def trend_hours(history, day_totals, position):
     """The damped trend's ``day_totals`` ``(B, D)`` (``damped_trend_days`` at ``position``)
     spread over the hours by the mean of two shapes, the same weekday's over the last four weeks
     and the last week's: ``(B, D, 24)`` on the scale of ``history`` ``(B, lookback, 24)``."""
-    b = history.shape[0]
-    weekday_shape = _shares(history[:, -28:].reshape(b, 4, 7, HOURS)[:, :, position, :].sum(dim=1))
     week_shape = _shares(history[:, -7:].sum(dim=1))[:, None, :]
-    return day_totals[..., None] * (weekday_shape + week_shape) / 2
+    return day_totals[..., None] * (weekday_shares(history, position) + week_shape) / 2
+
+
+def weekday_shares(history, position):
+    """Each target day's hours as shares of the day, summed over the same weekday of the last
+    four weeks of ``history`` (``(B, D, 24)``; ``position``: each day's weekday phase)."""
+    b = history.shape[0]
+    return _shares(history[:, -28:].reshape(b, 4, 7, HOURS)[:, :, position, :].sum(dim=1))
 
 
 def damped_trend_days(daily, position):
