@@ -203,3 +203,22 @@ def test_the_served_hourly_forecast_follows_a_growing_station_halfway_with_its_d
     assert abs(trend.sum() / truth.sum() - 1) < 0.08                # the trend keeps up with the growth
     assert seasonal.sum() / truth.sum() < 0.85                       # the four weeks' mean lags behind
     np.testing.assert_allclose(served, (trend + network) / 2, rtol=1e-4, atol=1e-4)
+
+
+def test_the_bands_are_calibrated_on_held_out_days_so_next_weeks_hours_and_peaks_fall_inside_them():
+    """A briefly trained network's own bands hold about 0.75 of a week's hours and 0.55 of its
+    daily peaks; calibrated on the last week held out from a first training, 0.8 and 0.7-0.77."""
+    from evcore.forecast.hourly_data import daily_peaks
+    from evcore.forecast.hourly_model import HourlyForecaster
+
+    wide = hourly_wide(days=70, stations="ABCDEFGHIJKLMNOPQRST")
+    history, truth = wide.iloc[:-7 * 24], wide.iloc[-7 * 24:].to_numpy()
+    model = HourlyForecaster(**TINY, device="cpu").fit(history)
+    hourly, peaks = model.predict(7)
+    inside = (truth >= hourly[..., 0]) & (truth <= hourly[..., 2])
+    peak = daily_peaks(truth)
+    assert 0.76 <= inside.mean() <= 0.84
+    assert ((peak >= peaks[..., 0]) & (peak <= peaks[..., 2])).mean() >= 0.68
+    assert min(model.scales_) > 1  # widened: the trained bands were too narrow
+    with pytest.raises(InputError, match="calibration_days"):
+        HourlyForecaster(calibration_days=-1)

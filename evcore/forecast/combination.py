@@ -54,8 +54,13 @@ def departure_weight(profile: np.ndarray, network: np.ndarray, truth: np.ndarray
     return float(grid[int(np.argmin(np.round(errors, 9)))])
 
 
-def combine(parts: list, weights: np.ndarray, scale: float) -> tuple:
-    """``(lower, forecast, upper)`` of the weighted parts, the interval scaled by ``scale``."""
-    lower, point, upper = (sum(w * p[i] for w, p in zip(weights, parts)) for i in range(3))
+def scaled_interval(lower, point, upper, scale: float) -> tuple:
+    """``(lower, point, upper)`` with the interval's distance from the point times ``scale``
+    (bounds clipped at zero)."""
     return (np.clip(point - scale * (point - lower), 0, None), point,
             np.clip(point + scale * (upper - point), 0, None))
+
+
+def combine(parts: list, weights: np.ndarray, scale: float) -> tuple:
+    """``(lower, forecast, upper)`` of the weighted parts, the interval scaled by ``scale``."""
+    return scaled_interval(*(sum(w * p[i] for w, p in zip(weights, parts)) for i in range(3)), scale)

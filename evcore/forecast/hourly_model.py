@@ -5,6 +5,13 @@ the hourly quantiles ``(days x 24, stations, 3)`` and the daily peaks' ``(days, 
 (lower, median, upper of an 80% interval) for the days after the data ends. One training serves
 every horizon from 1 to ``days`` (30). Runs on a GPU when there is one (``device``), the same
 code on the CPU.
+
+The bands are calibrated on the dataset's own last ``calibration_days``: a first training
+without them forecasts them, and the hourly band and the peak band are each widened or narrowed
+by the one factor that puts 80% of those held-out values inside (``combination.interval_scale``,
+split conformal). A band learned from the training targets alone is too narrow where the level
+moves (bench/load_forecast.py: 80% bands held 0.69-0.76 of the hours on windows four weeks
+before the files' ends); the held-out week shows how far the network's own forecasts miss.
 """
 
 from __future__ import annotations
@@ -15,12 +22,13 @@ import numpy as np
 import pandas as pd
 
 from evcore.errors import InputError
-from evcore.forecast.hourly_data import HOURS, fill_hours
-from evcore.forecast.hourly_net import (DayWindows, build_hourly_network, damped_trend_days, train_hourly,
-                                        trend_hours)
+from evcore.forecast.combination import interval_scale, scaled_interval
+from evcore.forecast.hourly_data import HOURS, daily_peaks, fill_hours
+from evcore.forecast.hourly_net import (QUANTILES, DayWindows, build_hourly_network, damped_trend_days,
+                                        train_hourly, trend_hours)
 from evcore.forecast.training import resolve_device, torch_threads
 
-HOURLY_MODEL_VERSION = 3  # bump when the network's inputs or architecture change
+HOURLY_MODEL_VERSION = 4  # bump when the network's inputs or architecture change
 # The hourly median served is the mean of the network's and of its damped-trend candidate
 # (``hourly_net.trend_hours``), the band moved with it: averaging a learned forecast with a plain
 # statistical one steadies it where one training overfits (bench/load_forecast.py measures both).
@@ -32,45 +40,69 @@ class HourlyForecaster:
     the four weeks its hour-of-week inputs need); ``days`` the most days ahead (30);
     ``hidden_size``; ``epochs`` of ``per_epoch`` samples in batches of ``batch_size``;
     ``learning_rate``; ``recency_half_life`` days (a sample's weight halves as its origin gets
-    that much older); ``average_last`` epochs whose networks are averaged; ``seed``. Not part of
+    that much older); ``average_last`` epochs whose networks are averaged; ``seed``;
+    ``calibration_days`` the last days the bands are calibrated on (0: the bands as trained;
+    also 0 when the data is too short to spare them). Not part of
     the identity: ``device`` (``auto``: a GPU when there is one) and ``threads`` (torch threads
     on the CPU)."""
 
     def __init__(self, lookback: int = 28, days: int = 30, hidden_size: int = 32, epochs: int = 12,
                  per_epoch: int = 2048, batch_size: int = 64, learning_rate: float = 5e-3,
                  recency_half_life: float = 7.0, average_last: int = 3, seed: int = 0,
-                 device: str = "auto", threads: int = 1):
+                 calibration_days: int = 7, device: str = "auto", threads: int = 1):
         self.lookback, self.days, self.hidden_size = lookback, days, hidden_size
         self.epochs, self.per_epoch, self.batch_size = epochs, per_epoch, batch_size
         self.learning_rate, self.recency_half_life = learning_rate, recency_half_life
         self.average_last, self.seed, self.device, self.threads = average_last, seed, device, threads
+        self.calibration_days = calibration_days
         if lookback < 28 or lookback % 7:
             raise InputError(f"The hourly lookback must be whole weeks of at least 28 days; got {lookback!r}.")
         if not 1 <= average_last <= epochs:
             raise InputError("The hourly model's average_last must be from 1 to its epochs.")
+        if isinstance(calibration_days, bool) or not isinstance(calibration_days, int) or calibration_days < 0:
+            raise InputError(f"The hourly model's calibration_days must be a whole number of days, 0 or more; "
+                             f"got {calibration_days!r}.")
 
     def identity(self) -> dict:
         return {k: getattr(self, k) for k in ("lookback", "days", "hidden_size", "epochs", "per_epoch",
                                                 "batch_size", "learning_rate", "recency_half_life",
-                                                "average_last", "seed")}
+                                                "average_last", "seed", "calibration_days")}
 
     def min_days(self) -> int:
         """The least whole days of history it trains on: the lookback and a week to learn from."""
         return self.lookback + 7
 
     def fit(self, wide: pd.DataFrame, progress=None) -> "HourlyForecaster":
-        import torch
-
         self._remember(wide)
         n_days = self.n_days_
         if n_days < self.min_days():
             raise InputError(f"The hourly data has {n_days} whole days; the hourly forecast needs at "
                              f"least {self.min_days()} (four weeks to look back on and one to learn from).")
         began = time.perf_counter()
+        truth = wide.to_numpy(np.float32)
+        held = self.calibration_days if n_days - self.calibration_days >= self.min_days() else 0
+
+        def part(first: float, share: float):  # the progress of one of the fit's trainings
+            return None if progress is None else (lambda f, message: progress(first + share * f, message))
+
+        self.scales_ = (1.0, 1.0)
+        if held:
+            self.scales_ = self._calibration(self._train(truth, n_days - held, part(0.0, 0.5)), truth,
+                                             n_days - held, held)
+        self.networks_ = self._train(truth, n_days, part(0.5, 0.5) if held else progress)
+        self.training_seconds_ = time.perf_counter() - began
+        return self
+
+    def _train(self, truth: np.ndarray, end: int, progress=None) -> list:
+        """The networks trained on the samples whose targets lie before day ``end``."""
+        import torch
+
         device = self.device_
-        windows = self._windows(wide, truth=wide.to_numpy(np.float32))
+        hidden = truth.copy()
+        hidden[end * HOURS:] = np.nan
+        windows = DayWindows(self.filled_, hidden, int(self.start_.day_of_week), self.lookback, device, self.floor_)
         n_stations = len(self.stations_)
-        origin_days = torch.arange(self.lookback, n_days, device=device)
+        origin_days = torch.arange(self.lookback, end, device=device)
         stations = torch.arange(n_stations, device=device).repeat(len(origin_days))
         origins = origin_days.repeat_interleave(n_stations)
         # samples with a silent lookback (before a station opens, an outage) teach nothing
@@ -83,7 +115,7 @@ class HourlyForecaster:
         stats = torch.stack([log_level.mean(), log_level.std().clamp(min=1e-3)]).nan_to_num(0.0, 1.0, 1.0)
         on_gpu = device == "cuda"
         with torch_threads(self.threads):
-            self.networks_ = train_hourly(
+            return train_hourly(
                 windows, stations, origins, hidden_size=self.hidden_size, days=self.days,
                 epochs=self.epochs, learning_rate=self.learning_rate,
                 batch_size=self.batch_size * (8 if on_gpu else 1), per_epoch=self.per_epoch * (4 if on_gpu else 1),
@@ -91,10 +123,22 @@ class HourlyForecaster:
                 average_last=self.average_last,
                 progress=None if progress is None else
                 (lambda epoch: progress(epoch / self.epochs, f"epoch {epoch}/{self.epochs}")))
-        self.training_seconds_ = time.perf_counter() - began
-        return self
+
+    def _calibration(self, networks: list, truth: np.ndarray, origin: int, days: int) -> tuple[float, float]:
+        """The factors for the hourly and the peak band that put 80% of the ``days`` from
+        ``origin`` inside, as forecast by ``networks`` (trained on the days before it)."""
+        hourly, peaks = self._forecast(origin, days, networks=networks)
+        hours = truth[origin * HOURS:(origin + days) * HOURS]
+        live = (np.nan_to_num(truth[:origin * HOURS]) > 0).any(axis=0)  # stations open before the origin
+        scales = []
+        for forecast, actual in ((hourly, hours), (peaks, daily_peaks(hours))):
+            known = ~np.isnan(actual) & live[None, :]
+            scales.append(interval_scale(*(forecast[..., i] for i in range(3)), np.nan_to_num(actual), known,
+                                         QUANTILES[2] - QUANTILES[0]))
+        return tuple(scales)
 
     def _remember(self, wide: pd.DataFrame) -> None:
+        self.__dict__.pop("_cached_windows", None)  # another data's windows
         self.device_ = resolve_device(self.device)
         self.stations_ = list(wide.columns)
         self.n_days_ = len(wide) // HOURS
@@ -103,21 +147,24 @@ class HourlyForecaster:
         means = self.filled_.mean(axis=0)
         self.floor_ = float(0.1 * np.median(means[means > 0])) if (means > 0).any() else 1e-3
 
-    def _windows(self, wide: pd.DataFrame, truth=None) -> DayWindows:
-        truth = self.filled_ if truth is None else truth
-        return DayWindows(self.filled_, truth, int(wide.index[0].day_of_week), self.lookback, self.device_,
-                          self.floor_)
-
     def predict(self, days: int | None = None, chunk: int = 512, blend: float = BLEND):
         """``(hourly, peaks)``: ``(days x 24, stations, 3)`` and ``(days, stations, 3)`` arrays of
         lower, median and upper (clipped at zero), for the ``days`` after the data ends; the
         hourly median moved ``blend`` of the way to the damped-trend candidate (0: the network
-        alone)."""
-        import torch
-
+        alone), each band scaled by its calibration factor (``scales_``: hourly, peak)."""
         days = self.days if days is None else days
         if not 1 <= days <= self.days:
             raise InputError(f"The hourly model forecasts 1 to {self.days} days ahead; asked for {days}.")
+        hourly, peaks = self._forecast(self.n_days_, days, chunk, blend)
+        return tuple(np.stack(scaled_interval(*np.moveaxis(a, -1, 0), scale), axis=-1)
+                     for a, scale in zip((hourly, peaks), self.scales_))
+
+    def _forecast(self, origin: int, days: int, chunk: int = 512, blend: float = BLEND, networks=None):
+        """``predict``'s arrays, uncalibrated, for the ``days`` from day ``origin`` on (the days
+        before it as input) by ``networks`` (by default the model's)."""
+        import torch
+
+        networks = self.networks_ if networks is None else networks
         windows = self._windows_
         n = len(self.stations_)
         hourly = np.zeros((days, HOURS, n, 3), np.float32)
@@ -125,19 +172,19 @@ class HourlyForecaster:
         with torch.no_grad(), torch_threads(self.threads):
             for start in range(0, n, chunk):
                 s = torch.arange(start, min(n, start + chunk), device=self.device_)
-                o = torch.full_like(s, self.n_days_)
+                o = torch.full_like(s, origin)
                 history, wd_in, wd_out, log_level, level, daily = windows.inputs(s, o, days)
                 h_sum, p_sum = 0.0, 0.0
-                for net in self.networks_:
+                for net in networks:
                     h, p = net(history, wd_in, wd_out, log_level, daily)
                     h_sum, p_sum = h_sum + h, p_sum + p
-                h = h_sum / len(self.networks_)
+                h = h_sum / len(networks)
                 if blend:
                     position = torch.arange(days, device=self.device_) % 7
                     trend = trend_hours(history, damped_trend_days(daily, position), position)
                     h = h + (blend * (trend - h[..., 1]))[..., None]
                 h = h * level[:, None, None, None]
-                p = (p_sum / len(self.networks_)) * level[:, None, None]
+                p = (p_sum / len(networks)) * level[:, None, None]
                 hourly[:, :, start:start + len(s)] = h.permute(1, 2, 0, 3).cpu().numpy()
                 peaks[:, start:start + len(s)] = p.permute(1, 0, 2).cpu().numpy()
         hourly = np.clip(np.sort(hourly, axis=3), 0, None).reshape(days * HOURS, n, 3)
@@ -152,11 +199,16 @@ class HourlyForecaster:
 
     # checkpoints: the averaged networks' weights in one state_dict, keys prefixed by their number
     def state_dict(self) -> dict:
-        return {f"{i}.{k}": v for i, net in enumerate(self.networks_) for k, v in net.state_dict().items()}
+        import torch
+
+        state = {f"{i}.{k}": v for i, net in enumerate(self.networks_) for k, v in net.state_dict().items()}
+        state["calibration.scales"] = torch.tensor(self.scales_, dtype=torch.float64)
+        return state
 
     def load_state_dict(self, state: dict, wide: pd.DataFrame) -> "HourlyForecaster":
         self._remember(wide)
-        count = 1 + max(int(k.split(".", 1)[0]) for k in state)
+        self.scales_ = tuple(float(x) for x in state["calibration.scales"])
+        count = 1 + max(int(k.split(".", 1)[0]) for k in state if k[0].isdigit())
         networks = []
         for i in range(count):
             own = {k.split(".", 1)[1]: v for k, v in state.items() if k.startswith(f"{i}.")}
@@ -165,3 +217,4 @@ class HourlyForecaster:
             networks.append(net.eval())
         self.networks_ = networks
         return self
+
