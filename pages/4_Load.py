@@ -105,7 +105,7 @@ if measures:
         finally:
             bar.empty()
     if hourly_data is not None and forecast is None:
-        st.caption("The hourly model of this dataset is not trained yet: one training (about a minute for fifty "
+        st.caption("The hourly model of this dataset is not trained yet: one training (one to two minutes for fifty "
                    "stations and six months) serves every station and horizon, and is kept for the next visit.")
     elif forecast is not None:
         hourly_rows, peak_rows = forecast
