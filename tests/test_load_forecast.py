@@ -206,8 +206,8 @@ def test_the_served_hourly_forecast_follows_a_growing_station_halfway_with_its_d
 
 
 def test_the_bands_are_calibrated_on_held_out_days_so_next_weeks_hours_and_peaks_fall_inside_them():
-    """A briefly trained network's own bands hold about 0.75 of a week's hours and 0.55 of its
-    daily peaks; calibrated on the last week held out from a first training, 0.8 and 0.7-0.77."""
+    """A briefly trained network's own bands hold about 0.73 of a week's hours and 0.55 of its
+    daily peaks; calibrated on the last week held out from a first training, 0.78 and 0.76."""
     from evcore.forecast.hourly_data import daily_peaks
     from evcore.forecast.hourly_model import HourlyForecaster
 
@@ -217,8 +217,23 @@ def test_the_bands_are_calibrated_on_held_out_days_so_next_weeks_hours_and_peaks
     hourly, peaks = model.predict(7)
     inside = (truth >= hourly[..., 0]) & (truth <= hourly[..., 2])
     peak = daily_peaks(truth)
-    assert 0.76 <= inside.mean() <= 0.84
+    assert 0.75 <= inside.mean() <= 0.85
     assert ((peak >= peaks[..., 0]) & (peak <= peaks[..., 2])).mean() >= 0.68
-    assert min(model.scales_) > 1  # widened: the trained bands were too narrow
     with pytest.raises(InputError, match="calibration_days"):
         HourlyForecaster(calibration_days=-1)
+
+
+def test_stations_opened_just_before_the_held_out_week_do_not_widen_every_stations_band():
+    from evcore.forecast.hourly_model import HourlyForecaster
+
+    wide = hourly_wide(days=70, stations="ABCDEFGHIJKLMNOPQRST")
+    grown = wide.copy()
+    grown[list("WXYZ")] = hourly_wide(days=70, stations="WXYZ", seed=1).to_numpy()
+    grown.iloc[:54 * 24, -4:] = 0.0  # four stations open two days before the last week
+    before = HourlyForecaster(**TINY, device="cpu").fit(wide)
+    after = HourlyForecaster(**TINY, device="cpu").fit(grown)
+    np.testing.assert_allclose(after.scales_, before.scales_, rtol=0.15)
+    opened_late = wide * 0.0
+    opened_late.iloc[-10 * 24:] = wide.iloc[-10 * 24:]   # nothing at all before the last ten days
+    hourly, _ = HourlyForecaster(**TINY, device="cpu").fit(opened_late).predict(2)
+    assert np.isfinite(hourly).all()

@@ -70,6 +70,7 @@ def test_load_page_renders_in_chromium(tmp_path):
         browser_page.locator("[data-testid=stSidebarNav]").get_by_text("Load & capacity").click()
         browser_page.get_by_text("Network total: mean kWh per hour by hour of the week").wait_for(timeout=60000)
         browser_page.locator("[data-testid=stDataFrame]").first.wait_for(timeout=60000)
+        browser_page.get_by_text("Download the capacity table (CSV)").wait_for(timeout=60000)  # a busy machine
         assert browser_page.locator(".js-plotly-plot").count() == 1
         assert browser_page.get_by_text("Download the capacity table (CSV)").count() == 1
         assert not browser_page.errors, browser_page.errors

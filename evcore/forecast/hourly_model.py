@@ -28,7 +28,7 @@ from evcore.forecast.hourly_net import (QUANTILES, DayWindows, build_hourly_netw
                                         train_hourly, trend_hours)
 from evcore.forecast.training import resolve_device, torch_threads
 
-HOURLY_MODEL_VERSION = 4  # bump when the network's inputs or architecture change
+HOURLY_MODEL_VERSION = 4  # bump when the network's inputs, architecture or checkpoint contents change
 # The hourly median served is the mean of the network's and of its damped-trend candidate
 # (``hourly_net.trend_hours``), the band moved with it: averaging a learned forecast with a plain
 # statistical one steadies it where one training overfits (bench/load_forecast.py measures both).
@@ -59,9 +59,10 @@ class HourlyForecaster:
             raise InputError(f"The hourly lookback must be whole weeks of at least 28 days; got {lookback!r}.")
         if not 1 <= average_last <= epochs:
             raise InputError("The hourly model's average_last must be from 1 to its epochs.")
-        if isinstance(calibration_days, bool) or not isinstance(calibration_days, int) or calibration_days < 0:
-            raise InputError(f"The hourly model's calibration_days must be a whole number of days, 0 or more; "
-                             f"got {calibration_days!r}.")
+        if isinstance(calibration_days, bool) or not isinstance(calibration_days, int) or \
+                not 0 <= calibration_days <= days:
+            raise InputError(f"The hourly model's calibration_days must be a whole number of days from 0 to "
+                             f"{days}; got {calibration_days!r}.")
 
     def identity(self) -> dict:
         return {k: getattr(self, k) for k in ("lookback", "days", "hidden_size", "epochs", "per_epoch",
@@ -79,30 +80,21 @@ class HourlyForecaster:
             raise InputError(f"The hourly data has {n_days} whole days; the hourly forecast needs at "
                              f"least {self.min_days()} (four weeks to look back on and one to learn from).")
         began = time.perf_counter()
-        truth = wide.to_numpy(np.float32)
         held = self.calibration_days if n_days - self.calibration_days >= self.min_days() else 0
-
-        def part(first: float, share: float):  # the progress of one of the fit's trainings
-            return None if progress is None else (lambda f, message: progress(first + share * f, message))
-
-        self.scales_ = (1.0, 1.0)
-        if held:
-            self.scales_ = self._calibration(self._train(truth, n_days - held, part(0.0, 0.5)), truth,
-                                             n_days - held, held)
-        self.networks_ = self._train(truth, n_days, part(0.5, 0.5) if held else progress)
+        self.scales_ = self._calibration(wide, held, progress) if held else (1.0, 1.0)
+        self.networks_ = self._train(wide, None if progress is None or not held else
+                                     (lambda f, message: progress(0.5 + 0.5 * f, message)))
         self.training_seconds_ = time.perf_counter() - began
         return self
 
-    def _train(self, truth: np.ndarray, end: int, progress=None) -> list:
-        """The networks trained on the samples whose targets lie before day ``end``."""
+    def _train(self, wide: pd.DataFrame, progress=None) -> list:
         import torch
 
         device = self.device_
-        hidden = truth.copy()
-        hidden[end * HOURS:] = np.nan
-        windows = DayWindows(self.filled_, hidden, int(self.start_.day_of_week), self.lookback, device, self.floor_)
+        windows = DayWindows(self.filled_, wide.to_numpy(np.float32), int(self.start_.day_of_week), self.lookback,
+                             device, self.floor_)
         n_stations = len(self.stations_)
-        origin_days = torch.arange(self.lookback, end, device=device)
+        origin_days = torch.arange(self.lookback, self.n_days_, device=device)
         stations = torch.arange(n_stations, device=device).repeat(len(origin_days))
         origins = origin_days.repeat_interleave(n_stations)
         # samples with a silent lookback (before a station opens, an outage) teach nothing
@@ -124,15 +116,27 @@ class HourlyForecaster:
                 progress=None if progress is None else
                 (lambda epoch: progress(epoch / self.epochs, f"epoch {epoch}/{self.epochs}")))
 
-    def _calibration(self, networks: list, truth: np.ndarray, origin: int, days: int) -> tuple[float, float]:
-        """The factors for the hourly and the peak band that put 80% of the ``days`` from
-        ``origin`` inside, as forecast by ``networks`` (trained on the days before it)."""
-        hourly, peaks = self._forecast(origin, days, networks=networks)
-        hours = truth[origin * HOURS:(origin + days) * HOURS]
-        live = (np.nan_to_num(truth[:origin * HOURS]) > 0).any(axis=0)  # stations open before the origin
+    def _calibration(self, wide: pd.DataFrame, days: int, progress=None) -> tuple[float, float]:
+        """The factors for the hourly and the peak band that put 80% of the last ``days`` inside,
+        as forecast by the same model fitted on the data before them. Only stations open for a
+        whole lookback before those days count: a station opened days before is forecast from
+        almost nothing, and one pooled factor would widen every station's band for it. (1, 1)
+        when the data before them cannot be trained on or no such station has figures."""
+        cut = (self.n_days_ - days) * HOURS
+        earlier = HourlyForecaster(**{**self.identity(), "calibration_days": 0}, device=self.device,
+                                   threads=self.threads)
+        try:
+            earlier.fit(wide.iloc[:cut], None if progress is None else
+                        (lambda f, message: progress(0.5 * f, f"calibrating the bands: {message}")))
+        except InputError:  # e.g. every station silent until the last days
+            return 1.0, 1.0
+        hourly, peaks = earlier.predict(days)
+        truth = wide.to_numpy(float)
+        hours = truth[cut:cut + days * HOURS]
+        opened = (np.nan_to_num(truth[:cut - self.lookback * HOURS]) > 0).any(axis=0)
         scales = []
         for forecast, actual in ((hourly, hours), (peaks, daily_peaks(hours))):
-            known = ~np.isnan(actual) & live[None, :]
+            known = ~np.isnan(actual) & opened[None, :]
             scales.append(interval_scale(*(forecast[..., i] for i in range(3)), np.nan_to_num(actual), known,
                                          QUANTILES[2] - QUANTILES[0]))
         return tuple(scales)
@@ -155,16 +159,15 @@ class HourlyForecaster:
         days = self.days if days is None else days
         if not 1 <= days <= self.days:
             raise InputError(f"The hourly model forecasts 1 to {self.days} days ahead; asked for {days}.")
-        hourly, peaks = self._forecast(self.n_days_, days, chunk, blend)
+        hourly, peaks = self._forecast(days, chunk, blend)
         return tuple(np.stack(scaled_interval(*np.moveaxis(a, -1, 0), scale), axis=-1)
                      for a, scale in zip((hourly, peaks), self.scales_))
 
-    def _forecast(self, origin: int, days: int, chunk: int = 512, blend: float = BLEND, networks=None):
-        """``predict``'s arrays, uncalibrated, for the ``days`` from day ``origin`` on (the days
-        before it as input) by ``networks`` (by default the model's)."""
+    def _forecast(self, days: int, chunk: int, blend: float):
+        """``predict``'s arrays before the bands are scaled."""
         import torch
 
-        networks = self.networks_ if networks is None else networks
+        networks = self.networks_
         windows = self._windows_
         n = len(self.stations_)
         hourly = np.zeros((days, HOURS, n, 3), np.float32)
@@ -172,7 +175,7 @@ class HourlyForecaster:
         with torch.no_grad(), torch_threads(self.threads):
             for start in range(0, n, chunk):
                 s = torch.arange(start, min(n, start + chunk), device=self.device_)
-                o = torch.full_like(s, origin)
+                o = torch.full_like(s, self.n_days_)
                 history, wd_in, wd_out, log_level, level, daily = windows.inputs(s, o, days)
                 h_sum, p_sum = 0.0, 0.0
                 for net in networks:
@@ -197,7 +200,8 @@ class HourlyForecaster:
                                               self.lookback, self.device_, self.floor_)
         return self._cached_windows
 
-    # checkpoints: the averaged networks' weights in one state_dict, keys prefixed by their number
+    # checkpoints: the averaged networks' weights in one state_dict, keys prefixed by their number,
+    # and the bands' calibration factors
     def state_dict(self) -> dict:
         import torch
 
