@@ -6,10 +6,10 @@ the hourly quantiles ``(days x 24, stations, 3)`` and the daily peaks' ``(days, 
 every horizon from 1 to ``days`` (30). Runs on a GPU when there is one (``device``), the same
 code on the CPU.
 
-The bands are calibrated on the dataset's own last ``calibration_days``: a first training
+The bands are calibrated on the dataset's own last ``calibration_days``: the same model fitted
 without them forecasts them, and the hourly band and the peak band are each widened or narrowed
-by the one factor that puts 80% of those held-out values inside (``combination.interval_scale``,
-split conformal). A band learned from the training targets alone is too narrow where the level
+halfway (on the log scale) to the factor that puts 80% of those held-out values inside
+(``combination.interval_scale``, split conformal). A band learned from the training targets alone is too narrow where the level
 moves (bench/load_forecast.py: 80% bands held 0.69-0.76 of the hours on windows four weeks
 before the files' ends); the held-out week shows how far the network's own forecasts miss.
 """
@@ -139,7 +139,10 @@ class HourlyForecaster:
             known = ~np.isnan(actual) & opened[None, :]
             scales.append(interval_scale(*(forecast[..., i] for i in range(3)), np.nan_to_num(actual), known,
                                          QUANTILES[2] - QUANTILES[0]))
-        return tuple(scales)
+        # Half the way to one week's factor (on the log scale): a single week's factor is noisy. Over 24
+        # held-out weeks of both cities' files, the full factor left single weeks further from 80%
+        # than no calibration did (mean |coverage - 0.8| 0.073 against 0.058); half of it, 0.053.
+        return tuple(float(np.sqrt(scale)) for scale in scales)
 
     def _remember(self, wide: pd.DataFrame) -> None:
         self.__dict__.pop("_cached_windows", None)  # another data's windows
