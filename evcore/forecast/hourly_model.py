@@ -117,8 +117,9 @@ class HourlyForecaster:
                 (lambda epoch: progress(epoch / self.epochs, f"epoch {epoch}/{self.epochs}")))
 
     def _calibration(self, wide: pd.DataFrame, days: int, progress=None) -> tuple[float, float]:
-        """The factors for the hourly and the peak band that put 80% of the last ``days`` inside,
-        as forecast by the same model fitted on the data before them. Only stations open for a
+        """The factors for the hourly and the peak band: halfway (on the log scale) to those that
+        put 80% of the last ``days`` inside, as forecast by the same model fitted on the data
+        before them. Only stations open for a
         whole lookback before those days count: a station opened days before is forecast from
         almost nothing, and one pooled factor would widen every station's band for it. (1, 1)
         when the data before them cannot be trained on or no such station has figures."""
