@@ -24,8 +24,7 @@ import pandas as pd
 from evcore.errors import InputError
 from evcore.forecast.combination import interval_scale, scaled_interval
 from evcore.forecast.hourly_data import HOURS, daily_peaks, fill_hours
-from evcore.forecast.hourly_net import (QUANTILES, DayWindows, build_hourly_network, damped_trend_days,
-                                        train_hourly, trend_hours)
+from evcore.forecast.hourly_net import QUANTILES, DayWindows, build_hourly_network, train_hourly, trend_hours
 from evcore.forecast.training import resolve_device, torch_threads
 
 HOURLY_MODEL_VERSION = 4  # bump when the network's inputs, architecture or checkpoint contents change
@@ -171,7 +170,6 @@ class HourlyForecaster:
         """``predict``'s arrays before the bands are scaled."""
         import torch
 
-        networks = self.networks_
         windows = self._windows_
         n = len(self.stations_)
         hourly = np.zeros((days, HOURS, n, 3), np.float32)
@@ -180,18 +178,17 @@ class HourlyForecaster:
             for start in range(0, n, chunk):
                 s = torch.arange(start, min(n, start + chunk), device=self.device_)
                 o = torch.full_like(s, self.n_days_)
-                history, wd_in, wd_out, log_level, level, daily = windows.inputs(s, o, days)
+                history, wd_in, wd_out, log_level, level, day_totals = windows.inputs(s, o, days)
                 h_sum, p_sum = 0.0, 0.0
-                for net in networks:
-                    h, p = net(history, wd_in, wd_out, log_level, daily)
+                for net in self.networks_:
+                    h, p = net(history, wd_in, wd_out, log_level, day_totals)
                     h_sum, p_sum = h_sum + h, p_sum + p
-                h = h_sum / len(networks)
+                h = h_sum / len(self.networks_)
                 if blend:
-                    position = torch.arange(days, device=self.device_) % 7
-                    trend = trend_hours(history, damped_trend_days(daily, position), position)
+                    trend = trend_hours(history, day_totals, torch.arange(days, device=self.device_) % 7)
                     h = h + (blend * (trend - h[..., 1]))[..., None]
                 h = h * level[:, None, None, None]
-                p = (p_sum / len(networks)) * level[:, None, None]
+                p = (p_sum / len(self.networks_)) * level[:, None, None]
                 hourly[:, :, start:start + len(s)] = h.permute(1, 2, 0, 3).cpu().numpy()
                 peaks[:, start:start + len(s)] = p.permute(1, 0, 2).cpu().numpy()
         hourly = np.clip(np.sort(hourly, axis=3), 0, None).reshape(days * HOURS, n, 3)

@@ -55,11 +55,11 @@ def build_hourly_network(hidden_size: int, lookback: int, days: int, generator=N
             self.register_buffer("level_stats", torch.zeros(2))  # mean, std of log level
             self.register_buffer("shape", torch.tensor([float(lookback), float(days)]))
 
-        def forward(self, history, weekday_in, weekday_out, log_level, daily):
+        def forward(self, history, weekday_in, weekday_out, log_level, day_totals):
             """``history`` (B, lookback, 24) scaled; ``weekday_in`` (B, lookback) and
-            ``weekday_out`` (B, days) ints; ``log_level`` (B,); ``daily`` (B, TREND_DAYS) the
-            daily totals before the origin, scaled. Returns hourly (B, days, 24, 3) and peak
-            (B, days, 3) quantiles, scaled."""
+            ``weekday_out`` (B, days) ints; ``log_level`` (B,); ``day_totals`` (B, days) the
+            damped trend's daily totals (``DayWindows.inputs``), scaled. Returns hourly (B, days,
+            24, 3) and peak (B, days, 3) quantiles, scaled."""
             if history.is_cuda:
                 self.lstm.flatten_parameters()
             b, n_days = history.shape[0], weekday_out.shape[1]
@@ -85,7 +85,6 @@ def build_hourly_network(hidden_size: int, lookback: int, days: int, generator=N
             profile = lags.mean(dim=1)
             recent = history[:, -2:].mean(dim=(1, 2)) - history[:, -28:].mean(dim=(1, 2))
             ratio = (history[:, -2:].mean(dim=(1, 2)) / history[:, -28:].mean(dim=(1, 2)).clamp(min=1e-3)).clamp(max=5.0)
-            day_totals = damped_trend_days(daily, position)                       # (B, D)
             weekday_shape = weekday_shares(history, position)                     # (B, D, 24)
             candidates = torch.cat([lags.permute(0, 2, 3, 1), last_day[..., None], week_mean[..., None],
                                     (profile * ratio[:, None, None])[..., None],
@@ -228,10 +227,11 @@ class DayWindows:
         return (self.totals[rows, stations[:, None]].sum(dim=1) / (self.lookback * HOURS)).clamp(min=self.floor)
 
     def inputs(self, stations, origins, days: int):
-        """``(history, weekday_in, weekday_out, log_level, level, daily)`` for forecasts from
-        day ``origins`` (the first target day) of ``stations``; ``daily``: the TREND_DAYS daily
-        totals before the origin, divided by the level (days before the data: the first week's
-        same weekday)."""
+        """``(history, weekday_in, weekday_out, log_level, level, day_totals)`` for forecasts of
+        ``days`` from day ``origins`` (the first target day) of ``stations``; ``day_totals``
+        ``(B, days)``: the damped trend (``damped_trend_days``) of the TREND_DAYS daily totals
+        before the origin, divided by the level (days before the data: the first week's same
+        weekday). Computed once here for every network that reads these inputs."""
         import torch
 
         rows = origins[:, None] + torch.arange(-self.lookback, 0, device=self.device)[None, :]  # (B, L)
@@ -241,7 +241,8 @@ class DayWindows:
         trend_rows = origins[:, None] + torch.arange(-TREND_DAYS, 0, device=self.device)[None, :]
         trend_rows = torch.where(trend_rows < 0, torch.remainder(trend_rows, 7), trend_rows)
         daily = self.totals[trend_rows, stations[:, None]] / level[:, None]
-        return history, self.weekday[rows], self.weekday[ahead], torch.log(level), level, daily
+        day_totals = damped_trend_days(daily, torch.arange(days, device=self.device) % 7)
+        return history, self.weekday[rows], self.weekday[ahead], torch.log(level), level, day_totals
 
     def targets(self, stations, origins, days: int):
         """True hours ``(B, days, 24)`` and peaks ``(B, days)``, NaN past the data's end."""
@@ -293,9 +294,9 @@ def train_hourly(windows: DayWindows, stations, origins, *, hidden_size: int, da
         for start in range(0, len(order), batch_size):
             idx = order[start:start + batch_size]
             s, o = stations[idx], origins[idx]
-            history, wd_in, wd_out, log_level, level, daily = windows.inputs(s, o, days)
+            history, wd_in, wd_out, log_level, level, day_totals = windows.inputs(s, o, days)
             hours, peaks = windows.targets(s, o, days)
-            hourly, peak = net(history, wd_in, wd_out, log_level, daily)
+            hourly, peak = net(history, wd_in, wd_out, log_level, day_totals)
             w = recency[idx] * level / level.mean()  # pooled WAPE weighs a station by its size
             loss = pinball(hourly, hours / level[:, None, None], q, w) + pinball(peak, peaks / level[:, None], q, w)
             optimizer.zero_grad()
