@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -28,7 +27,7 @@ from evcore.forecast.cleaning import cleaned, weekday_holidays
 from evcore.forecast.data import HOLIDAYS, LEVEL_DAYS, MAX_HORIZON, is_whole, weekdays
 from evcore.forecast.features import N_INPUTS, Windows
 from evcore.forecast.training import (TrainingSettings, build_network, resolve_device, torch_threads,
-                                      train_network)
+                                      train_seeds)
 
 GPU_BATCH = 8192           # on a GPU, big batches keep it busy
 GPU_WINDOWS = 2 ** 21      # and an epoch is every window up to 2 million (about 6,000 stations x a year)
@@ -196,9 +195,14 @@ class LSTMForecaster(Forecaster):
         seen = min(len(samples[0]), per_epoch or len(samples[0]))
         batch_size = ((min(GPU_BATCH, max(256, seen // 64)) if on_gpu else 256) if self.batch_size == "auto"
                       else self.batch_size)
+        training = TrainingSettings(
+            hidden_size=self.hidden_size, horizon=self.horizon_, epochs=self.epochs,
+            learning_rate=self.learning_rate, batch_size=batch_size, windows_per_epoch=per_epoch,
+            weight_decay=self.weight_decay, dropout=self.dropout, recency_half_life=self.recency_half_life)
         with torch_threads(self.threads):
-            return self._train_seeds(windows, samples, stats, per_epoch, batch_size,
-                                     self._workers(on_gpu), progress, start_from)
+            return train_seeds(windows, samples, self.quantiles, training, self.seeds, self.random_state,
+                               keep_epoch=self._is_snapshot, level_stats=stats, workers=self._workers(on_gpu),
+                               progress=progress, start_from=start_from)
 
     def _spare(self, days: int, n_days: int) -> int:
         """``days`` (at most the horizon) at the end of ``n_days`` to learn on; 0 if they cannot be spared."""
@@ -224,51 +228,6 @@ class LSTMForecaster(Forecaster):
         if self.workers != "auto":
             return self.workers
         return min(self.seeds, 1 if on_gpu else max(1, _cores() // max(self.threads, 1)))
-
-    def _train_seeds(self, windows, samples, stats, per_epoch, batch_size, workers, progress, start_from=None) -> list:
-        """Every seed's kept networks, in seed order, ``workers`` seeds trained at once in threads
-        (torch works outside the GIL). Each seed draws only from its own generators, so the
-        networks are the same however many train at once. Progress is reported from this thread
-        (Streamlit's widgets only take it from the script's own); when this thread is stopped
-        (an exception, such as Streamlit's on a rerun) or a seed fails, the others stop at their
-        next batch."""
-        import threading
-        from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-
-        epochs_done = [0] * self.seeds
-        total = self.seeds * self.epochs
-        stop = threading.Event()
-
-        training = TrainingSettings(
-            hidden_size=self.hidden_size, horizon=self.horizon_, epochs=self.epochs,
-            learning_rate=self.learning_rate, batch_size=batch_size, windows_per_epoch=per_epoch,
-            weight_decay=self.weight_decay, dropout=self.dropout, recency_half_life=self.recency_half_life)
-
-        def train(seed):
-            def step(epoch):
-                epochs_done[seed] = epoch
-
-            return train_network(windows, samples, self.quantiles, replace(training, seed=self.random_state + seed),
-                                 keep_epoch=self._is_snapshot, level_stats=stats, progress=step,
-                                 should_stop=stop.is_set,
-                                 start_from=None if start_from is None else start_from[seed])
-
-        pool = ThreadPoolExecutor(workers)
-        try:
-            futures = [pool.submit(train, seed) for seed in range(self.seeds)]
-            pending, reported = set(futures), 0
-            while pending:
-                finished, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
-                if any(f.exception() is not None for f in finished):
-                    break
-                done = sum(epochs_done)
-                if progress is not None and done > reported:
-                    reported = done
-                    progress(done / total, f"training the LSTM: {done} of {total} epochs")
-        finally:
-            stop.set()  # seeds still training (this thread stopped, or a seed failed) end early
-            pool.shutdown(wait=True, cancel_futures=True)
-        return [net for future in futures for net in future.result()]
 
     def _learn_combination(self, cut: int, days: int) -> None:
         from evcore.forecast.combination import fit_weights, interval_scale

@@ -12,7 +12,7 @@ import copy
 import math
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from evcore.forecast.features import N_INPUTS
 
@@ -203,3 +203,44 @@ def train_network(windows, samples, quantiles, settings: TrainingSettings, *, ke
         if progress is not None:
             progress(epoch + 1)
     return kept
+
+
+def train_seeds(windows, samples, quantiles, training: TrainingSettings, seeds: int, first_seed: int, *,
+                keep_epoch, level_stats, workers: int, progress=None, start_from=None) -> list:
+    """The kept networks of ``seeds`` trainings (``train_network``, seeds ``first_seed`` on), in
+    seed order, ``workers`` seeds trained at once in threads (torch works outside the GIL). Each
+    seed draws only from its own generators, so the networks are the same however many train at
+    once. Progress is reported from this thread (Streamlit's widgets only take it from the
+    script's own); when this thread is stopped (an exception, such as Streamlit's on a rerun) or
+    a seed fails, the others stop at their next batch. ``start_from``: one network a seed."""
+    import threading
+    from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+
+    epochs_done = [0] * seeds
+    total = seeds * training.epochs
+    stop = threading.Event()
+
+    def train(seed):
+        def step(epoch):
+            epochs_done[seed] = epoch
+
+        return train_network(windows, samples, quantiles, replace(training, seed=first_seed + seed),
+                             keep_epoch=keep_epoch, level_stats=level_stats, progress=step,
+                             should_stop=stop.is_set, start_from=None if start_from is None else start_from[seed])
+
+    pool = ThreadPoolExecutor(workers)
+    try:
+        futures = [pool.submit(train, seed) for seed in range(seeds)]
+        pending, reported = set(futures), 0
+        while pending:
+            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
+            if any(f.exception() is not None for f in finished):
+                break
+            done = sum(epochs_done)
+            if progress is not None and done > reported:
+                reported = done
+                progress(done / total, f"training the LSTM: {done} of {total} epochs")
+    finally:
+        stop.set()  # seeds still training (this thread stopped, or a seed failed) end early
+        pool.shutdown(wait=True, cancel_futures=True)
+    return [net for future in futures for net in future.result()]
