@@ -220,3 +220,41 @@ def test_with_no_trust_in_its_departure_every_seed_forecasts_the_level_times_the
         forecasts.append(model.predict_network(7)[1])
     np.testing.assert_allclose(forecasts[0], forecasts[1], rtol=1e-5)
     assert not np.allclose(forecasts[0], forecasts[0][:1])  # the weekly profile, not a flat line
+
+
+def test_best_members_keeps_the_network_where_its_median_came_closer_and_drops_it_where_it_did_not():
+    from evcore.forecast.combination import best_members
+
+    truth = np.random.default_rng(0).uniform(5, 50, 300)
+    sets = [("network", "a", "b", "c"), ("a", "b", "c"), ("network", "a", "b", "c", "ma")]
+    baselines = {"a": truth + 4, "b": truth - 4, "c": truth + 2, "ma": truth + 4}
+    assert best_members(sets, {**baselines, "network": truth}, truth) == sets[0]  # off by 1 against 2 and 2
+    assert best_members(sets, {**baselines, "network": truth + 40}, truth) == sets[1]  # 3 and 4 against 2
+    assert best_members(sets, {**baselines, "network": truth + 4}, truth[:0]) == sets[0]  # nothing to judge by
+
+
+def test_a_network_that_missed_its_own_last_weeks_is_left_out_of_the_shipped_forecast_and_stays_out(tmp_path, monkeypatch):
+    from evcore.forecast.baselines import BASELINES
+    from evcore.forecast.pipeline import trained_lstm
+
+    usage = weekly_usage(stations=4, days=120)
+    network = LSTMForecaster._network
+    monkeypatch.setattr(LSTMForecaster, "_network", lambda *a, **k: tuple(3 * p for p in network(*a, **k)))
+    model, _ = trained_lstm(usage, settings=quick(tmp_path))
+    assert model.members_ == tuple(model.combine)  # the baselines alone
+    history = pd.DataFrame(model.history_, index=model.dates_)
+    bands = [BASELINES[name]().fit(history).predict(model.horizon_) for name in model.combine]
+    expected = np.median([b[1][:7] for b in bands], axis=0)
+    lower, point, upper = model.predict(7)
+    np.testing.assert_allclose(point, expected)
+    assert not np.allclose(point, model.predict_network(7)[1])  # the tripled network is not in it
+    monkeypatch.setattr(LSTMForecaster, "fit", lambda *a, **k: pytest.fail("trained again"))
+    again, _ = trained_lstm(usage, settings=quick(tmp_path))  # from the checkpoint
+    assert again.members_ == model.members_
+    assert forecast_table(usage, horizon=7, settings=quick(tmp_path)).attrs["members"] == list(model.combine)
+
+
+def test_without_choose_members_the_network_is_always_a_member(tmp_path):
+    model = LSTMForecaster(**{**QUICK_LSTM, "choose_members": False})
+    assert model.member_sets() == [("network", *model.combine)]
+    assert LSTMForecaster(**{**QUICK_LSTM, "combine": ()}).member_sets() == [("network",)]

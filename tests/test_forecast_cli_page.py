@@ -60,6 +60,7 @@ def test_forecast_page_renders_with_every_option(quick_lstm, monkeypatch):
     assert at.slider[0].value == 10
     assert len(at.get("plotly_chart")) == 1
     assert len(at.get("download_button")) == 1
+    assert [c for c in at.caption if c.value.startswith("For this dataset the forecast is, per day, the median of ")]
     backtest = at.dataframe[-2].value
     assert {"WAPE (lower is better)", "MAE (kWh/day)", "80% interval coverage"} <= set(backtest.columns)
     assert backtest["Model"].str.startswith("LSTM").any() and backtest["Model"].str.startswith("Seasonal").any()

@@ -58,9 +58,13 @@ class Baseline(Forecaster):
         self.history_ = history.to_numpy(float)
         return self
 
+    def point(self, horizon: int) -> np.ndarray:
+        """The point forecast alone ``(horizon, stations)``, without its interval."""
+        return np.clip(self._point(self.history_, horizon), 0, None)
+
     def predict(self, horizon: int):
         y = self.history_
-        point = np.clip(self._point(y, horizon), 0, None)
+        point = self.point(horizon)
         last_origin = len(y) - horizon
         live = live_from(y) + LEVEL_DAYS
         errors, scales = [], []

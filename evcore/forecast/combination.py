@@ -54,6 +54,15 @@ def departure_weight(profile: np.ndarray, network: np.ndarray, truth: np.ndarray
     return float(grid[int(np.argmin(np.round(errors, 9)))])
 
 
+def best_members(candidates: list, forecasts: dict, truth: np.ndarray) -> tuple:
+    """The candidate (a tuple of names in ``forecasts``) whose per-day median of those forecasts
+    has the least absolute error on ``truth`` (flat arrays); ties go to the earlier candidate."""
+    if len(truth) == 0:
+        return tuple(candidates[0])
+    errors = [np.abs(truth - np.median([forecasts[name] for name in names], axis=0)).sum() for names in candidates]
+    return tuple(candidates[int(np.argmin(np.round(errors, 9)))])
+
+
 def scaled_interval(lower, point, upper, scale: float) -> tuple:
     """``(lower, point, upper)`` with the interval's distance from the point times ``scale``
     (bounds clipped at zero)."""

@@ -8,9 +8,12 @@ forecasts of such small data sets. How far the forecast may depart from the leve
 it starts from is learned per dataset from its own last weeks (``departure_days``: a second
 training without them forecasts them from rolling origins), so a network that does not beat
 that plain seasonal forecast on a dataset's own recent past stays closer to it. The forecast
-the app ships (the ``lstm`` model) is, per station and day, the median of four forecasts: that
-network, seasonal exponential smoothing, exponential smoothing and the weekly seasonal naive
-(likewise for the interval bounds); the backtest also scores the network alone as ``lstm_network``.
+the app ships (the ``lstm`` model) is, per station and day, the median of the network's and
+the baselines' forecasts (likewise for the interval bounds): by default the network, seasonal
+exponential smoothing, exponential smoothing and the weekly seasonal naive. Which of
+``member_sets`` it is (with the network, the baselines alone, or both with the moving average
+too) is chosen on the same last weeks, so a dataset whose recent past the network does not
+help keeps to the baselines. The backtest also scores the network alone as ``lstm_network``.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ GPU_WINDOWS = 2 ** 21      # and an epoch is every window up to 2 million (about
 SHORT_LOOKBACK = 28        # four weeks: the least lookback used when the data is short
 DEPARTURE_STEP = 5         # days between the rolling origins the departure weight is learned from
 DEPARTURE_FLOOR = 0.5      # the least departure weight: picks below it on 20 days often missed (MEL duration folds)
-MODEL_VERSION = 6  # bump when the LSTM's inputs or architecture change (old checkpoints retrain)
+MODEL_VERSION = 7  # bump when the LSTM's inputs or architecture change (old checkpoints retrain)
 
 
 def _cores() -> int:
@@ -79,7 +82,7 @@ class LSTMForecaster(Forecaster):
                  seeds: int = 2, level: float = 0.8,
                  combine: tuple = ("seasonal_exp_smoothing", "exp_smoothing", "seasonal_naive"),
                  season_weeks: int = 4, season_shrink: float = 0.3, validation_days: int = 0,
-                 departure_days: int = 20,
+                 departure_days: int = 20, choose_members: bool = True,
                  random_state: int = 0, threads: int = 1, workers="auto", device: str = "cpu"):
         self.horizon = horizon
         self.lookback = lookback
@@ -100,6 +103,7 @@ class LSTMForecaster(Forecaster):
         self.season_shrink = season_shrink
         self.validation_days = validation_days
         self.departure_days = departure_days
+        self.choose_members = choose_members
         self.random_state = random_state
         self.threads = threads
         self.workers = workers
@@ -107,7 +111,7 @@ class LSTMForecaster(Forecaster):
 
     IDENTITY = ("horizon", "lookback", "hidden_size", "epochs", "average_last", "snapshot_every",
                 "learning_rate", "weight_decay", "dropout", "recency_half_life", "batch_size", "max_windows_per_epoch", "seeds", "level", "combine",
-                "season_weeks", "season_shrink", "validation_days", "departure_days", "random_state")
+                "season_weeks", "season_shrink", "validation_days", "departure_days", "choose_members", "random_state")
 
     def get_params(self) -> dict:
         return {k: getattr(self, k) for k in (*self.IDENTITY, "threads", "workers", "device")}
@@ -153,9 +157,10 @@ class LSTMForecaster(Forecaster):
             raise InputError(f"The LSTM setting recency_half_life must be a number of days, 0 or more; "
                              f"got {half_life!r}.")
 
-    def fit(self, history: pd.DataFrame, progress=None, start_from=None, departure=None):
+    def fit(self, history: pd.DataFrame, progress=None, start_from=None, departure=None, members=None):
         """Train on the filled wide daily matrix ``history``; ``start_from``: one network a seed to
-        start from, ``departure`` the weight to keep (``pipeline`` fine-tunes appended usage)."""
+        start from, ``departure`` the weight and ``members`` the member set to keep (``pipeline``
+        fine-tunes appended usage)."""
         self._check_settings()
         y = history.to_numpy(float)
         if self.trained_horizon(len(y)) < 1:
@@ -166,11 +171,13 @@ class LSTMForecaster(Forecaster):
         end = len(y) - self._spare(self.validation_days if self.combine else 0, len(y))
         days = 0 if start_from is not None else self._spare(self.departure_days, end)
         self.departure_ = 1.0 if departure is None else float(departure)
+        self.members_ = self.member_sets()[0] if members is None else tuple(members)
         def part(first: float, share: float):  # the progress of one training of the fit's
             return None if progress is None else (lambda f, message: progress(first + share * f, message))
 
         if days:
-            self.departure_ = self._learn_departure(self._train(end - days, part(0, 0.5)), end - days, end)
+            self.departure_, self.members_ = self._learn_from_last_weeks(self._train(end - days, part(0, 0.5)),
+                                                                         end - days, end)
         self.networks_ = self._train(end, part(0.5, 0.5) if days else progress, start_from)
         self.weights_, self.scale_ = None, 1.0
         if end < len(y):  # weights learned on the days held out (``validation_days``)
@@ -209,18 +216,37 @@ class LSTMForecaster(Forecaster):
         days = min(days, self.horizon_)
         return days if days > 0 and n_days - days >= self.min_history(days) else 0
 
-    def _learn_departure(self, networks: list, start: int, end: int) -> float:
-        """The ``departure_weight`` of ``networks`` trained on the days before ``start``, on the
-        days from ``start`` to ``end`` forecast from origins ``DEPARTURE_STEP`` days apart."""
-        from evcore.forecast.combination import departure_weight
+    def member_sets(self) -> list:
+        """The member sets the shipped median may take, the default first: the network with the
+        ``combine`` baselines, those baselines alone, and the network with them and the moving
+        average (only the first when ``choose_members`` is off or nothing is combined)."""
+        with_network = ("network", *self.combine)
+        if not (self.choose_members and self.combine):
+            return [with_network]
+        return [with_network, tuple(self.combine)] + (
+            [] if "moving_average" in self.combine else [(*with_network, "moving_average")])
 
-        profile, network, truth = [], [], []
+    def _learn_from_last_weeks(self, networks: list, start: int, end: int) -> tuple[float, tuple]:
+        """What the days from ``start`` to ``end``, forecast from origins ``DEPARTURE_STEP`` days
+        apart by ``networks`` trained on the days before ``start``, teach: the network's
+        ``departure_weight``, then, with that weight, the ``best_members`` of ``member_sets``."""
+        from evcore.forecast.combination import best_members, departure_weight
+
+        sets = self.member_sets()
+        names = sorted({name for members in sets for name in members} - {"network"}) if len(sets) > 1 else []
+        profile, network, truth, baselines = [], [], [], {name: [] for name in names}
         for origin in range(start, end, DEPARTURE_STEP):
             live = self.history_[:origin].sum(axis=0) > 0
             profile.append(self._network(origin, end - origin, networks=networks, departure=0.0)[1][:, live].ravel())
             network.append(self._network(origin, end - origin, networks=networks, departure=1.0)[1][:, live].ravel())
             truth.append(self.history_[origin:end][:, live].ravel())
-        return max(DEPARTURE_FLOOR, departure_weight(*(np.concatenate(a) for a in (profile, network, truth))))
+            for name, model in self._fitted_baselines(origin, names).items():
+                baselines[name].append(model.point(end - origin)[:, live].ravel())
+        profile, network, truth = (np.concatenate(a) for a in (profile, network, truth))
+        departure = max(DEPARTURE_FLOOR, departure_weight(profile, network, truth))
+        forecasts = {"network": profile + departure * (network - profile),
+                     **{name: np.concatenate(points) for name, points in baselines.items()}}
+        return departure, best_members(sets, forecasts, truth) if len(sets) > 1 else sets[0]
 
     def _workers(self, on_gpu: bool) -> int:
         """Seeds to train at once: ``workers``, or for ``auto`` one a CPU core this process may
@@ -232,16 +258,18 @@ class LSTMForecaster(Forecaster):
     def _learn_combination(self, cut: int, days: int) -> None:
         from evcore.forecast.combination import fit_weights, interval_scale
 
-        parts = [self._network(cut, days)] + self._baselines(cut, days)
+        fitted = self._fitted_baselines(cut, self.combine)
+        parts = [self._network(cut, days)] + [fitted[name].predict(days) for name in self.combine]
         truth = self.history_[cut:cut + days]
         mask = np.broadcast_to(self.history_.sum(axis=0) > 0, truth.shape)
         self.weights_ = fit_weights(np.array([p[1] for p in parts]), truth, mask)
         lower, point, upper = (sum(w * p[i] for w, p in zip(self.weights_, parts)) for i in range(3))
         self.scale_ = interval_scale(lower, point, upper, truth, mask, self.level)
 
-    def _baselines(self, origin: int, horizon: int) -> list:
+    def _fitted_baselines(self, origin: int, names) -> dict:
+        """The baselines ``names`` fitted on the days before ``origin``, by name."""
         history = pd.DataFrame(self.history_[:origin], index=self.dates_[:origin])
-        return [BASELINES[name]().fit(history).predict(horizon) for name in self.combine]
+        return {name: BASELINES[name]().fit(history) for name in names}
 
     def _windows(self, device: str) -> Windows:
         return Windows(self.history_, self.weekdays_, self.lookback_, min(self.season_weeks, self.lookback_ // 7),
@@ -265,8 +293,8 @@ class LSTMForecaster(Forecaster):
         self.horizon_ = self.trained_horizon(len(history))
 
     def predict(self, horizon: int | None = None):
-        """``(lower, forecast, upper)``: per station and day, the median of the network's and the
-        ``combine`` baselines' forecasts (and of their lower and of their upper bounds)."""
+        """``(lower, forecast, upper)``: per station and day, the median of the forecasts of the
+        members (``members_``: the network and baselines) and of their lower and upper bounds."""
         return self.predictions(horizon)[self.name]
 
     def predictions(self, horizon: int | None = None) -> dict:
@@ -276,10 +304,14 @@ class LSTMForecaster(Forecaster):
         network = self._on_holidays(self.predict_network(horizon))
         if not self.combine:
             return {self.name: network}
+        weighted = getattr(self, "weights_", None) is not None
+        members = ("network", *self.combine) if weighted else getattr(self, "members_", self.member_sets()[0])
+        fitted = self._fitted_baselines(len(self.history_), [name for name in members if name != "network"])
         # the baselines at the full horizon, so a day's forecast is the same whatever the horizon
-        parts = [network] + [self._on_holidays(tuple(a[:horizon] for a in p))
-                             for p in self._baselines(len(self.history_), self.horizon_)]
-        if getattr(self, "weights_", None) is not None:
+        parts = [network if name == "network" else
+                 self._on_holidays(tuple(a[:horizon] for a in fitted[name].predict(self.horizon_)))
+                 for name in members]
+        if weighted:
             from evcore.forecast.combination import combine
 
             combined = combine(parts, self.weights_, self.scale_)
@@ -333,6 +365,8 @@ class LSTMForecaster(Forecaster):
 
         state = {f"{i}.{k}": v for i, net in enumerate(self.networks_) for k, v in net.state_dict().items()}
         state["departure.weight"] = torch.tensor(getattr(self, "departure_", 1.0), dtype=torch.float64)
+        sets, members = self.member_sets(), getattr(self, "members_", None)
+        state["members.choice"] = torch.tensor(sets.index(members) if members in sets else 0)
         if getattr(self, "weights_", None) is not None:
             state["combination.weights"] = torch.tensor(self.weights_)
             state["combination.scale"] = torch.tensor(self.scale_, dtype=torch.float64)
@@ -345,6 +379,9 @@ class LSTMForecaster(Forecaster):
         self.networks_ = []
         self.weights_, self.scale_ = None, 1.0
         self.departure_ = float(state["departure.weight"]) if "departure.weight" in state else 1.0
+        sets = self.member_sets()
+        choice = int(state["members.choice"]) if "members.choice" in state else 0
+        self.members_ = sets[choice] if 0 <= choice < len(sets) else sets[0]
         if "combination.weights" in state:
             self.weights_ = state["combination.weights"].numpy()
             self.scale_ = float(state["combination.scale"])

@@ -26,6 +26,7 @@ from evcore.forecast.store import (FOREIGN, checkpoint_key, library_versions, mo
                                    save_checkpoint, stored_checkpoint)
 
 NOTE = "store_note"  # DataFrame.attrs / metadata key: why the model could not be kept
+MEMBERS = "members"    # DataFrame.attrs key: the forecasts whose median the table is (LSTMForecaster.members_)
 
 
 def _settings(settings):
@@ -174,7 +175,8 @@ def _fine_tune(model: LSTMForecaster, filled: pd.DataFrame, predecessor, progres
     epochs = min(FINE_TUNE_EPOCHS, model.epochs)
     model.epochs, model.average_last, model.learning_rate = epochs, min(model.average_last, epochs), FINE_TUNE_RATE
     try:
-        model.fit(filled, progress=progress, start_from=starts, departure=previous.departure_)
+        model.fit(filled, progress=progress, start_from=starts, departure=previous.departure_,
+                  members=previous.members_)
     finally:  # its identity (the store's key) stays the settings asked for
         model.epochs, model.average_last, model.learning_rate = saved
     return True
@@ -276,6 +278,7 @@ def forecast_table(usage, horizon: int = 10, settings=None, progress=None, stati
     model, metadata = _trained_on(filled, horizon, settings, progress)
     table = forecast_frame(model, filled, horizon)
     _refuse_non_finite(table)
+    table.attrs[MEMBERS] = list(getattr(model, "members_", ())) if model.combine and model.weights_ is None else []
     if metadata.get(NOTE):
         table.attrs[NOTE] = metadata[NOTE]
     return table

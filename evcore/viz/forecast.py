@@ -77,6 +77,21 @@ def model_label(model: str) -> str:
     return MODEL_LABELS.get(model, model)
 
 
+MEMBER_NAMES = {"network": "the LSTM network", "seasonal_exp_smoothing": "seasonal exponential smoothing",
+                "exp_smoothing": "exponential smoothing", "seasonal_naive": "the weekly seasonal naive",
+                "moving_average": "the 7-day moving average"}
+
+
+def members_text(members) -> str:
+    """The sentence naming what this dataset's shipped forecast is the median of ("" when it is
+    not a median of several)."""
+    if len(members) < 2:
+        return ""
+    names = [MEMBER_NAMES.get(m, model_label(m)) for m in members]
+    left_out = "" if "network" in members else " The network is left out: it did not help on the data's own last weeks."
+    return f"For this dataset the forecast is, per day, the median of {', '.join(names[:-1])} and {names[-1]}.{left_out}"
+
+
 def station_label(station: str, names: dict) -> str:
     """A station as the picker shows it: its name and id, once where they are the same."""
     name = names.get(station)
