@@ -4,7 +4,7 @@ stations, outages, a single series, five stations, years of history), each again
 ensemble in the same run.
 
     python bench/forecast_stress.py [--city charged_jhb ...] [--only REGEX] [--no-real]
-                                    [--no-stress] [--out rows.jsonl] [--jobs 2]
+                                    [--no-stress] [--offsets 0 30 60] [--out rows.jsonl] [--jobs 2]
 
 Each series runs the DESIGN.md backtest (3 folds of 10 days at the end) of the shipped model
 (``lstm``, which also scores the network alone as ``lstm_network``) and of the peer ensemble
@@ -42,8 +42,12 @@ from evcore.io import read_stations, read_usage  # noqa: E402
 SHORT = {"charged_jhb": "JHB", "charged_mel": "MEL"}
 
 
-def all_series(cities, real: bool, stress: bool):
-    """``(name, usage, stations)`` for every series: real files and windows, then the stress cases."""
+WINDOWS = (0, 30, 60)  # days cut off the end of each real file
+
+
+def all_series(cities, real: bool, stress: bool, offsets=WINDOWS):
+    """``(name, usage, stations)`` for every series: real files and windows (``offsets`` days cut
+    off their ends), then the stress cases."""
     for city in cities:
         stations = read_stations(DATA / city / "sites.csv")
         volume = read_usage(DATA / city / "volume.csv")
@@ -51,7 +55,7 @@ def all_series(cities, real: bool, stress: bool):
         if real:
             for file in ("volume.csv", "duration.csv"):
                 usage = volume if file == "volume.csv" else read_usage(DATA / city / file)
-                for offset in (0, 30, 60):
+                for offset in offsets:
                     cut = usage[usage["date"] <= usage["date"].max() - pd.Timedelta(days=offset)]
                     yield f"{label} {file[:-4]} -{offset}", cut, stations
         if stress:
@@ -82,6 +86,9 @@ def main() -> None:
     parser.add_argument("--only", help="run the series whose name matches this regular expression")
     parser.add_argument("--no-real", action="store_true", help="leave out the cities' own files and windows")
     parser.add_argument("--no-stress", action="store_true", help="leave out the changed networks")
+    parser.add_argument("--offsets", type=int, nargs="+", default=list(WINDOWS),
+                        help="days cut off the end of each real file, one window each (other windows "
+                             "check a choice on data it was not made on)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes for the folds")
     parser.add_argument("--out", help="append one JSON row a series to this file")
     parser.add_argument("--peer-cache", default=str(Path(os.environ.get("TMPDIR", "/tmp")) / "evcore-peer-cache.json"))
@@ -93,7 +100,7 @@ def main() -> None:
     rows = []
     print(f"{'series':24} {'st':>3} {'days':>5} {'lstm':>7} {'network':>7} {'peers':>7} "
           f"{'ratio':>6} {'net/p':>6} {'cov':>5} {'p_cov':>5} {'s':>5}")
-    for name, usage, stations in all_series(cities, not args.no_real, not args.no_stress):
+    for name, usage, stations in all_series(cities, not args.no_real, not args.no_stress, args.offsets):
         if args.only and not re.search(args.only, name):
             continue
         began = time.perf_counter()
