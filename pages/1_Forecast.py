@@ -12,8 +12,8 @@ st.set_page_config(page_title="Forecast", layout="wide")
 st.title("Forecast")
 st.caption("Daily usage per station for the coming days: per day, the median of one LSTM trained across "
            "all stations, seasonal exponential smoothing, exponential smoothing and the weekly seasonal naive "
-           "(or, where the LSTM did not help on the data's own last weeks, of the baselines alone or with the "
-           "moving average too; the backtest shows each alone), with an 80% prediction "
+           "(or, chosen on the data's own last weeks, of the baselines alone, or of all four with the 7-day moving "
+           "average too; the backtest shows each alone), with an 80% prediction "
            "interval, and how well it did on the last weeks of the data. One training per dataset serves "
            "every horizon and is kept in the model store (checkpoints/).")
 
@@ -47,8 +47,9 @@ past, future = series_for(history, table, None if station == NETWORK else statio
 title = station if station == NETWORK else names.get(station, station)
 st.plotly_chart(forecast_figure(past, future, f"{title}: next {horizon} days", unit=dataset.usage_unit),
                 width="stretch")
-if members_text(table.attrs.get("members", [])):
-    st.caption(members_text(table.attrs["members"]))
+members = members_text(table.attrs.get("members", []))
+if members:
+    st.caption(members)
 if table.attrs.get("store_note"):
     st.info(ui.as_text(table.attrs["store_note"]))
 if station == NETWORK:
@@ -72,8 +73,8 @@ if result is not None:
                f"{horizon} days: each fold trains on the days before it (one backtest serves every horizon). "
                "WAPE = total absolute error / total usage (lower is better); coverage = share of days inside "
                "the 80% interval (0.8 is right). Stations that never had usage are not scored. The shipped "
-               "LSTM is, per day, the median of the network and the baselines chosen on each fold's own last "
-               "weeks (see above).")
+               "LSTM is, per day, the median of the members (the network and/or the baselines) chosen on each "
+               "fold's own last weeks (see above).")
     summary = backtest_table(result.summary, dataset.usage_unit)
     st.dataframe(summary, hide_index=True, width="stretch",
                  column_config={column: st.column_config.NumberColumn(format=BACKTEST_FORMATS[i])

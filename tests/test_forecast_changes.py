@@ -230,6 +230,7 @@ def test_best_members_keeps_the_network_where_its_median_came_closer_and_drops_i
     baselines = {"a": truth + 4, "b": truth - 4, "c": truth + 2, "ma": truth + 4}
     assert best_members(sets, {**baselines, "network": truth}, truth) == sets[0]  # off by 1 against 2 and 2
     assert best_members(sets, {**baselines, "network": truth + 40}, truth) == sets[1]  # 3 and 4 against 2
+    assert best_members(sets, {**baselines, "network": truth + 1, "ma": truth - 1}, truth) == sets[2]  # 1.5 and 2 against 1
     assert best_members(sets, {**baselines, "network": truth + 4}, truth[:0]) == sets[0]  # nothing to judge by
 
 
@@ -237,7 +238,8 @@ def test_a_network_that_missed_its_own_last_weeks_is_left_out_of_the_shipped_for
     from evcore.forecast.baselines import BASELINES
     from evcore.forecast.pipeline import trained_lstm
 
-    usage = weekly_usage(stations=4, days=120)
+    full = weekly_usage(stations=4, days=121)
+    usage = full[full["date"] < full["date"].max()]
     network = LSTMForecaster._network
     monkeypatch.setattr(LSTMForecaster, "_network", lambda *a, **k: tuple(3 * p for p in network(*a, **k)))
     model, _ = trained_lstm(usage, settings=quick(tmp_path))
@@ -248,13 +250,21 @@ def test_a_network_that_missed_its_own_last_weeks_is_left_out_of_the_shipped_for
     lower, point, upper = model.predict(7)
     np.testing.assert_allclose(point, expected)
     assert not np.allclose(point, model.predict_network(7)[1])  # the tripled network is not in it
+    tuned, metadata = trained_lstm(full, settings=quick(tmp_path))  # a day appended: a fine-tune keeps the choice
+    assert metadata["fine_tunes"] == 1 and tuned.members_ == model.members_
     monkeypatch.setattr(LSTMForecaster, "fit", lambda *a, **k: pytest.fail("trained again"))
     again, _ = trained_lstm(usage, settings=quick(tmp_path))  # from the checkpoint
     assert again.members_ == model.members_
     assert forecast_table(usage, horizon=7, settings=quick(tmp_path)).attrs["members"] == list(model.combine)
 
 
-def test_without_choose_members_the_network_is_always_a_member(tmp_path):
-    model = LSTMForecaster(**{**QUICK_LSTM, "choose_members": False})
-    assert model.member_sets() == [("network", *model.combine)]
+def test_without_choose_members_the_network_is_always_a_member(monkeypatch):
+    from evcore.forecast import combination
+    from evcore.forecast.data import daily_matrix, fill_history
+
+    monkeypatch.setattr(combination, "best_members", lambda *a: pytest.fail("a choice was made"))
+    history = fill_history(daily_matrix(weekly_usage(stations=3, days=100)))
+    model = LSTMForecaster(**{**QUICK_LSTM, "choose_members": False}).fit(history)
+    assert model.member_sets() == [("network", *model.combine)] == [model.shipped_members()]
     assert LSTMForecaster(**{**QUICK_LSTM, "combine": ()}).member_sets() == [("network",)]
+    assert LSTMForecaster(**{**QUICK_LSTM, "validation_days": 7}).member_sets() == [("network", *model.combine)]

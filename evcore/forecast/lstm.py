@@ -18,7 +18,6 @@ help keeps to the baselines. The backtest also scores the network alone as ``lst
 
 from __future__ import annotations
 
-import os
 import time
 
 import numpy as np
@@ -29,8 +28,8 @@ from evcore.forecast.baselines import BASELINES, Forecaster
 from evcore.forecast.cleaning import cleaned, weekday_holidays
 from evcore.forecast.data import HOLIDAYS, LEVEL_DAYS, MAX_HORIZON, is_whole, weekdays
 from evcore.forecast.features import N_INPUTS, Windows
-from evcore.forecast.training import (TrainingSettings, build_network, resolve_device, torch_threads,
-                                      train_seeds)
+from evcore.forecast.training import (TrainingSettings, build_network, cpu_cores, resolve_device,
+                                      torch_threads, train_seeds)
 
 GPU_BATCH = 8192           # on a GPU, big batches keep it busy
 GPU_WINDOWS = 2 ** 21      # and an epoch is every window up to 2 million (about 6,000 stations x a year)
@@ -38,14 +37,6 @@ SHORT_LOOKBACK = 28        # four weeks: the least lookback used when the data i
 DEPARTURE_STEP = 5         # days between the rolling origins the departure weight is learned from
 DEPARTURE_FLOOR = 0.5      # the least departure weight: picks below it on 20 days often missed (MEL duration folds)
 MODEL_VERSION = 7  # bump when the LSTM's inputs or architecture change (old checkpoints retrain)
-
-
-def _cores() -> int:
-    """The CPU cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 class LSTMForecaster(Forecaster):
@@ -171,7 +162,8 @@ class LSTMForecaster(Forecaster):
         end = len(y) - self._spare(self.validation_days if self.combine else 0, len(y))
         days = 0 if start_from is not None else self._spare(self.departure_days, end)
         self.departure_ = 1.0 if departure is None else float(departure)
-        self.members_ = self.member_sets()[0] if members is None else tuple(members)
+        sets = self.member_sets()
+        self.members_ = tuple(members) if members is not None and tuple(members) in sets else sets[0]
         def part(first: float, share: float):  # the progress of one training of the fit's
             return None if progress is None else (lambda f, message: progress(first + share * f, message))
 
@@ -219,12 +211,20 @@ class LSTMForecaster(Forecaster):
     def member_sets(self) -> list:
         """The member sets the shipped median may take, the default first: the network with the
         ``combine`` baselines, those baselines alone, and the network with them and the moving
-        average (only the first when ``choose_members`` is off or nothing is combined)."""
+        average (only the first when ``choose_members`` is off, nothing is combined, or
+        ``validation_days`` ask for weights instead of a median)."""
         with_network = ("network", *self.combine)
-        if not (self.choose_members and self.combine):
+        if not (self.choose_members and self.combine) or self.validation_days > 0:
             return [with_network]
         return [with_network, tuple(self.combine)] + (
             [] if "moving_average" in self.combine else [(*with_network, "moving_average")])
+
+    def shipped_members(self) -> tuple:
+        """The forecasts whose per-day median is shipped (``members_``); empty when the network
+        is shipped alone or in a weighted combination (``validation_days``)."""
+        if not self.combine or getattr(self, "weights_", None) is not None:
+            return ()
+        return getattr(self, "members_", self.member_sets()[0])
 
     def _learn_from_last_weeks(self, networks: list, start: int, end: int) -> tuple[float, tuple]:
         """What the days from ``start`` to ``end``, forecast from origins ``DEPARTURE_STEP`` days
@@ -246,6 +246,7 @@ class LSTMForecaster(Forecaster):
         departure = max(DEPARTURE_FLOOR, departure_weight(profile, network, truth))
         forecasts = {"network": profile + departure * (network - profile),
                      **{name: np.concatenate(points) for name, points in baselines.items()}}
+        # the departure weight was fitted on these same days: a slight edge for the network's sets
         return departure, best_members(sets, forecasts, truth) if len(sets) > 1 else sets[0]
 
     def _workers(self, on_gpu: bool) -> int:
@@ -253,7 +254,7 @@ class LSTMForecaster(Forecaster):
         use (divided by torch's ``threads``), and one on a GPU."""
         if self.workers != "auto":
             return self.workers
-        return min(self.seeds, 1 if on_gpu else max(1, _cores() // max(self.threads, 1)))
+        return min(self.seeds, 1 if on_gpu else max(1, cpu_cores() // max(self.threads, 1)))
 
     def _learn_combination(self, cut: int, days: int) -> None:
         from evcore.forecast.combination import fit_weights, interval_scale
@@ -294,7 +295,8 @@ class LSTMForecaster(Forecaster):
 
     def predict(self, horizon: int | None = None):
         """``(lower, forecast, upper)``: per station and day, the median of the forecasts of the
-        members (``members_``: the network and baselines) and of their lower and upper bounds."""
+        ``shipped_members`` (and of their lower and upper bounds), or with ``validation_days`` the
+        weighted combination of the network and the ``combine`` baselines."""
         return self.predictions(horizon)[self.name]
 
     def predictions(self, horizon: int | None = None) -> dict:
@@ -305,7 +307,7 @@ class LSTMForecaster(Forecaster):
         if not self.combine:
             return {self.name: network}
         weighted = getattr(self, "weights_", None) is not None
-        members = ("network", *self.combine) if weighted else getattr(self, "members_", self.member_sets()[0])
+        members = ("network", *self.combine) if weighted else self.shipped_members()
         fitted = self._fitted_baselines(len(self.history_), [name for name in members if name != "network"])
         # the baselines at the full horizon, so a day's forecast is the same whatever the horizon
         parts = [network if name == "network" else

@@ -278,7 +278,7 @@ def forecast_table(usage, horizon: int = 10, settings=None, progress=None, stati
     model, metadata = _trained_on(filled, horizon, settings, progress)
     table = forecast_frame(model, filled, horizon)
     _refuse_non_finite(table)
-    table.attrs[MEMBERS] = list(getattr(model, "members_", ())) if model.combine and model.weights_ is None else []
+    table.attrs[MEMBERS] = list(model.shipped_members())
     if metadata.get(NOTE):
         table.attrs[NOTE] = metadata[NOTE]
     return table

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -42,6 +43,14 @@ def torch_threads(n: int):
             _threads_state["users"] -= 1
             if _threads_state["users"] == 0:
                 torch.set_num_threads(_threads_state["saved"])
+
+
+def cpu_cores() -> int:
+    """The CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def resolve_device(device: str = "auto") -> str:
@@ -213,7 +222,6 @@ def train_seeds(windows, samples, quantiles, training: TrainingSettings, seeds: 
     once. Progress is reported from this thread (Streamlit's widgets only take it from the
     script's own); when this thread is stopped (an exception, such as Streamlit's on a rerun) or
     a seed fails, the others stop at their next batch. ``start_from``: one network a seed."""
-    import threading
     from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 
     epochs_done = [0] * seeds
