@@ -226,6 +226,34 @@ def test_the_bands_are_calibrated_on_held_out_days_so_next_weeks_coverage_comes_
         HourlyForecaster(calibration_days=-1)
 
 
+def test_a_second_held_out_week_gives_the_second_week_ahead_its_own_wider_band_and_keeps_it_in_the_checkpoint():
+    """Stations whose level wanders from day to day miss more two weeks ahead than one: a
+    band calibrated on one held-out week holds 0.56 of the daily peaks of days 8-14; one
+    factor per held-out week, 0.62 (the hours too come closer to 0.80)."""
+    from evcore.forecast.hourly_data import daily_peaks
+    from evcore.forecast.hourly_model import HourlyForecaster
+
+    wide = hourly_wide(days=84, stations="ABCDEFGHIJKLMNOPQRST")
+    wander = np.exp(np.cumsum(np.random.default_rng(10).normal(0, 0.12, (84, 20)), axis=0))
+    wide = wide * np.repeat(wander, 24, axis=0)
+    history, truth = wide.iloc[:-14 * 24], wide.iloc[-14 * 24:].to_numpy()
+    peak = daily_peaks(truth)
+    hours, days = slice(7 * 24, 14 * 24), slice(7, 14)   # the second week ahead
+    coverage, models = {}, {}
+    for held in (7, 14):
+        models[held] = HourlyForecaster(**TINY, device="cpu", calibration_days=held).fit(history)
+        hourly, peaks = models[held].predict(14)
+        coverage[held] = (((truth[hours] >= hourly[hours, :, 0]) & (truth[hours] <= hourly[hours, :, 2])).mean(),
+                          ((peak[days] >= peaks[days, :, 0]) & (peak[days] <= peaks[days, :, 2])).mean())
+    assert models[7].scales_.shape == (2, 1) and models[14].scales_.shape == (2, 2)
+    assert models[14].scales_[1, 1] > 1.05 * models[14].scales_[1, 0]   # the peaks miss more in week 2
+    assert abs(coverage[14][0] - 0.8) <= abs(coverage[7][0] - 0.8)
+    assert coverage[14][1] >= coverage[7][1] + 0.04 and coverage[14][1] <= 0.85
+    restored = HourlyForecaster(**TINY, device="cpu").load_state_dict(models[14].state_dict(), history)
+    for served, again in zip(models[14].predict(20), restored.predict(20)):
+        np.testing.assert_allclose(again, served, rtol=1e-5, atol=1e-5)
+
+
 def test_stations_opened_just_before_the_held_out_week_do_not_widen_every_stations_band():
     from evcore.forecast.hourly_model import HourlyForecaster
 

@@ -6,12 +6,15 @@ the hourly quantiles ``(days x 24, stations, 3)`` and the daily peaks' ``(days, 
 every horizon from 1 to ``days`` (30). Runs on a GPU when there is one (``device``), the same
 code on the CPU.
 
-The bands are calibrated on the dataset's own last ``calibration_days``: the same model fitted
-without them forecasts them, and the hourly band and the peak band are each widened or narrowed
-halfway (on the log scale) to the factor that puts 80% of those held-out values inside
-(``combination.interval_scale``, split conformal). A band learned from the training targets alone is too narrow where the level
-moves (bench/load_forecast.py: 80% bands held 0.69-0.76 of the hours on windows four weeks
-before the files' ends); the held-out week shows how far the network's own forecasts miss.
+The bands are calibrated on the dataset's own last ``calibration_days`` (two weeks): the same
+model fitted without them forecasts them, and for each week ahead the hourly band and the peak
+band are each widened or narrowed halfway (on the log scale) to the factor that puts 80% of that
+week's held-out values inside (``combination.interval_scale``, split conformal); a later week's
+factor is at least an earlier one's, and the days past the held-out weeks take the last. A band
+learned from the training targets alone is too narrow where the level moves (bench/load_forecast.py:
+80% bands held 0.69-0.76 of the hours on windows four weeks before the files' ends), and more so
+in the second week ahead than in the first; the held-out weeks show how far the network's own
+forecasts miss at each distance.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from evcore.forecast.hourly_data import HOURS, daily_peaks, fill_hours
 from evcore.forecast.hourly_net import QUANTILES, DayWindows, build_hourly_network, train_hourly, trend_hours
 from evcore.forecast.training import resolve_device, torch_threads
 
-HOURLY_MODEL_VERSION = 4  # bump when the network's inputs, architecture or checkpoint contents change
+HOURLY_MODEL_VERSION = 5  # bump when the network's inputs, architecture or checkpoint contents change
 # The hourly median served is the mean of the network's and of its damped-trend candidate
 # (``hourly_net.trend_hours``), the band moved with it: averaging a learned forecast with a plain
 # statistical one steadies it where one training overfits (bench/load_forecast.py measures both).
@@ -40,15 +43,16 @@ class HourlyForecaster:
     ``hidden_size``; ``epochs`` of ``per_epoch`` samples in batches of ``batch_size``;
     ``learning_rate``; ``recency_half_life`` days (a sample's weight halves as its origin gets
     that much older); ``average_last`` epochs whose networks are averaged; ``seed``;
-    ``calibration_days`` the last days the bands are calibrated on (0: the bands as trained;
-    also 0 when the data is too short to spare them). Not part of
+    ``calibration_days`` the last days the bands are calibrated on, one factor per week of them
+    (0: the bands as trained; fewer whole weeks, or none, when the data is too short to spare
+    them). Not part of
     the identity: ``device`` (``auto``: a GPU when there is one) and ``threads`` (torch threads
     on the CPU)."""
 
     def __init__(self, lookback: int = 28, days: int = 30, hidden_size: int = 32, epochs: int = 12,
                  per_epoch: int = 2048, batch_size: int = 64, learning_rate: float = 5e-3,
                  recency_half_life: float = 7.0, average_last: int = 3, seed: int = 0,
-                 calibration_days: int = 7, device: str = "auto", threads: int = 1):
+                 calibration_days: int = 14, device: str = "auto", threads: int = 1):
         self.lookback, self.days, self.hidden_size = lookback, days, hidden_size
         self.epochs, self.per_epoch, self.batch_size = epochs, per_epoch, batch_size
         self.learning_rate, self.recency_half_life = learning_rate, recency_half_life
@@ -79,8 +83,8 @@ class HourlyForecaster:
             raise InputError(f"The hourly data has {n_days} whole days; the hourly forecast needs at "
                              f"least {self.min_days()} (four weeks to look back on and one to learn from).")
         began = time.perf_counter()
-        held = self.calibration_days if n_days - self.calibration_days >= self.min_days() else 0
-        self.scales_ = self._calibration(wide, held, progress) if held else (1.0, 1.0)
+        held = min(self.calibration_days, 7 * ((n_days - self.min_days()) // 7))
+        self.scales_ = self._calibration(wide, held, progress) if held > 0 else np.ones((2, 1))
         self.networks_ = self._train(wide, None if progress is None or not held else
                                      (lambda f, message: progress(0.5 + 0.5 * f, message)))
         self.training_seconds_ = time.perf_counter() - began
@@ -115,34 +119,40 @@ class HourlyForecaster:
                 progress=None if progress is None else
                 (lambda epoch: progress(epoch / self.epochs, f"epoch {epoch}/{self.epochs}")))
 
-    def _calibration(self, wide: pd.DataFrame, days: int, progress=None) -> tuple[float, float]:
-        """The factors for the hourly and the peak band: halfway (on the log scale) to those that
-        put 80% of the last ``days`` inside, as forecast by the same model fitted on the data
-        before them. Only stations open for a
-        whole lookback before those days count: a station opened days before is forecast from
-        almost nothing, and one pooled factor would widen every station's band for it. (1, 1)
-        when the data before them cannot be trained on or no such station has figures."""
+    def _calibration(self, wide: pd.DataFrame, days: int, progress=None) -> np.ndarray:
+        """The factors for the hourly band (row 0) and the peak band (row 1), one column per week
+        of the last ``days`` (the last week may be short): halfway (on the log scale) to those
+        that put 80% of that week inside, as forecast by the same model fitted on the data before
+        them, and never smaller than an earlier week's (a forecast does not miss less for
+        looking further ahead). Only stations open for a whole lookback before those days count:
+        a station opened days before is forecast from almost nothing, and one pooled factor
+        would widen every station's band for it. Ones when the data before them cannot be
+        trained on or a week has no such station's figures."""
         cut = (self.n_days_ - days) * HOURS
+        weeks = -(-days // 7)
         earlier = HourlyForecaster(**{**self.identity(), "calibration_days": 0}, device=self.device,
                                    threads=self.threads)
         try:
             earlier.fit(wide.iloc[:cut], None if progress is None else
                         (lambda f, message: progress(0.5 * f, f"calibrating the bands: {message}")))
         except InputError:  # e.g. every station silent until the last days
-            return 1.0, 1.0
+            return np.ones((2, weeks))
         hourly, peaks = earlier.predict(days)
         truth = wide.to_numpy(float)
         hours = truth[cut:cut + days * HOURS]
         opened = (np.nan_to_num(truth[:cut - self.lookback * HOURS]) > 0).any(axis=0)
-        scales = []
-        for forecast, actual in ((hourly, hours), (peaks, daily_peaks(hours))):
-            known = ~np.isnan(actual) & opened[None, :]
-            scales.append(interval_scale(*(forecast[..., i] for i in range(3)), np.nan_to_num(actual), known,
-                                         QUANTILES[2] - QUANTILES[0]))
-        # Half the way to one week's factor (on the log scale): a single week's factor is noisy. Over 24
+        scales = np.ones((2, weeks))
+        for row, (forecast, actual, per_day) in enumerate(((hourly, hours, HOURS), (peaks, daily_peaks(hours), 1))):
+            for week in range(weeks):
+                span = slice(week * 7 * per_day, (week + 1) * 7 * per_day)
+                known = ~np.isnan(actual[span]) & opened[None, :]
+                scales[row, week] = interval_scale(*(forecast[span, :, i] for i in range(3)),
+                                                   np.nan_to_num(actual[span]), known, QUANTILES[2] - QUANTILES[0])
+        # Half the way to a week's factor (on the log scale): a single week's factor is noisy. Over 24
         # held-out weeks of both cities' files, the full factor left single weeks further from 80%
-        # than no calibration did (mean |coverage - 0.8| 0.073 against 0.058); half of it, 0.053.
-        return tuple(float(np.sqrt(scale)) for scale in scales)
+        # than no calibration did (mean |coverage - 0.8| 0.073 against 0.058); half of it, 0.053. Over 20
+        # two-week windows, one factor from the last week held 0.73 of days 8-14's hours; one per week, 0.78.
+        return np.maximum.accumulate(np.sqrt(scales), axis=1)
 
     def _remember(self, wide: pd.DataFrame) -> None:
         self.__dict__.pop("_cached_windows", None)  # another data's windows
@@ -158,13 +168,16 @@ class HourlyForecaster:
         """``(hourly, peaks)``: ``(days x 24, stations, 3)`` and ``(days, stations, 3)`` arrays of
         lower, median and upper (clipped at zero), for the ``days`` after the data ends; the
         hourly median moved ``blend`` of the way to the damped-trend candidate (0: the network
-        alone), each band scaled by its calibration factor (``scales_``: hourly, peak)."""
+        alone), each band scaled by its calibration factor for the week ahead that day is in
+        (``scales_``: hourly and peak rows, a column per week; the days past them take the last)."""
         days = self.days if days is None else days
         if not 1 <= days <= self.days:
             raise InputError(f"The hourly model forecasts 1 to {self.days} days ahead; asked for {days}.")
         hourly, peaks = self._forecast(days, chunk, blend)
-        return tuple(np.stack(scaled_interval(*np.moveaxis(a, -1, 0), scale), axis=-1)
-                     for a, scale in zip((hourly, peaks), self.scales_))
+        week = np.minimum(np.arange(days) // 7, self.scales_.shape[1] - 1)
+        daily_scales = self.scales_[:, week]
+        return tuple(np.stack(scaled_interval(*np.moveaxis(a, -1, 0), scale[:, None]), axis=-1)
+                     for a, scale in ((hourly, np.repeat(daily_scales[0], HOURS)), (peaks, daily_scales[1])))
 
     def _forecast(self, days: int, chunk: int, blend: float):
         """``predict``'s arrays before the bands are scaled."""
@@ -202,17 +215,17 @@ class HourlyForecaster:
         return self._cached_windows
 
     # checkpoints: the averaged networks' weights in one state_dict, keys prefixed by their number,
-    # and the bands' calibration factors
+    # and the bands' calibration factors (hourly and peak rows, a column per week ahead)
     def state_dict(self) -> dict:
         import torch
 
         state = {f"{i}.{k}": v for i, net in enumerate(self.networks_) for k, v in net.state_dict().items()}
-        state["calibration.scales"] = torch.tensor(self.scales_, dtype=torch.float64)
+        state["calibration.scales"] = torch.tensor(self.scales_, dtype=torch.float64)  # (2, weeks)
         return state
 
     def load_state_dict(self, state: dict, wide: pd.DataFrame) -> "HourlyForecaster":
         self._remember(wide)
-        self.scales_ = tuple(float(x) for x in state["calibration.scales"])
+        self.scales_ = state["calibration.scales"].numpy().reshape(2, -1)
         count = 1 + max(int(k.split(".", 1)[0]) for k in state if k[0].isdigit())
         networks = []
         for i in range(count):
