@@ -1,7 +1,7 @@
 """The daily forecast over every series we have: both cities x volume and duration x three fold
 windows, and the changed networks of ``evcore.forecast.scenarios`` (a level shift, new
-stations, outages, a single series, five stations, years of history), each against the peer
-ensemble in the same run.
+stations, outages, a single series, five stations, years of history, few sessions a day), each
+against the peer ensemble in the same run.
 
     python bench/forecast_stress.py [--city charged_jhb ...] [--only REGEX] [--no-real]
                                     [--no-stress] [--offsets 0 30 60] [--out rows.jsonl] [--jobs 2]

@@ -1,5 +1,5 @@
 """The daily forecast on data it was not tuned to: public holidays, outages, level shifts, new
-stations, a single series, five stations and years of history (issue 17)."""
+stations, a single series, five stations, years of history and few sessions a day (issue 17)."""
 
 import numpy as np
 import pandas as pd
@@ -10,7 +10,7 @@ from evcore.config import Settings
 from evcore.forecast import LSTMForecaster, daily_history, forecast_table
 from evcore.forecast.calendar import country_of, holiday_country
 from evcore.forecast.cleaning import outages
-from evcore.forecast.scenarios import SCENARIOS, level_shift
+from evcore.forecast.scenarios import SCENARIOS, few_sessions, level_shift
 from usage_samples import weekly_usage
 
 JOHANNESBURG = pd.DataFrame({"station_id": ["a", "b"], "latitude": [-26.08, -26.15], "longitude": [28.06, 28.04]})
@@ -74,6 +74,20 @@ def test_outages_are_runs_of_zeros_unlikely_for_the_station_and_followed_by_usag
     found = outages(y)
     assert found[60:70, 0].all() and found[:, 0].sum() == 10
     assert not found[:, 1].any() and not found[:, 2].any() and not found[:, 3].any()
+
+
+def test_few_sessions_makes_sparse_zero_heavy_counts_that_keep_the_level_and_the_weekly_rhythm():
+    usage = weekly_usage(stations=6, days=182, start="2023-01-02")
+    usage.loc[5, "usage"] = np.nan                                   # a day the export does not have
+    sparse = few_sessions(usage)
+    assert 0.25 < (sparse["usage"] == 0).mean() < 0.5                # about a third of the days: no session
+    assert abs(sparse["usage"].sum() / usage["usage"].sum() - 1) < 0.1
+    weekday = pd.to_datetime(sparse["date"]).dt.day_of_week
+    by_day = sparse.groupby(weekday)["usage"].mean()
+    assert by_day[[5, 6]].max() < 0.6 * by_day[[0, 1, 2, 3, 4]].mean()   # quiet weekends kept
+    assert np.isnan(sparse.loc[5, "usage"]) and sparse["usage"].notna().sum() == len(usage) - 1
+    y = sparse.pivot(index="date", columns="station_id", values="usage").fillna(0).to_numpy()
+    assert outages(y).mean() < 0.05                                  # their zero days stay zeros
 
 
 def test_an_outage_in_the_history_does_not_pull_the_forecast_down(tmp_path):
