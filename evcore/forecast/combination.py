@@ -63,9 +63,9 @@ def best_members(candidates: list, forecasts: dict, truth: np.ndarray) -> tuple:
     return tuple(candidates[int(np.argmin(np.round(errors, 9)))])
 
 
-def scaled_interval(lower, point, upper, scale: float) -> tuple:
-    """``(lower, point, upper)`` with the interval's distance from the point times ``scale``
-    (bounds clipped at zero)."""
+def scaled_interval(lower, point, upper, scale) -> tuple:
+    """``(lower, point, upper)`` with the interval's distance from the point times ``scale`` (a
+    number, or an array that broadcasts against them; bounds clipped at zero)."""
     return (np.clip(point - scale * (point - lower), 0, None), point,
             np.clip(point + scale * (upper - point), 0, None))
 

@@ -6,15 +6,16 @@ the hourly quantiles ``(days x 24, stations, 3)`` and the daily peaks' ``(days, 
 every horizon from 1 to ``days`` (30). Runs on a GPU when there is one (``device``), the same
 code on the CPU.
 
-The bands are calibrated on the dataset's own last ``calibration_days`` (two weeks): the same
-model fitted without them forecasts them, and for each week ahead the hourly band and the peak
-band are each widened or narrowed halfway (on the log scale) to the factor that puts 80% of that
-week's held-out values inside (``combination.interval_scale``, split conformal); a later week's
-factor is at least an earlier one's, and the days past the held-out weeks take the last. A band
+The bands are calibrated on the dataset's own last weeks (``calibration_days``, two by default):
+the same model fitted without them forecasts the last week from one week before it, two weeks
+before it, and so on, and for each week ahead the hourly band and the peak band are each widened
+or narrowed halfway (on the log scale) to the factor that puts 80% of that week's values inside
+when forecast from that far (``combination.interval_scale``, split conformal). A later week's
+factor is at least an earlier one's; the days past the held-out weeks take the last. A band
 learned from the training targets alone is too narrow where the level moves (bench/load_forecast.py:
 80% bands held 0.69-0.76 of the hours on windows four weeks before the files' ends), and more so
-in the second week ahead than in the first; the held-out weeks show how far the network's own
-forecasts miss at each distance.
+in the second week ahead than in the first. Measuring every distance on the same, latest week
+keeps the first week's factor as fresh as with one week held out.
 """
 
 from __future__ import annotations
@@ -43,11 +44,10 @@ class HourlyForecaster:
     ``hidden_size``; ``epochs`` of ``per_epoch`` samples in batches of ``batch_size``;
     ``learning_rate``; ``recency_half_life`` days (a sample's weight halves as its origin gets
     that much older); ``average_last`` epochs whose networks are averaged; ``seed``;
-    ``calibration_days`` the last days the bands are calibrated on, one factor per week of them
-    (0: the bands as trained; fewer whole weeks, or none, when the data is too short to spare
-    them). Not part of
-    the identity: ``device`` (``auto``: a GPU when there is one) and ``threads`` (torch threads
-    on the CPU)."""
+    ``calibration_days`` the last whole weeks held out to calibrate the bands, one factor per
+    week ahead (0: the bands as trained; fewer weeks, or none, when the data is too short to
+    spare them). Not part of the identity: ``device`` (``auto``: a GPU when there is one) and
+    ``threads`` (torch threads on the CPU)."""
 
     def __init__(self, lookback: int = 28, days: int = 30, hidden_size: int = 32, epochs: int = 12,
                  per_epoch: int = 2048, batch_size: int = 64, learning_rate: float = 5e-3,
@@ -63,9 +63,9 @@ class HourlyForecaster:
         if not 1 <= average_last <= epochs:
             raise InputError("The hourly model's average_last must be from 1 to its epochs.")
         if isinstance(calibration_days, bool) or not isinstance(calibration_days, int) or \
-                not 0 <= calibration_days <= days:
-            raise InputError(f"The hourly model's calibration_days must be a whole number of days from 0 to "
-                             f"{days}; got {calibration_days!r}.")
+                not 0 <= calibration_days <= days or calibration_days % 7:
+            raise InputError(f"The hourly model's calibration_days must be whole weeks (0, 7, 14, ...) of at most "
+                             f"{days} days; got {calibration_days!r}.")
 
     def identity(self) -> dict:
         return {k: getattr(self, k) for k in ("lookback", "days", "hidden_size", "epochs", "per_epoch",
@@ -84,7 +84,7 @@ class HourlyForecaster:
                              f"least {self.min_days()} (four weeks to look back on and one to learn from).")
         began = time.perf_counter()
         held = min(self.calibration_days, 7 * ((n_days - self.min_days()) // 7))
-        self.scales_ = self._calibration(wide, held, progress) if held > 0 else np.ones((2, 1))
+        self.scales_ = self._calibration(wide, held // 7, progress) if held else np.ones((2, 1))
         self.networks_ = self._train(wide, None if progress is None or not held else
                                      (lambda f, message: progress(0.5 + 0.5 * f, message)))
         self.training_seconds_ = time.perf_counter() - began
@@ -119,17 +119,18 @@ class HourlyForecaster:
                 progress=None if progress is None else
                 (lambda epoch: progress(epoch / self.epochs, f"epoch {epoch}/{self.epochs}")))
 
-    def _calibration(self, wide: pd.DataFrame, days: int, progress=None) -> np.ndarray:
+    def _calibration(self, wide: pd.DataFrame, weeks: int, progress=None) -> np.ndarray:
         """The factors for the hourly band (row 0) and the peak band (row 1), one column per week
-        of the last ``days`` (the last week may be short): halfway (on the log scale) to those
-        that put 80% of that week inside, as forecast by the same model fitted on the data before
-        them, and never smaller than an earlier week's (a forecast does not miss less for
-        looking further ahead). Only stations open for a whole lookback before those days count:
-        a station opened days before is forecast from almost nothing, and one pooled factor
-        would widen every station's band for it. Ones when the data before them cannot be
-        trained on or a week has no such station's figures."""
-        cut = (self.n_days_ - days) * HOURS
-        weeks = -(-days // 7)
+        ahead: fitted on the data before its last ``weeks`` weeks, the same model forecasts the
+        last week from 1, 2, ... ``weeks`` weeks before it, and each factor goes halfway (on the
+        log scale) to the one that puts 80% of that week inside. A week's factor is at least the
+        week's before (a forecast does not miss less for looking further ahead). Only stations
+        open for a whole lookback before the held-out weeks count: a station opened days before
+        is forecast from almost nothing, and one pooled factor would widen every station's band
+        for it. All ones when the data before them cannot be trained on; a week with no such
+        station's figures measures one."""
+        n_days = self.n_days_
+        cut = (n_days - 7 * weeks) * HOURS
         earlier = HourlyForecaster(**{**self.identity(), "calibration_days": 0}, device=self.device,
                                    threads=self.threads)
         try:
@@ -137,21 +138,21 @@ class HourlyForecaster:
                         (lambda f, message: progress(0.5 * f, f"calibrating the bands: {message}")))
         except InputError:  # e.g. every station silent until the last days
             return np.ones((2, weeks))
-        hourly, peaks = earlier.predict(days)
         truth = wide.to_numpy(float)
-        hours = truth[cut:cut + days * HOURS]
+        last_week = truth[(n_days - 7) * HOURS:]
         opened = (np.nan_to_num(truth[:cut - self.lookback * HOURS]) > 0).any(axis=0)
         scales = np.ones((2, weeks))
-        for row, (forecast, actual, per_day) in enumerate(((hourly, hours, HOURS), (peaks, daily_peaks(hours), 1))):
-            for week in range(weeks):
-                span = slice(week * 7 * per_day, (week + 1) * 7 * per_day)
-                known = ~np.isnan(actual[span]) & opened[None, :]
-                scales[row, week] = interval_scale(*(forecast[span, :, i] for i in range(3)),
-                                                   np.nan_to_num(actual[span]), known, QUANTILES[2] - QUANTILES[0])
+        for week in range(weeks):
+            earlier._remember(wide.iloc[:(n_days - 7 * (week + 1)) * HOURS])  # the same networks, a later origin
+            hourly, peaks = earlier.predict(7 * (week + 1))
+            for row, (forecast, actual) in enumerate(((hourly[-7 * HOURS:], last_week),
+                                                      (peaks[-7:], daily_peaks(last_week)))):
+                known = ~np.isnan(actual) & opened[None, :]
+                scales[row, week] = interval_scale(*(forecast[..., i] for i in range(3)), np.nan_to_num(actual),
+                                                   known, QUANTILES[2] - QUANTILES[0])
         # Half the way to a week's factor (on the log scale): a single week's factor is noisy. Over 24
         # held-out weeks of both cities' files, the full factor left single weeks further from 80%
-        # than no calibration did (mean |coverage - 0.8| 0.073 against 0.058); half of it, 0.053. Over 20
-        # two-week windows, one factor from the last week held 0.73 of days 8-14's hours; one per week, 0.78.
+        # than no calibration did (mean |coverage - 0.8| 0.073 against 0.058); half of it, 0.053.
         return np.maximum.accumulate(np.sqrt(scales), axis=1)
 
     def _remember(self, wide: pd.DataFrame) -> None:
@@ -174,10 +175,10 @@ class HourlyForecaster:
         if not 1 <= days <= self.days:
             raise InputError(f"The hourly model forecasts 1 to {self.days} days ahead; asked for {days}.")
         hourly, peaks = self._forecast(days, chunk, blend)
-        week = np.minimum(np.arange(days) // 7, self.scales_.shape[1] - 1)
-        daily_scales = self.scales_[:, week]
-        return tuple(np.stack(scaled_interval(*np.moveaxis(a, -1, 0), scale[:, None]), axis=-1)
-                     for a, scale in ((hourly, np.repeat(daily_scales[0], HOURS)), (peaks, daily_scales[1])))
+        by_day = self.scales_[:, np.minimum(np.arange(days) // 7, self.scales_.shape[1] - 1)]
+        hourly_scale, peak_scale = np.repeat(by_day[0], HOURS)[:, None], by_day[1][:, None]
+        return (np.stack(scaled_interval(*np.moveaxis(hourly, -1, 0), hourly_scale), axis=-1),
+                np.stack(scaled_interval(*np.moveaxis(peaks, -1, 0), peak_scale), axis=-1))
 
     def _forecast(self, days: int, chunk: int, blend: float):
         """``predict``'s arrays before the bands are scaled."""
@@ -225,7 +226,7 @@ class HourlyForecaster:
 
     def load_state_dict(self, state: dict, wide: pd.DataFrame) -> "HourlyForecaster":
         self._remember(wide)
-        self.scales_ = state["calibration.scales"].numpy().reshape(2, -1)
+        self.scales_ = state["calibration.scales"].numpy()
         count = 1 + max(int(k.split(".", 1)[0]) for k in state if k[0].isdigit())
         networks = []
         for i in range(count):
