@@ -87,7 +87,10 @@ def test_few_sessions_makes_sparse_zero_heavy_counts_that_keep_the_level_and_the
     assert by_day[[5, 6]].max() < 0.6 * by_day[[0, 1, 2, 3, 4]].mean()   # quiet weekends kept
     assert np.isnan(sparse.loc[5, "usage"]) and sparse["usage"].notna().sum() == len(usage) - 1
     y = sparse.pivot(index="date", columns="station_id", values="usage").fillna(0).to_numpy()
-    assert outages(y).mean() < 0.05                                  # their zero days stay zeros
+    assert outages(y).mean() < 0.05                                  # few zero days taken for outages
+    busier = few_sessions(usage, per_day=3)
+    assert 0.03 < (busier["usage"] == 0).mean() < 0.15               # three a day: about 8% zero
+    assert abs(busier["usage"].sum() / usage["usage"].sum() - 1) < 0.1
 
 
 def test_an_outage_in_the_history_does_not_pull_the_forecast_down(tmp_path):

@@ -3,9 +3,8 @@
 Each takes the long usage table (``station_id, date, usage``) and returns a changed copy, so a
 backtest (the bench's ``bench/forecast_stress.py``, the tests) can check that a level shift, new
 stations, outages, a single series, five stations, years of history and few sessions a day are
-each handled. The
-changes sit inside the training span of a 3 x 10-day backtest (``days_before_end`` > 30) or
-span it, so what is scored is the forecast after the change.
+each handled. The changes sit inside the training span of a 3 x 10-day backtest
+(``days_before_end`` > 30) or span it, so what is scored is the forecast after the change.
 """
 
 from __future__ import annotations
@@ -70,7 +69,8 @@ def few_sessions(usage: pd.DataFrame, per_day: float = 1.0, seed: int = 0) -> pd
     """Every station's usage as if it came from about ``per_day`` sessions a day: a Poisson count
     with the day's usage as its mean (in units of the station's mean usage over ``per_day``),
     times that unit. The weekly rhythm and the trend stay; the days become the sparse,
-    zero-heavy counts of a small network's session export (a third of them zero at one a day)."""
+    zero-heavy counts of a small network's session export (a third of them zero at one a day).
+    The draws follow the table's row order, so the same table gives the same counts."""
     unit = usage.groupby("station_id")["usage"].transform("mean") / per_day
     rate = (usage["usage"] / unit.where(unit > 0)).fillna(0.0).to_numpy()
     counts = np.random.default_rng(seed).poisson(rate)
