@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import os
-
 from evcore.cli import load_forecast
 from evcore.cli.common import add_json_flag, log, print_json, progress_logger
 from evcore.errors import InputError
@@ -65,6 +63,7 @@ def _history(args, data=None):
 
 def run_backtest(args) -> int:
     from evcore.forecast import backtest, check_horizon, default_models
+    from evcore.forecast.training import cpu_cores
 
     if args.resolution == "hourly":
         return load_forecast.run_backtest(args)
@@ -72,7 +71,7 @@ def run_backtest(args) -> int:
     usage = _history(args)
     # folds in two processes (one torch thread each): same numbers, about half the time on 2 cores
     result = backtest(usage, horizon=horizon, folds=args.folds, models=default_models(args.settings),
-                      progress=progress_logger("backtest"), n_jobs=min(2, os.cpu_count() or 1))
+                      progress=progress_logger("backtest"), n_jobs=min(2, cpu_cores()))
     if args.json:
         print_json(result.to_dict())
     else:
