@@ -247,7 +247,7 @@ def test_wandering_stations_get_a_wider_peak_band_two_weeks_ahead_from_a_second_
     assert coverage[14] >= coverage[7] + 0.04
 
 
-def test_each_day_gets_its_weeks_band_factor_the_days_after_the_last_week_its_and_the_checkpoint_keeps_them():
+def test_each_day_gets_its_weeks_band_factor_the_later_days_the_last_weeks_and_the_checkpoint_keeps_them():
     from evcore.forecast.hourly_model import BLEND, HourlyForecaster
 
     history = hourly_wide(days=56, stations="ABCD")
