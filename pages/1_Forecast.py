@@ -5,6 +5,7 @@ import streamlit as st
 import ui
 from evcore.errors import InputError
 from evcore.export import file_stem, forecast_rows
+from evcore.forecast.pipeline import MEMBERS, NOTE
 from evcore.viz.forecast import (BACKTEST_FORMATS, backtest_table, forecast_figure, members_text, per_station_wape,
                                  series_for, station_label)
 
@@ -47,11 +48,11 @@ past, future = series_for(history, table, None if station == NETWORK else statio
 title = station if station == NETWORK else names.get(station, station)
 st.plotly_chart(forecast_figure(past, future, f"{title}: next {horizon} days", unit=dataset.usage_unit),
                 width="stretch")
-members = members_text(table.attrs.get("members", []))
+members = members_text(table.attrs.get(MEMBERS, []))
 if members:
     st.caption(members)
-if table.attrs.get("store_note"):
-    st.info(ui.as_text(table.attrs["store_note"]))
+if table.attrs.get(NOTE):
+    st.info(ui.as_text(table.attrs[NOTE]))
 if station == NETWORK:
     st.caption("The network's own 80% interval: the stations' intervals combined as their recent day-to-day "
                "surprises move together (narrower than their sum, wider than if stations were independent).")

@@ -8,6 +8,7 @@ import ui
 from evcore.capacity import WINDOW_DAYS, capacity_table, capacity_window
 from evcore.errors import InputError
 from evcore.forecast.hourly_pipeline import HourlyData, forecast_tables, stored_hourly, trained_hourly
+from evcore.forecast.store import NOTE
 from evcore.hourly import hour_of_week, hourly_measures, hourly_span_sentence
 from evcore.viz.load import hour_of_week_heatmap
 from evcore.viz.load_forecast import load_forecast_chart
@@ -60,9 +61,14 @@ def _stored_load_forecast(data, settings):
 
 
 def _trained_load_forecast(data, settings, progress):
-    model, _ = trained_hourly(data, settings, progress)
-    _load_forecasts()[(data.fingerprint, settings)] = forecast_tables(model, data, 30)
-    return _load_forecasts()[(data.fingerprint, settings)]
+    """The forecast tables of a model trained now; the hourly table's ``attrs[NOTE]`` says when
+    the store could not keep it (it is then trained again on the next visit)."""
+    model, metadata = trained_hourly(data, settings, progress)
+    tables = forecast_tables(model, data, 30)
+    if metadata.get(NOTE):
+        tables[0].attrs[NOTE] = metadata[NOTE]
+    _load_forecasts()[(data.fingerprint, settings)] = tables
+    return tables
 
 
 @st.cache_data(show_spinner="Working out the capacity...")
@@ -109,6 +115,8 @@ if measures:
                    "stations and six months) serves every station and horizon, and is kept for the next visit.")
     elif forecast is not None:
         hourly_rows, peak_rows = forecast
+        if hourly_rows.attrs.get(NOTE):
+            st.info(ui.as_text(hourly_rows.attrs[NOTE]))
         unit = UNITS[hourly_data.measure]
         left, right = st.columns(2)
         days = left.slider("Days ahead", min_value=1, max_value=30, value=7, key="load_horizon")

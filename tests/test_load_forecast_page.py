@@ -25,3 +25,16 @@ def test_hourly_forecast_is_trained_on_request_then_shown_with_peaks_and_downloa
     again = AppTest.from_file(PAGE, default_timeout=120).run()  # a new visit: from the store, no button
     assert not again.exception and not [b for b in again.button if b.key == "load_train"]
     assert len(again.get("plotly_chart")) == 2
+
+
+def test_a_store_it_cannot_write_still_gives_the_hourly_forecast_with_one_note_that_stays(monkeypatch, tmp_path):
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file, not a folder")
+    monkeypatch.setenv("EVCORE_CHECKPOINTS", str(blocked))
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    at.button(key="load_train").click().run()
+    assert not at.exception and not at.error
+    assert len(at.get("plotly_chart")) == 2  # the forecast is shown all the same
+    assert len([i for i in at.info if "could not be kept" in i.value]) == 1
+    at.slider(key="load_horizon").set_value(3).run()  # a rerun from the page's cache keeps saying so
+    assert len([i for i in at.info if "could not be kept" in i.value]) == 1

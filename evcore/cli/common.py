@@ -28,6 +28,14 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def log_store_note(table) -> None:
+    """The sentence on ``table`` saying its model could not be kept in the store, as a ``note:`` line."""
+    from evcore.forecast.store import NOTE
+
+    if table.attrs.get(NOTE):
+        log(f"note: {table.attrs[NOTE]}")
+
+
 def progress_logger(prefix: str):
     """A progress callback that logs to stderr when the message or the tenth changes."""
     last = {"message": None, "tenth": -1}

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from evcore.cli import load_forecast
-from evcore.cli.common import add_json_flag, log, print_json, progress_logger
+from evcore.cli.common import add_json_flag, log, log_store_note, print_json, progress_logger
 from evcore.errors import InputError
 from evcore.export import check_writable, csv_text, write_csv
 
@@ -95,8 +95,7 @@ def run_forecast(args) -> int:
     data = expect_kind(read_file(args.usage), "usage").dataset
     table = forecast_table(_history(args, data), horizon=horizon, settings=args.settings,
                            progress=progress_logger("forecast"))
-    if table.attrs.get("store_note"):
-        log(f"note: {table.attrs['store_note']}")
+    log_store_note(table)
     if args.out:
         write_csv(forecast_rows(table, data.usage_unit), args.out, "the forecast table")
         log(f"forecast: wrote {len(table)} rows to {args.out}")

@@ -3,7 +3,7 @@ forecast (hourly rows and daily peaks) and its backtest against the hourly peers
 
 from __future__ import annotations
 
-from evcore.cli.common import log, print_json, progress_logger
+from evcore.cli.common import log, log_store_note, print_json, progress_logger
 from evcore.errors import InputError
 from evcore.export import check_writable, csv_text, write_csv
 
@@ -33,8 +33,7 @@ def run_forecast(args) -> int:
             check_writable(path, what)
     hourly, peaks = load_forecast(_hourly_table(args), horizon=horizon, settings=args.settings,
                                   progress=progress_logger("forecast"), measure=args.measure)
-    if hourly.attrs.get("store_note"):
-        log(f"note: {hourly.attrs['store_note']}")
+    log_store_note(hourly)
     if args.out:
         write_csv(hourly, args.out, "the forecast table")
         log(f"forecast: wrote {len(hourly)} hourly rows to {args.out}")

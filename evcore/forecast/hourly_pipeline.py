@@ -19,11 +19,10 @@ from evcore.forecast.data import check_folds, check_horizon
 from evcore.forecast.hourly_backtest import PEERS, hourly_backtest, network_models
 from evcore.forecast.hourly_data import HOURS, UNITS, hourly_fingerprint, hourly_matrix
 from evcore.forecast.hourly_model import HOURLY_MODEL_VERSION, HourlyForecaster
-from evcore.forecast.store import (FOREIGN, checkpoint_key, library_versions, model_lock, save_checkpoint,
+from evcore.forecast.store import (FOREIGN, NOTE, checkpoint_key, library_versions, model_lock, save_checkpoint,
                                    stored_checkpoint)
 from evcore.forecast.training import resolve_device
 
-NOTE = "store_note"
 HOURLY_COLUMNS = ["station_id", "time", "forecast", "lower", "upper", "unit"]
 PEAK_COLUMNS = ["station_id", "date", "peak", "lower", "upper", "unit"]
 

@@ -22,10 +22,9 @@ from evcore.forecast.data import (LEVEL_DAYS, MAX_HORIZON, check_folds, check_ho
                                   daily_history, fingerprint)
 from evcore.forecast.lstm import MODEL_VERSION, LSTMForecaster
 from evcore.forecast.training import resolve_device
-from evcore.forecast.store import (FOREIGN, checkpoint_key, library_versions, model_lock,
+from evcore.forecast.store import (FOREIGN, NOTE, checkpoint_key, library_versions, model_lock,
                                    save_checkpoint, stored_checkpoint)
 
-NOTE = "store_note"  # DataFrame.attrs / metadata key: why the model could not be kept
 MEMBERS = "members"    # DataFrame.attrs key: the forecasts whose median the table is (LSTMForecaster.members_)
 
 

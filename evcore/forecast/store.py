@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
+NOTE = "store_note"  # metadata / DataFrame.attrs key: the sentence saying a model could not be kept here
 STALE_TEMP_SECONDS = 600  # a temp file this old belongs to a writer that died mid-save
 
 
