@@ -14,8 +14,8 @@ st.title("Forecast")
 st.caption("Daily usage per station for the coming days: per day, the median of one LSTM trained across "
            "all stations, seasonal exponential smoothing, exponential smoothing and the weekly seasonal naive "
            "(or, chosen on the data's own last weeks, of the baselines alone, or of all four with the 7-day moving "
-           "average too; the backtest shows each alone), with an 80% prediction "
-           "interval, and how well it did on the last weeks of the data. One training per dataset serves "
+           "average too; the backtest shows each alone), with an 80% prediction interval sized on those same "
+           "weeks, and how well it did on the last weeks of the data. One training per dataset serves "
            "every horizon and is kept in the model store (checkpoints/).")
 
 dataset = ui.current_dataset()

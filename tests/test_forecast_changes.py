@@ -275,6 +275,45 @@ def test_a_network_that_missed_its_own_last_weeks_is_left_out_of_the_shipped_for
     assert forecast_table(usage, horizon=7, settings=quick(tmp_path)).attrs["members"] == list(model.combine)
 
 
+def test_the_shipped_band_takes_the_factor_learned_on_the_last_weeks_halfway_and_keeps_it(tmp_path, monkeypatch):
+    from evcore.forecast import combination
+    from evcore.forecast.pipeline import trained_lstm
+
+    full = weekly_usage(stations=4, days=121)
+    usage = full[full["date"] < full["date"].max()]
+    monkeypatch.setattr(combination, "interval_scale", lambda *a, **k: 4.0)  # the last weeks needed 4x the band
+    model, _ = trained_lstm(usage, settings=quick(tmp_path))
+    assert model.band_scale_ == 2.0  # halfway on the log scale
+    predictions = model.predictions(7)
+    model.band_scale_ = 1.0
+    lower, point, upper = model.predictions(7)["lstm"]  # the members' median band as it was
+    np.testing.assert_allclose(predictions["lstm"][1], point)
+    np.testing.assert_allclose(predictions["lstm"][2] - point, 2 * (upper - point))
+    np.testing.assert_allclose(predictions["lstm"][0], np.clip(point - 2 * (point - lower), 0, None))
+    np.testing.assert_allclose(predictions["lstm_network"][2], model.predict_network(7)[2])  # its own band
+    tuned, metadata = trained_lstm(full, settings=quick(tmp_path))  # a day appended: a fine-tune keeps it
+    assert metadata["fine_tunes"] == 1 and tuned.band_scale_ == 2.0
+    monkeypatch.setattr(LSTMForecaster, "fit", lambda *a, **k: pytest.fail("trained again"))
+    assert trained_lstm(usage, settings=quick(tmp_path))[0].band_scale_ == 2.0  # from the checkpoint
+
+
+def test_on_counts_of_a_few_sessions_a_day_the_calibrated_band_covers_more_of_the_days_after():
+    from evcore.forecast.data import daily_matrix, fill_history
+
+    usage = few_sessions(weekly_usage(stations=30, days=150, start="2023-01-02"), per_day=3)
+    history = fill_history(daily_matrix(usage))
+    later = history.iloc[-10:].to_numpy()
+    model = LSTMForecaster(**QUICK_LSTM).fit(history.iloc[:-10])
+    lower, _, upper = model.predict(10)
+    factor, model.band_scale_ = model.band_scale_, 1.0
+    raw_lower, _, raw_upper = model.predict(10)  # the members' median band: too narrow on such counts
+    covered = ((later >= lower) & (later <= upper)).mean()
+    assert factor > 1.05 and covered > ((later >= raw_lower) & (later <= raw_upper)).mean() + 0.02
+    assert 0.75 <= covered <= 0.85
+    unchanged = LSTMForecaster(**{**QUICK_LSTM, "calibrate_band": False}).fit(history.iloc[:-10])
+    assert unchanged.band_scale_ == 1.0 and np.allclose(unchanged.predict(10)[2], raw_upper)
+
+
 def test_without_choose_members_the_network_is_always_a_member(monkeypatch):
     from evcore.forecast import combination
     from evcore.forecast.data import daily_matrix, fill_history

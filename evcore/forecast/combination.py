@@ -63,6 +63,30 @@ def best_members(candidates: list, forecasts: dict, truth: np.ndarray) -> tuple:
     return tuple(candidates[int(np.argmin(np.round(errors, 9)))])
 
 
+def stacked(forecasts: list) -> tuple:
+    """``(lower, point, upper)`` forecasts from several origins, each part joined along the days."""
+    return tuple(np.concatenate([forecast[i] for forecast in forecasts]) for i in range(3))
+
+
+def learn_from_held_out(profile, network, baselines: dict, truth, mask, sets: list, floor: float,
+                        level: float | None) -> tuple[float, tuple, float]:
+    """What held-out days teach a network's median with baselines (``(lower, point, upper)``
+    arrays like ``truth``, scored where ``mask``): the network's ``departure_weight`` from the
+    ``profile`` it starts from (at least ``floor``); with that weight, the ``best_members`` of
+    ``sets``; and the factor for those members' median interval, halfway (on the log scale: a
+    factor measured on a few weeks is uncertain too) to the ``interval_scale`` that would have put
+    ``level`` of the days inside it (1 when ``level`` is None)."""
+    departure = max(floor, departure_weight(profile[1][mask], network[1][mask], truth[mask]))
+    forecasts = {"network": tuple(p + departure * (n - p) for p, n in zip(profile, network)), **baselines}
+    # the departure weight was fitted on these same days: a slight edge for the network's sets
+    members = best_members(sets, {name: f[1][mask] for name, f in forecasts.items()}, truth[mask]) \
+        if len(sets) > 1 else sets[0]
+    if level is None:
+        return departure, members, 1.0
+    band = (np.median([forecasts[name][i] for name in members], axis=0) for i in range(3))
+    return departure, members, float(np.sqrt(interval_scale(*band, truth, mask, level)))
+
+
 def scaled_interval(lower, point, upper, scale) -> tuple:
     """``(lower, point, upper)`` with the interval's distance from the point times ``scale`` (a
     number, or an array that broadcasts against them; bounds clipped at zero)."""

@@ -29,6 +29,7 @@ from evcore.errors import InputError
 from evcore.forecast.combination import interval_scale, scaled_interval
 from evcore.forecast.hourly_data import HOURS, daily_peaks, fill_hours
 from evcore.forecast.hourly_net import QUANTILES, DayWindows, build_hourly_network, train_hourly, trend_hours
+from evcore.forecast.store import load_networks, networks_state
 from evcore.forecast.training import resolve_device, torch_threads
 
 HOURLY_MODEL_VERSION = 5  # bump when the network's inputs, architecture or checkpoint contents change
@@ -220,20 +221,14 @@ class HourlyForecaster:
     def state_dict(self) -> dict:
         import torch
 
-        state = {f"{i}.{k}": v for i, net in enumerate(self.networks_) for k, v in net.state_dict().items()}
+        state = networks_state(self.networks_)
         state["calibration.scales"] = torch.tensor(self.scales_, dtype=torch.float64)  # (2, weeks)
         return state
 
     def load_state_dict(self, state: dict, wide: pd.DataFrame) -> "HourlyForecaster":
         self._remember(wide)
         self.scales_ = state["calibration.scales"].numpy()
-        count = 1 + max(int(k.split(".", 1)[0]) for k in state if k[0].isdigit())
-        networks = []
-        for i in range(count):
-            own = {k.split(".", 1)[1]: v for k, v in state.items() if k.startswith(f"{i}.")}
-            net = build_hourly_network(self.hidden_size, self.lookback, self.days, None, self.device_)
-            net.load_state_dict(own)
-            networks.append(net.eval())
-        self.networks_ = networks
+        self.networks_ = load_networks(
+            state, lambda: build_hourly_network(self.hidden_size, self.lookback, self.days, None, self.device_))
         return self
 

@@ -13,7 +13,9 @@ the baselines' forecasts (likewise for the interval bounds): by default the netw
 exponential smoothing, exponential smoothing and the weekly seasonal naive. Which of
 ``member_sets`` it is (with the network, the baselines alone, or both with the moving average
 too) is chosen on the same last weeks, so a dataset whose recent past the network does not
-help keeps to the baselines. The backtest also scores the network alone as ``lstm_network``.
+help keeps to the baselines. The shipped median's interval is calibrated on those same weeks
+(``calibrate_band``, ``combination.learn_from_held_out``). The backtest also scores the network
+alone as ``lstm_network``, with the band the network gives it.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from evcore.forecast.baselines import BASELINES, Forecaster
 from evcore.forecast.cleaning import cleaned, weekday_holidays
 from evcore.forecast.data import HOLIDAYS, LEVEL_DAYS, MAX_HORIZON, is_whole, weekdays
 from evcore.forecast.features import N_INPUTS, Windows
-from evcore.forecast.training import (TrainingSettings, build_network, cpu_cores, resolve_device,
+from evcore.forecast.store import load_networks, networks_state
+from evcore.forecast.training import (TrainingSettings, build_network, resolve_device, seed_workers,
                                       torch_threads, train_seeds)
 
 GPU_BATCH = 8192           # on a GPU, big batches keep it busy
@@ -36,7 +39,7 @@ GPU_WINDOWS = 2 ** 21      # and an epoch is every window up to 2 million (about
 SHORT_LOOKBACK = 28        # four weeks: the least lookback used when the data is short
 DEPARTURE_STEP = 5         # days between the rolling origins the departure weight is learned from
 DEPARTURE_FLOOR = 0.5      # the least departure weight: picks below it on 20 days often missed (MEL duration folds)
-MODEL_VERSION = 7  # bump when the LSTM's inputs or architecture change (old checkpoints retrain)
+MODEL_VERSION = 8  # bump when the LSTM's inputs or architecture change (old checkpoints retrain)
 
 
 class LSTMForecaster(Forecaster):
@@ -54,7 +57,8 @@ class LSTMForecaster(Forecaster):
     median, or, with ``validation_days`` > 0, by weights learned on that many last days held out
     from the network's training (``combination``), which also calibrate the interval (empty:
     the network alone); ``departure_days`` the last days on which the departure weight is
-    learned (0: the network as trained); ``max_windows_per_epoch`` the samples an epoch sees
+    learned (0: the network as trained), and, with ``calibrate_band``, the shipped interval's
+    factor; ``max_windows_per_epoch`` the samples an epoch sees
     (``auto``: 8192 on a CPU; on a GPU all of them, up to ``GPU_WINDOWS``) and ``batch_size``
     (``auto``: 256 on a CPU; on a GPU 1/64 of an epoch, from 256 to ``GPU_BATCH``). Not part of
     the identity: ``threads`` (torch threads while training), ``workers`` (seeds trained at once,
@@ -73,7 +77,7 @@ class LSTMForecaster(Forecaster):
                  seeds: int = 2, level: float = 0.8,
                  combine: tuple = ("seasonal_exp_smoothing", "exp_smoothing", "seasonal_naive"),
                  season_weeks: int = 4, season_shrink: float = 0.3, validation_days: int = 0,
-                 departure_days: int = 20, choose_members: bool = True,
+                 departure_days: int = 20, choose_members: bool = True, calibrate_band: bool = True,
                  random_state: int = 0, threads: int = 1, workers="auto", device: str = "cpu"):
         self.horizon = horizon
         self.lookback = lookback
@@ -95,6 +99,7 @@ class LSTMForecaster(Forecaster):
         self.validation_days = validation_days
         self.departure_days = departure_days
         self.choose_members = choose_members
+        self.calibrate_band = calibrate_band
         self.random_state = random_state
         self.threads = threads
         self.workers = workers
@@ -102,7 +107,8 @@ class LSTMForecaster(Forecaster):
 
     IDENTITY = ("horizon", "lookback", "hidden_size", "epochs", "average_last", "snapshot_every",
                 "learning_rate", "weight_decay", "dropout", "recency_half_life", "batch_size", "max_windows_per_epoch", "seeds", "level", "combine",
-                "season_weeks", "season_shrink", "validation_days", "departure_days", "choose_members", "random_state")
+                "season_weeks", "season_shrink", "validation_days", "departure_days", "choose_members", "calibrate_band",
+                "random_state")
 
     def get_params(self) -> dict:
         return {k: getattr(self, k) for k in (*self.IDENTITY, "threads", "workers", "device")}
@@ -148,10 +154,11 @@ class LSTMForecaster(Forecaster):
             raise InputError(f"The LSTM setting recency_half_life must be a number of days, 0 or more; "
                              f"got {half_life!r}.")
 
-    def fit(self, history: pd.DataFrame, progress=None, start_from=None, departure=None, members=None):
+    def fit(self, history: pd.DataFrame, progress=None, start_from=None, departure=None, members=None,
+            band_scale=None):
         """Train on the filled wide daily matrix ``history``; ``start_from``: one network a seed to
-        start from, ``departure`` the weight and ``members`` the member set to keep (``pipeline``
-        fine-tunes appended usage)."""
+        start from, ``departure`` the weight, ``members`` the member set and ``band_scale`` the
+        interval's factor to keep (``pipeline`` fine-tunes appended usage)."""
         self._check_settings()
         y = history.to_numpy(float)
         if self.trained_horizon(len(y)) < 1:
@@ -164,12 +171,13 @@ class LSTMForecaster(Forecaster):
         self.departure_ = 1.0 if departure is None else float(departure)
         sets = self.member_sets()
         self.members_ = tuple(members) if members is not None and tuple(members) in sets else sets[0]
+        self.band_scale_ = 1.0 if band_scale is None else float(band_scale)
         def part(first: float, share: float):  # the progress of one training of the fit's
             return None if progress is None else (lambda f, message: progress(first + share * f, message))
 
         if days:
-            self.departure_, self.members_ = self._learn_from_last_weeks(self._train(end - days, part(0, 0.5)),
-                                                                         end - days, end)
+            self.departure_, self.members_, self.band_scale_ = self._learn_from_last_weeks(
+                self._train(end - days, part(0, 0.5)), end - days, end)
         self.networks_ = self._train(end, part(0.5, 0.5) if days else progress, start_from)
         self.weights_, self.scale_ = None, 1.0
         if end < len(y):  # weights learned on the days held out (``validation_days``)
@@ -200,7 +208,7 @@ class LSTMForecaster(Forecaster):
             weight_decay=self.weight_decay, dropout=self.dropout, recency_half_life=self.recency_half_life)
         with torch_threads(self.threads):
             return train_seeds(windows, samples, self.quantiles, training, self.seeds, self.random_state,
-                               keep_epoch=self._is_snapshot, level_stats=stats, workers=self._workers(on_gpu),
+                               keep_epoch=self._is_snapshot, level_stats=stats, workers=seed_workers(self.workers, self.seeds, self.threads, on_gpu),
                                progress=progress, start_from=start_from)
 
     def _spare(self, days: int, n_days: int) -> int:
@@ -226,35 +234,28 @@ class LSTMForecaster(Forecaster):
             return ()
         return getattr(self, "members_", self.member_sets()[0])
 
-    def _learn_from_last_weeks(self, networks: list, start: int, end: int) -> tuple[float, tuple]:
-        """What the days from ``start`` to ``end``, forecast from origins ``DEPARTURE_STEP`` days
-        apart by ``networks`` trained on the days before ``start``, teach: the network's
-        ``departure_weight``, then, with that weight, the ``best_members`` of ``member_sets``."""
-        from evcore.forecast.combination import best_members, departure_weight
+    def _learn_from_last_weeks(self, networks: list, start: int, end: int) -> tuple[float, tuple, float]:
+        """``(departure, members, band scale)`` learned (``combination.learn_from_held_out``) from
+        the days from ``start`` to ``end``, forecast from origins ``DEPARTURE_STEP`` days apart by
+        ``networks`` trained on the days before ``start`` and by the baselines of ``member_sets``."""
+        from evcore.forecast.combination import learn_from_held_out, stacked
 
         sets = self.member_sets()
-        names = sorted({name for members in sets for name in members} - {"network"}) if len(sets) > 1 else []
-        profile, network, truth, baselines = [], [], [], {name: [] for name in names}
+        names = sorted({name for members in sets for name in members} - {"network"}) if (
+            len(sets) > 1 or self.calibrate_band) else []
+        profile, network, truth, live, baselines = [], [], [], [], {name: [] for name in names}
         for origin in range(start, end, DEPARTURE_STEP):
-            live = self.history_[:origin].sum(axis=0) > 0
-            profile.append(self._network(origin, end - origin, networks=networks, departure=0.0)[1][:, live].ravel())
-            network.append(self._network(origin, end - origin, networks=networks, departure=1.0)[1][:, live].ravel())
-            truth.append(self.history_[origin:end][:, live].ravel())
+            days = end - origin
+            profile.append(self._network(origin, days, networks=networks, departure=0.0))
+            network.append(self._network(origin, days, networks=networks, departure=1.0))
+            truth.append(self.history_[origin:end])
+            live.append(np.broadcast_to(self.history_[:origin].sum(axis=0) > 0, (days, self.history_.shape[1])))
+            # the baselines at the full horizon, as ``predictions`` ships them (their band depends on it)
             for name, model in self._fitted_baselines(origin, names).items():
-                baselines[name].append(model.point(end - origin)[:, live].ravel())
-        profile, network, truth = (np.concatenate(a) for a in (profile, network, truth))
-        departure = max(DEPARTURE_FLOOR, departure_weight(profile, network, truth))
-        forecasts = {"network": profile + departure * (network - profile),
-                     **{name: np.concatenate(points) for name, points in baselines.items()}}
-        # the departure weight was fitted on these same days: a slight edge for the network's sets
-        return departure, best_members(sets, forecasts, truth) if len(sets) > 1 else sets[0]
-
-    def _workers(self, on_gpu: bool) -> int:
-        """Seeds to train at once: ``workers``, or for ``auto`` one a CPU core this process may
-        use (divided by torch's ``threads``), and one on a GPU."""
-        if self.workers != "auto":
-            return self.workers
-        return min(self.seeds, 1 if on_gpu else max(1, cpu_cores() // max(self.threads, 1)))
+                baselines[name].append(tuple(a[:days] for a in model.predict(self.horizon_)))
+        return learn_from_held_out(stacked(profile), stacked(network), {n: stacked(b) for n, b in baselines.items()},
+                                   np.concatenate(truth), np.concatenate(live), sets, DEPARTURE_FLOOR,
+                                   self.level if self.calibrate_band else None)
 
     def _learn_combination(self, cut: int, days: int) -> None:
         from evcore.forecast.combination import fit_weights, interval_scale
@@ -295,8 +296,9 @@ class LSTMForecaster(Forecaster):
 
     def predict(self, horizon: int | None = None):
         """``(lower, forecast, upper)``: per station and day, the median of the forecasts of the
-        ``shipped_members`` (and of their lower and upper bounds), or with ``validation_days`` the
-        weighted combination of the network and the ``combine`` baselines."""
+        ``shipped_members`` (and of their lower and upper bounds, the interval then times the
+        factor learned with them), or with ``validation_days`` the weighted combination of the
+        network and the ``combine`` baselines."""
         return self.predictions(horizon)[self.name]
 
     def predictions(self, horizon: int | None = None) -> dict:
@@ -313,12 +315,14 @@ class LSTMForecaster(Forecaster):
         parts = [network if name == "network" else
                  self._on_holidays(tuple(a[:horizon] for a in fitted[name].predict(self.horizon_)))
                  for name in members]
+        from evcore.forecast.combination import combine, scaled_interval
+
         if weighted:
-            from evcore.forecast.combination import combine
 
             combined = combine(parts, self.weights_, self.scale_)
         else:
-            combined = tuple(np.median([p[i] for p in parts], axis=0) for i in range(3))
+            combined = scaled_interval(*(np.median([p[i] for p in parts], axis=0) for i in range(3)),
+                                       getattr(self, "band_scale_", 1.0))
         return {self.name: combined, self.name + "_network": network}
 
     def _on_holidays(self, forecast: tuple) -> tuple:
@@ -365,10 +369,11 @@ class LSTMForecaster(Forecaster):
     def state_dict(self) -> dict:
         import torch
 
-        state = {f"{i}.{k}": v for i, net in enumerate(self.networks_) for k, v in net.state_dict().items()}
+        state = networks_state(self.networks_)
         state["departure.weight"] = torch.tensor(getattr(self, "departure_", 1.0), dtype=torch.float64)
         sets, members = self.member_sets(), getattr(self, "members_", None)
         state["members.choice"] = torch.tensor(sets.index(members) if members in sets else 0)
+        state["band.scale"] = torch.tensor(getattr(self, "band_scale_", 1.0), dtype=torch.float64)
         if getattr(self, "weights_", None) is not None:
             state["combination.weights"] = torch.tensor(self.weights_)
             state["combination.scale"] = torch.tensor(self.scale_, dtype=torch.float64)
@@ -378,20 +383,16 @@ class LSTMForecaster(Forecaster):
         """Weights saved by ``state_dict`` (from either device) onto ``device``."""
         self._remember(history)
         device = resolve_device(self.device)
-        self.networks_ = []
         self.weights_, self.scale_ = None, 1.0
         self.departure_ = float(state["departure.weight"]) if "departure.weight" in state else 1.0
         sets = self.member_sets()
         choice = int(state["members.choice"]) if "members.choice" in state else 0
         self.members_ = sets[choice] if 0 <= choice < len(sets) else sets[0]
+        self.band_scale_ = float(state["band.scale"]) if "band.scale" in state else 1.0
         if "combination.weights" in state:
             self.weights_ = state["combination.weights"].numpy()
             self.scale_ = float(state["combination.scale"])
-        for i in range(len({k.split(".", 1)[0] for k in state if k[0].isdigit()})):
-            prefix = f"{i}."
-            own = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
-            net = build_network(N_INPUTS, self.hidden_size, self.horizon_, 3, device=device)
-            net.load_state_dict(own)
-            net.eval()
-            self.networks_.append(net)
+        self.networks_ = load_networks(state, lambda: build_network(N_INPUTS, self.hidden_size, self.horizon_, 3,
+                                                                      device=device))
         return self
+

@@ -175,7 +175,7 @@ def _fine_tune(model: LSTMForecaster, filled: pd.DataFrame, predecessor, progres
     model.epochs, model.average_last, model.learning_rate = epochs, min(model.average_last, epochs), FINE_TUNE_RATE
     try:
         model.fit(filled, progress=progress, start_from=starts, departure=previous.departure_,
-                  members=previous.members_)
+                  members=previous.members_, band_scale=previous.band_scale_)
     finally:  # its identity (the store's key) stays the settings asked for
         model.epochs, model.average_last, model.learning_rate = saved
     return True

@@ -83,6 +83,23 @@ def _same_file(handle, path) -> bool:
         return False
 
 
+def networks_state(networks: list) -> dict:
+    """Several networks' weights as one ``state_dict``, each key prefixed by its network's number."""
+    return {f"{i}.{k}": v for i, net in enumerate(networks) for k, v in net.state_dict().items()}
+
+
+def load_networks(state: dict, build) -> list:
+    """The networks ``networks_state`` saved in ``state`` (its other keys are the model's own),
+    each made by ``build()``, loaded and in eval mode."""
+    count = len({k.split(".", 1)[0] for k in state if k[0].isdigit()})
+    networks = []
+    for i in range(count):
+        net = build()
+        net.load_state_dict({k.split(".", 1)[1]: v for k, v in state.items() if k.startswith(f"{i}.")})
+        networks.append(net.eval())
+    return networks
+
+
 class Checkpoint(NamedTuple):
     state_dict: dict
     metadata: dict

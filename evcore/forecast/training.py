@@ -53,6 +53,14 @@ def cpu_cores() -> int:
         return os.cpu_count() or 1
 
 
+def seed_workers(workers, seeds: int, threads: int, on_gpu: bool) -> int:
+    """Seeds to train at once: ``workers``, or for ``auto`` one a CPU core this process may use
+    (divided by torch's ``threads``), and one on a GPU."""
+    if workers != "auto":
+        return workers
+    return min(seeds, 1 if on_gpu else max(1, cpu_cores() // max(threads, 1)))
+
+
 def resolve_device(device: str = "auto") -> str:
     """``cpu``, or ``cuda`` for ``auto`` when torch finds a GPU; ``cuda`` without one is an error."""
     import torch
