@@ -5,7 +5,8 @@ import streamlit as st
 import ui
 from evcore.errors import InputError
 from evcore.export import file_stem, forecast_rows
-from evcore.forecast.pipeline import MEMBERS, NOTE
+from evcore.forecast.pipeline import MEMBERS
+from evcore.forecast.store import NOTE
 from evcore.viz.forecast import (BACKTEST_FORMATS, backtest_table, forecast_figure, members_text, per_station_wape,
                                  series_for, station_label)
 
@@ -13,9 +14,9 @@ st.set_page_config(page_title="Forecast", layout="wide")
 st.title("Forecast")
 st.caption("Daily usage per station for the coming days: per day, the median of one LSTM trained across "
            "all stations, seasonal exponential smoothing, exponential smoothing and the weekly seasonal naive "
-           "(or, chosen on the data's own last weeks, of the baselines alone, or of all four with the 7-day moving "
-           "average too; the backtest shows each alone), with an 80% prediction interval sized on those same "
-           "weeks, and how well it did on the last weeks of the data. One training per dataset serves "
+           "(or, chosen on the data's own last 20 days, of the baselines alone, or of all four with the 7-day "
+           "moving average too; the backtest shows each alone), with an 80% prediction interval sized on those "
+           "20 days too, and how well it did on the last weeks of the data. One training per dataset serves "
            "every horizon and is kept in the model store (checkpoints/).")
 
 dataset = ui.current_dataset()

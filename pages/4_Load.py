@@ -7,7 +7,8 @@ import streamlit as st
 import ui
 from evcore.capacity import WINDOW_DAYS, capacity_table, capacity_window
 from evcore.errors import InputError
-from evcore.forecast.hourly_pipeline import HourlyData, forecast_tables, stored_hourly, trained_hourly
+from evcore.forecast.hourly_pipeline import (HourlyData, forecast_tables, stored_hourly, trained_hourly,
+                                             with_store_note)
 from evcore.forecast.store import NOTE
 from evcore.hourly import hour_of_week, hourly_measures, hourly_span_sentence
 from evcore.viz.load import hour_of_week_heatmap
@@ -61,14 +62,11 @@ def _stored_load_forecast(data, settings):
 
 
 def _trained_load_forecast(data, settings, progress):
-    """The forecast tables of a model trained now; the hourly table's ``attrs[NOTE]`` says when
-    the store could not keep it (it is then trained again on the next visit)."""
+    """The forecast tables of a model trained now, with the store's note when it could not keep
+    the model (a new server process trains it again)."""
     model, metadata = trained_hourly(data, settings, progress)
-    tables = forecast_tables(model, data, 30)
-    if metadata.get(NOTE):
-        tables[0].attrs[NOTE] = metadata[NOTE]
-    _load_forecasts()[(data.fingerprint, settings)] = tables
-    return tables
+    _load_forecasts()[(data.fingerprint, settings)] = with_store_note(forecast_tables(model, data, 30), metadata)
+    return _load_forecasts()[(data.fingerprint, settings)]
 
 
 @st.cache_data(show_spinner="Working out the capacity...")

@@ -62,14 +62,19 @@ class Baseline(Forecaster):
         """The point forecast alone ``(horizon, stations)``, without its interval."""
         return np.clip(self._point(self.history_, horizon), 0, None)
 
-    def predict(self, horizon: int):
+    def predict(self, horizon: int, earlier: dict | None = None):
+        """``(lower, point, upper)``; ``earlier``, a dict shared by fits of this baseline on
+        prefixes of one history, keeps the point forecasts of the calibration origins for them."""
         y = self.history_
         point = self.point(horizon)
         last_origin = len(y) - horizon
         live = live_from(y) + LEVEL_DAYS
         errors, scales = [], []
+        earlier = {} if earlier is None else earlier
         for origin in range(max(LEVEL_DAYS + 1, last_origin - self.calibration_origins + 1), last_origin + 1):
-            past = np.clip(self._point(y[:origin], horizon), 0, None)
+            if (origin, horizon) not in earlier:
+                earlier[origin, horizon] = np.clip(self._point(y[:origin], horizon), 0, None)
+            past = earlier[origin, horizon]
             errors.append(np.where(origin >= live, y[origin:origin + horizon] - past, np.nan))
             scales.append(np.broadcast_to(past.mean(axis=0), past.shape))
         if not errors:

@@ -68,23 +68,26 @@ def stacked(forecasts: list) -> tuple:
     return tuple(np.concatenate([forecast[i] for forecast in forecasts]) for i in range(3))
 
 
-def learn_from_held_out(profile, network, baselines: dict, truth, mask, sets: list, floor: float,
-                        level: float | None) -> tuple[float, tuple, float]:
-    """What held-out days teach a network's median with baselines (``(lower, point, upper)``
-    arrays like ``truth``, scored where ``mask``): the network's ``departure_weight`` from the
-    ``profile`` it starts from (at least ``floor``); with that weight, the ``best_members`` of
-    ``sets``; and the factor for those members' median interval, halfway (on the log scale: a
-    factor measured on a few weeks is uncertain too) to the ``interval_scale`` that would have put
-    ``level`` of the days inside it (1 when ``level`` is None)."""
-    departure = max(floor, departure_weight(profile[1][mask], network[1][mask], truth[mask]))
-    forecasts = {"network": tuple(p + departure * (n - p) for p, n in zip(profile, network)), **baselines}
+def learned_departure_and_members(profile, network, baselines: dict, truth, mask, sets: list,
+                                  floor: float) -> tuple[float, tuple]:
+    """What held-out days teach a network's median with baselines (point forecasts, arrays like
+    ``truth``, scored where ``mask``): the network's ``departure_weight`` from the ``profile`` it
+    starts from (at least ``floor``), and with that weight the ``best_members`` of ``sets``."""
+    departure = max(floor, departure_weight(profile[mask], network[mask], truth[mask]))
+    points = {"network": profile + departure * (network - profile), **baselines}
     # the departure weight was fitted on these same days: a slight edge for the network's sets
-    members = best_members(sets, {name: f[1][mask] for name, f in forecasts.items()}, truth[mask]) \
-        if len(sets) > 1 else sets[0]
-    if level is None:
-        return departure, members, 1.0
-    band = (np.median([forecasts[name][i] for name in members], axis=0) for i in range(3))
-    return departure, members, float(np.sqrt(interval_scale(*band, truth, mask, level)))
+    members = best_members(sets, {name: p[mask] for name, p in points.items()}, truth[mask]) if len(sets) > 1 \
+        else sets[0]
+    return departure, members
+
+
+def median_band_scale(forecasts: list, truth, mask, level: float) -> float:
+    """The factor for the band of the per-day median of ``forecasts`` (``(lower, point, upper)``
+    each, bounds likewise): the square root of the ``interval_scale`` that would have put ``level``
+    of ``truth`` (where ``mask``) inside it, i.e. halfway on the log scale, since a factor measured
+    on a few weeks is uncertain too."""
+    band = (np.median([forecast[i] for forecast in forecasts], axis=0) for i in range(3))
+    return float(np.sqrt(interval_scale(*band, truth, mask, level)))
 
 
 def scaled_interval(lower, point, upper, scale) -> tuple:

@@ -161,7 +161,12 @@ def load_forecast(hourly: pd.DataFrame, horizon: int = 7, settings=None, progres
     horizon = check_horizon(horizon)
     data = HourlyData(hourly, measure)
     model, metadata = trained_hourly(data, settings, progress)
-    tables = forecast_tables(model, data, horizon)
+    return with_store_note(forecast_tables(model, data, horizon), metadata)
+
+
+def with_store_note(tables: tuple, metadata: dict) -> tuple:
+    """``tables`` with the sentence saying the model could not be kept in the store (when
+    ``metadata`` has one) in each table's ``attrs``."""
     if metadata.get(NOTE):
         for table in tables:
             table.attrs[NOTE] = metadata[NOTE]

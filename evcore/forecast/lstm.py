@@ -28,10 +28,12 @@ import pandas as pd
 from evcore.errors import InputError
 from evcore.forecast.baselines import BASELINES, Forecaster
 from evcore.forecast.cleaning import cleaned, weekday_holidays
+from evcore.forecast.combination import (combine, fit_weights, interval_scale, learned_departure_and_members,
+                                         median_band_scale, scaled_interval, stacked)
 from evcore.forecast.data import HOLIDAYS, LEVEL_DAYS, MAX_HORIZON, is_whole, weekdays
 from evcore.forecast.features import N_INPUTS, Windows
 from evcore.forecast.store import load_networks, networks_state
-from evcore.forecast.training import (TrainingSettings, build_network, resolve_device, seed_workers,
+from evcore.forecast.training import (TrainingSettings, build_network, resolve_device, seed_workers, snapshots,
                                       torch_threads, train_seeds)
 
 GPU_BATCH = 8192           # on a GPU, big batches keep it busy
@@ -39,7 +41,7 @@ GPU_WINDOWS = 2 ** 21      # and an epoch is every window up to 2 million (about
 SHORT_LOOKBACK = 28        # four weeks: the least lookback used when the data is short
 DEPARTURE_STEP = 5         # days between the rolling origins the departure weight is learned from
 DEPARTURE_FLOOR = 0.5      # the least departure weight: picks below it on 20 days often missed (MEL duration folds)
-MODEL_VERSION = 8  # bump when the LSTM's inputs or architecture change (old checkpoints retrain)
+MODEL_VERSION = 8  # bump when the LSTM's inputs, architecture or checkpoint contents change (old ones retrain)
 
 
 class LSTMForecaster(Forecaster):
@@ -56,9 +58,10 @@ class LSTMForecaster(Forecaster):
     divided by; ``combine`` the baselines whose forecasts are combined with the network's by the
     median, or, with ``validation_days`` > 0, by weights learned on that many last days held out
     from the network's training (``combination``), which also calibrate the interval (empty:
-    the network alone); ``departure_days`` the last days on which the departure weight is
-    learned (0: the network as trained), and, with ``calibrate_band``, the shipped interval's
-    factor; ``max_windows_per_epoch`` the samples an epoch sees
+    the network alone); ``departure_days`` the last days on which the departure weight and the
+    members are learned (0: the network as trained, with the first of ``member_sets``);
+    ``calibrate_band`` (on by default) sizes the shipped median's interval on those days too;
+    ``max_windows_per_epoch`` the samples an epoch sees
     (``auto``: 8192 on a CPU; on a GPU all of them, up to ``GPU_WINDOWS``) and ``batch_size``
     (``auto``: 256 on a CPU; on a GPU 1/64 of an epoch, from 256 to ``GPU_BATCH``). Not part of
     the identity: ``threads`` (torch threads while training), ``workers`` (seeds trained at once,
@@ -208,7 +211,8 @@ class LSTMForecaster(Forecaster):
             weight_decay=self.weight_decay, dropout=self.dropout, recency_half_life=self.recency_half_life)
         with torch_threads(self.threads):
             return train_seeds(windows, samples, self.quantiles, training, self.seeds, self.random_state,
-                               keep_epoch=self._is_snapshot, level_stats=stats, workers=seed_workers(self.workers, self.seeds, self.threads, on_gpu),
+                               keep_epoch=snapshots(self.epochs, self.average_last, self.snapshot_every),
+                               level_stats=stats, workers=seed_workers(self.workers, self.seeds, self.threads, on_gpu),
                                progress=progress, start_from=start_from)
 
     def _spare(self, days: int, n_days: int) -> int:
@@ -235,31 +239,37 @@ class LSTMForecaster(Forecaster):
         return getattr(self, "members_", self.member_sets()[0])
 
     def _learn_from_last_weeks(self, networks: list, start: int, end: int) -> tuple[float, tuple, float]:
-        """``(departure, members, band scale)`` learned (``combination.learn_from_held_out``) from
-        the days from ``start`` to ``end``, forecast from origins ``DEPARTURE_STEP`` days apart by
-        ``networks`` trained on the days before ``start`` and by the baselines of ``member_sets``."""
-        from evcore.forecast.combination import learn_from_held_out, stacked
-
+        """What the days from ``start`` to ``end``, forecast from origins ``DEPARTURE_STEP`` days apart
+        by ``networks`` trained without them and by the baselines, teach: ``learned_departure_and_members``,
+        then ``median_band_scale`` (1 where no median is shipped, or with ``calibrate_band`` off)."""
         sets = self.member_sets()
+        level = self.level if self.calibrate_band and self.combine and end == len(self.history_) else None
         names = sorted({name for members in sets for name in members} - {"network"}) if (
-            len(sets) > 1 or self.calibrate_band) else []
+            len(sets) > 1 or level is not None) else []
+        origins = range(start, end, DEPARTURE_STEP)
         profile, network, truth, live, baselines = [], [], [], [], {name: [] for name in names}
-        for origin in range(start, end, DEPARTURE_STEP):
+        earlier = {name: {} for name in names}  # the baselines' calibration origins overlap: computed once
+        for origin in origins:
             days = end - origin
-            profile.append(self._network(origin, days, networks=networks, departure=0.0))
-            network.append(self._network(origin, days, networks=networks, departure=1.0))
+            profile.append(self._network(origin, days, networks=networks, departure=0.0)[1])
+            network.append(self._network(origin, days, networks=networks, departure=1.0)[1])
             truth.append(self.history_[origin:end])
             live.append(np.broadcast_to(self.history_[:origin].sum(axis=0) > 0, (days, self.history_.shape[1])))
             # the baselines at the full horizon, as ``predictions`` ships them (their band depends on it)
             for name, model in self._fitted_baselines(origin, names).items():
-                baselines[name].append(tuple(a[:days] for a in model.predict(self.horizon_)))
-        return learn_from_held_out(stacked(profile), stacked(network), {n: stacked(b) for n, b in baselines.items()},
-                                   np.concatenate(truth), np.concatenate(live), sets, DEPARTURE_FLOOR,
-                                   self.level if self.calibrate_band else None)
+                baselines[name].append(tuple(a[:days] for a in model.predict(self.horizon_, earlier[name])))
+        truth, live = np.concatenate(truth), np.concatenate(live)
+        baselines = {name: stacked(parts) for name, parts in baselines.items()}
+        departure, members = learned_departure_and_members(
+            np.concatenate(profile), np.concatenate(network), {name: b[1] for name, b in baselines.items()},
+            truth, live, sets, DEPARTURE_FLOOR)
+        if level is None:
+            return departure, members, 1.0
+        bands = {**baselines, "network": stacked([self._network(origin, end - origin, networks=networks,
+                                                                departure=departure) for origin in origins])}
+        return departure, members, median_band_scale([bands[name] for name in members], truth, live, level)
 
     def _learn_combination(self, cut: int, days: int) -> None:
-        from evcore.forecast.combination import fit_weights, interval_scale
-
         fitted = self._fitted_baselines(cut, self.combine)
         parts = [self._network(cut, days)] + [fitted[name].predict(days) for name in self.combine]
         truth = self.history_[cut:cut + days]
@@ -276,11 +286,6 @@ class LSTMForecaster(Forecaster):
     def _windows(self, device: str) -> Windows:
         return Windows(self.history_, self.weekdays_, self.lookback_, min(self.season_weeks, self.lookback_ // 7),
                        self.season_shrink, device)
-
-    def _is_snapshot(self, epoch: int) -> bool:
-        """Keep the weights of every ``snapshot_every``-th of the last ``average_last`` epochs."""
-        left = self.epochs - 1 - epoch
-        return left < max(self.average_last, 1) and left % self.snapshot_every == 0
 
     def _remember(self, history: pd.DataFrame) -> None:
         """The history the model fits on: holidays and outages replaced by normal days
@@ -315,10 +320,7 @@ class LSTMForecaster(Forecaster):
         parts = [network if name == "network" else
                  self._on_holidays(tuple(a[:horizon] for a in fitted[name].predict(self.horizon_)))
                  for name in members]
-        from evcore.forecast.combination import combine, scaled_interval
-
         if weighted:
-
             combined = combine(parts, self.weights_, self.scale_)
         else:
             combined = scaled_interval(*(np.median([p[i] for p in parts], axis=0) for i in range(3)),
@@ -395,4 +397,3 @@ class LSTMForecaster(Forecaster):
         self.networks_ = load_networks(state, lambda: build_network(N_INPUTS, self.hidden_size, self.horizon_, 3,
                                                                       device=device))
         return self
-

@@ -53,6 +53,14 @@ def cpu_cores() -> int:
         return os.cpu_count() or 1
 
 
+def snapshots(epochs: int, average_last: int, snapshot_every: int):
+    """Which epochs' weights a training keeps: every ``snapshot_every``-th of the last ``average_last``."""
+    def keep(epoch: int) -> bool:
+        left = epochs - 1 - epoch
+        return left < max(average_last, 1) and left % snapshot_every == 0
+    return keep
+
+
 def seed_workers(workers, seeds: int, threads: int, on_gpu: bool) -> int:
     """Seeds to train at once: ``workers``, or for ``auto`` one a CPU core this process may use
     (divided by torch's ``threads``), and one on a GPU."""
