@@ -13,9 +13,8 @@ the baselines' forecasts (likewise for the interval bounds): by default the netw
 exponential smoothing, exponential smoothing and the weekly seasonal naive. Which of
 ``member_sets`` it is (with the network, the baselines alone, or both with the moving average
 too) is chosen on the same last weeks, so a dataset whose recent past the network does not
-help keeps to the baselines. The shipped median's interval is calibrated on those same weeks
-(``calibrate_band``, ``combination.learn_from_held_out``). The backtest also scores the network
-alone as ``lstm_network``, with the band the network gives it.
+help keeps to the baselines; its interval is sized on them too (``calibrate_band``). The backtest
+also scores the network alone as ``lstm_network``, with the band the network gives it.
 """
 
 from __future__ import annotations
@@ -41,6 +40,7 @@ GPU_WINDOWS = 2 ** 21      # and an epoch is every window up to 2 million (about
 SHORT_LOOKBACK = 28        # four weeks: the least lookback used when the data is short
 DEPARTURE_STEP = 5         # days between the rolling origins the departure weight is learned from
 DEPARTURE_FLOOR = 0.5      # the least departure weight: picks below it on 20 days often missed (MEL duration folds)
+LEARNING_STATIONS = 2000   # what the last weeks teach is pooled: so many stations, spread, tell it as well as all
 MODEL_VERSION = 8  # bump when the LSTM's inputs, architecture or checkpoint contents change (old ones retrain)
 
 
@@ -239,24 +239,25 @@ class LSTMForecaster(Forecaster):
         return getattr(self, "members_", self.member_sets()[0])
 
     def _learn_from_last_weeks(self, networks: list, start: int, end: int) -> tuple[float, tuple, float]:
-        """What the days from ``start`` to ``end``, forecast from origins ``DEPARTURE_STEP`` days apart
-        by ``networks`` trained without them and by the baselines, teach: ``learned_departure_and_members``,
-        then ``median_band_scale`` (1 where no median is shipped, or with ``calibrate_band`` off)."""
+        """What the days from ``start`` to ``end`` of at most ``LEARNING_STATIONS``, forecast from origins
+        ``DEPARTURE_STEP`` days apart by ``networks`` trained without them and the baselines, teach:
+        ``learned_departure_and_members``, ``median_band_scale`` (1 where no median is shipped, or off)."""
         sets = self.member_sets()
         level = self.level if self.calibrate_band and self.combine and end == len(self.history_) else None
         names = sorted({name for members in sets for name in members} - {"network"}) if (
             len(sets) > 1 or level is not None) else []
-        origins = range(start, end, DEPARTURE_STEP)
+        origins, n = range(start, end, DEPARTURE_STEP), self.history_.shape[1]
+        some = np.unique(np.linspace(0, n - 1, min(n, LEARNING_STATIONS)).round().astype(int))
         profile, network, truth, live, baselines = [], [], [], [], {name: [] for name in names}
         earlier = {name: {} for name in names}  # the baselines' calibration origins overlap: computed once
         for origin in origins:
             days = end - origin
-            profile.append(self._network(origin, days, networks=networks, departure=0.0)[1])
-            network.append(self._network(origin, days, networks=networks, departure=1.0)[1])
-            truth.append(self.history_[origin:end])
-            live.append(np.broadcast_to(self.history_[:origin].sum(axis=0) > 0, (days, self.history_.shape[1])))
+            profile.append(self._network(origin, days, networks=networks, departure=0.0)[1][:, some])
+            network.append(self._network(origin, days, networks=networks, departure=1.0)[1][:, some])
+            truth.append(self.history_[origin:end, some])
+            live.append(np.broadcast_to(self.history_[:origin, some].sum(axis=0) > 0, (days, len(some))))
             # the baselines at the full horizon, as ``predictions`` ships them (their band depends on it)
-            for name, model in self._fitted_baselines(origin, names).items():
+            for name, model in self._fitted_baselines(origin, names, some).items():
                 baselines[name].append(tuple(a[:days] for a in model.predict(self.horizon_, earlier[name])))
         truth, live = np.concatenate(truth), np.concatenate(live)
         baselines = {name: stacked(parts) for name, parts in baselines.items()}
@@ -265,8 +266,8 @@ class LSTMForecaster(Forecaster):
             truth, live, sets, DEPARTURE_FLOOR)
         if level is None:
             return departure, members, 1.0
-        bands = {**baselines, "network": stacked([self._network(origin, end - origin, networks=networks,
-                                                                departure=departure) for origin in origins])}
+        bands = {**baselines, "network": stacked([tuple(a[:, some] for a in self._network(
+            origin, end - origin, networks=networks, departure=departure)) for origin in origins])}
         return departure, members, median_band_scale([bands[name] for name in members], truth, live, level)
 
     def _learn_combination(self, cut: int, days: int) -> None:
@@ -278,9 +279,9 @@ class LSTMForecaster(Forecaster):
         lower, point, upper = (sum(w * p[i] for w, p in zip(self.weights_, parts)) for i in range(3))
         self.scale_ = interval_scale(lower, point, upper, truth, mask, self.level)
 
-    def _fitted_baselines(self, origin: int, names) -> dict:
-        """The baselines ``names`` fitted on the days before ``origin``, by name."""
-        history = pd.DataFrame(self.history_[:origin], index=self.dates_[:origin])
+    def _fitted_baselines(self, origin: int, names, stations=slice(None)) -> dict:
+        """The baselines ``names`` fitted on the days before ``origin`` (of ``stations``), by name."""
+        history = pd.DataFrame(self.history_[:origin, stations], index=self.dates_[:origin])
         return {name: BASELINES[name]().fit(history) for name in names}
 
     def _windows(self, device: str) -> Windows:
