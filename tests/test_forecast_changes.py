@@ -320,19 +320,24 @@ def test_the_band_factor_is_one_where_no_median_is_shipped_or_no_days_are_spared
         assert LSTMForecaster(**{**QUICK_LSTM, **setting}).fit(history).band_scale_ == 1.0, setting
 
 
-def test_a_network_of_more_stations_than_it_learns_from_learns_on_a_spread_sample_and_forecasts_all(monkeypatch):
+def test_a_network_of_more_stations_than_it_learns_from_learns_on_a_spread_sample_of_the_used_ones(monkeypatch):
     from evcore.forecast import lstm
     from evcore.forecast.data import daily_matrix, fill_history
 
-    history = fill_history(daily_matrix(weekly_usage(stations=7, days=100)))
+    history = fill_history(daily_matrix(weekly_usage(stations=8, days=100)))
+    history.iloc[:, 1] = 0.0                                   # a station never used: never in the sample
     monkeypatch.setattr(lstm, "LEARNING_STATIONS", 3)
-    fitted = []
-    baselines = LSTMForecaster._fitted_baselines
-    monkeypatch.setattr(LSTMForecaster, "_fitted_baselines",
-                        lambda self, origin, names, *rest: fitted.append(rest) or baselines(self, origin, names, *rest))
-    sampled = LSTMForecaster(**QUICK_LSTM).fit(history)
-    assert [list(rest[0]) for rest in fitted if rest] == [[0, 3, 6]] * 4  # the first, middle and last stations
-    assert sampled.predict(10)[1].shape == (10, 7) and np.isfinite(sampled.band_scale_)
+    seen, learn = {}, lstm.learned_departure_and_members
+    monkeypatch.setattr(lstm, "learned_departure_and_members", lambda profile, network, baselines, truth, *rest: (
+        seen.update(network=network, baselines=baselines, truth=truth) or learn(profile, network, baselines, truth, *rest)))
+    model = LSTMForecaster(**QUICK_LSTM).fit(history)
+    n = len(model.history_)
+    sample = [0, 4, 7]  # the first, middle and last of the used stations 0, 2, 3, ..., 7
+    truth = np.concatenate([model.history_[origin:, sample] for origin in range(n - 20, n, 5)])
+    np.testing.assert_array_equal(seen["truth"], truth)
+    for forecast in [seen["network"], *seen["baselines"].values()]:  # the same stations in every column
+        np.testing.assert_allclose(forecast.mean(axis=0) / truth.mean(axis=0), 1, rtol=0.5)
+    assert model.predict(10)[1].shape == (10, 8)
 
 
 def test_on_counts_of_a_few_sessions_a_day_the_calibrated_band_covers_more_of_the_days_after():

@@ -63,8 +63,9 @@ class Baseline(Forecaster):
         return np.clip(self._point(self.history_, horizon), 0, None)
 
     def predict(self, horizon: int, earlier: dict | None = None):
-        """``(lower, point, upper)``; ``earlier``, a dict shared by fits of this baseline on
-        prefixes of one history, keeps the point forecasts of the calibration origins for them."""
+        """``(lower, point, upper)``; ``earlier``, a dict shared by fits of this baseline (with the
+        same settings) on prefixes of one history (the same stations), keeps the point forecasts
+        of the calibration origins for them all."""
         y = self.history_
         point = self.point(horizon)
         last_origin = len(y) - horizon

@@ -30,6 +30,15 @@ def smoothed_level(y: np.ndarray) -> np.ndarray:
     return level[best, np.arange(y.shape[1])]
 
 
+def spread_live(y: np.ndarray, most: int):
+    """Which stations (columns of ``y``) a pooled figure is measured on: all of them (a slice) when
+    there are no more than ``most``, else ``most`` of those with usage in ``y``, spread evenly."""
+    if y.shape[1] <= most:
+        return slice(None)
+    used = np.flatnonzero(y.sum(axis=0) > 0)
+    return used[np.unique(np.linspace(0, len(used) - 1, min(len(used), most)).round().astype(int))]
+
+
 def live_from(y: np.ndarray) -> np.ndarray:
     """Each station's first day whose value differs from its first day's: before it the history
     is one repeated value, the padding of a station not yet open (``data.fill_history``) or the

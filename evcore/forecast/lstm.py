@@ -30,7 +30,7 @@ from evcore.forecast.cleaning import cleaned, weekday_holidays
 from evcore.forecast.combination import (combine, fit_weights, interval_scale, learned_departure_and_members,
                                          median_band_scale, scaled_interval, stacked)
 from evcore.forecast.data import HOLIDAYS, LEVEL_DAYS, MAX_HORIZON, is_whole, weekdays
-from evcore.forecast.features import N_INPUTS, Windows
+from evcore.forecast.features import N_INPUTS, Windows, spread_live
 from evcore.forecast.store import load_networks, networks_state
 from evcore.forecast.training import (TrainingSettings, build_network, resolve_device, seed_workers, snapshots,
                                       torch_threads, train_seeds)
@@ -40,7 +40,7 @@ GPU_WINDOWS = 2 ** 21      # and an epoch is every window up to 2 million (about
 SHORT_LOOKBACK = 28        # four weeks: the least lookback used when the data is short
 DEPARTURE_STEP = 5         # days between the rolling origins the departure weight is learned from
 DEPARTURE_FLOOR = 0.5      # the least departure weight: picks below it on 20 days often missed (MEL duration folds)
-LEARNING_STATIONS = 2000   # what the last weeks teach is pooled: so many stations, spread, tell it as well as all
+LEARNING_STATIONS = 2000   # what the last weeks teach is pooled over station-days: so many stations tell it
 MODEL_VERSION = 8  # bump when the LSTM's inputs, architecture or checkpoint contents change (old ones retrain)
 
 
@@ -239,15 +239,15 @@ class LSTMForecaster(Forecaster):
         return getattr(self, "members_", self.member_sets()[0])
 
     def _learn_from_last_weeks(self, networks: list, start: int, end: int) -> tuple[float, tuple, float]:
-        """What the days from ``start`` to ``end`` of at most ``LEARNING_STATIONS``, forecast from origins
-        ``DEPARTURE_STEP`` days apart by ``networks`` trained without them and the baselines, teach:
-        ``learned_departure_and_members``, ``median_band_scale`` (1 where no median is shipped, or off)."""
+        """What the days from ``start`` to ``end`` of at most ``LEARNING_STATIONS`` stations (``spread_live``),
+        forecast from origins ``DEPARTURE_STEP`` days apart by ``networks`` trained without them and by the
+        baselines, teach: ``learned_departure_and_members`` and ``median_band_scale`` (1 where no median is
+        shipped, or with ``calibrate_band`` off)."""
         sets = self.member_sets()
         level = self.level if self.calibrate_band and self.combine and end == len(self.history_) else None
         names = sorted({name for members in sets for name in members} - {"network"}) if (
             len(sets) > 1 or level is not None) else []
-        origins, n = range(start, end, DEPARTURE_STEP), self.history_.shape[1]
-        some = np.unique(np.linspace(0, n - 1, min(n, LEARNING_STATIONS)).round().astype(int))
+        origins, some = range(start, end, DEPARTURE_STEP), spread_live(self.history_[:start], LEARNING_STATIONS)
         profile, network, truth, live, baselines = [], [], [], [], {name: [] for name in names}
         earlier = {name: {} for name in names}  # the baselines' calibration origins overlap: computed once
         for origin in origins:
@@ -255,7 +255,7 @@ class LSTMForecaster(Forecaster):
             profile.append(self._network(origin, days, networks=networks, departure=0.0)[1][:, some])
             network.append(self._network(origin, days, networks=networks, departure=1.0)[1][:, some])
             truth.append(self.history_[origin:end, some])
-            live.append(np.broadcast_to(self.history_[:origin, some].sum(axis=0) > 0, (days, len(some))))
+            live.append(np.broadcast_to(self.history_[:origin, some].sum(axis=0) > 0, truth[-1].shape))
             # the baselines at the full horizon, as ``predictions`` ships them (their band depends on it)
             for name, model in self._fitted_baselines(origin, names, some).items():
                 baselines[name].append(tuple(a[:days] for a in model.predict(self.horizon_, earlier[name])))
