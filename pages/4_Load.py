@@ -7,9 +7,8 @@ import streamlit as st
 import ui
 from evcore.capacity import WINDOW_DAYS, capacity_table, capacity_window
 from evcore.errors import InputError
-from evcore.forecast.hourly_pipeline import (HourlyData, forecast_tables, stored_hourly, trained_hourly,
-                                             with_store_note)
-from evcore.forecast.store import NOTE
+from evcore.forecast.hourly_pipeline import HourlyData, forecast_tables, stored_hourly, trained_hourly
+from evcore.forecast.store import NOTE, with_store_note
 from evcore.hourly import hour_of_week, hourly_measures, hourly_span_sentence
 from evcore.viz.load import hour_of_week_heatmap
 from evcore.viz.load_forecast import load_forecast_chart
@@ -65,7 +64,7 @@ def _trained_load_forecast(data, settings, progress):
     """The forecast tables of a model trained now, with the store's note when it could not keep
     the model (a new server process trains it again)."""
     model, metadata = trained_hourly(data, settings, progress)
-    _load_forecasts()[(data.fingerprint, settings)] = with_store_note(forecast_tables(model, data, 30), metadata)
+    _load_forecasts()[(data.fingerprint, settings)] = with_store_note(metadata, *forecast_tables(model, data, 30))
     return _load_forecasts()[(data.fingerprint, settings)]
 
 

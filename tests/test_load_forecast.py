@@ -268,9 +268,10 @@ def test_each_day_gets_its_weeks_band_factor_the_later_days_the_last_weeks_and_t
 
 def test_a_week_ahead_never_gets_a_narrower_band_factor_than_the_week_before(monkeypatch):
     import evcore.forecast.hourly_model as hourly_model
+    from evcore.forecast import combination
 
     measured = iter([1.44, 1.0, 1.21, 1.69])             # week 1 (hours, peaks), then week 2
-    monkeypatch.setattr(hourly_model, "interval_scale", lambda *args: next(measured))
+    monkeypatch.setattr(combination, "interval_scale", lambda *args: next(measured))
     model = hourly_model.HourlyForecaster(**TINY, device="cpu", calibration_days=14).fit(hourly_wide(days=56))
     np.testing.assert_allclose(model.scales_, [[1.2, 1.2], [1.0, 1.3]])   # halfway; never narrower later
     for weeks in (10, 15, 21.0):

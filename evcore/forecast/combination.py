@@ -81,13 +81,19 @@ def learned_departure_and_members(profile, network, baselines: dict, truth, mask
     return departure, members
 
 
+def halfway_scale(lower, point, upper, truth, mask, level: float) -> float:
+    """The factor a band measured on held-out days takes (the daily and the hourly models'): the
+    square root of the ``interval_scale`` that would have put ``level`` of ``truth`` (where
+    ``mask``) inside it, i.e. halfway on the log scale, since a factor measured on a few weeks is
+    uncertain too."""
+    return float(np.sqrt(interval_scale(lower, point, upper, truth, mask, level)))
+
+
 def median_band_scale(forecasts: list, truth, mask, level: float) -> float:
-    """The factor for the band of the per-day median of ``forecasts`` (``(lower, point, upper)``
-    each, bounds likewise): the square root of the ``interval_scale`` that would have put ``level``
-    of ``truth`` (where ``mask``) inside it, i.e. halfway on the log scale, since a factor measured
-    on a few weeks is uncertain too."""
-    band = (np.median([forecast[i] for forecast in forecasts], axis=0) for i in range(3))
-    return float(np.sqrt(interval_scale(*band, truth, mask, level)))
+    """The ``halfway_scale`` of the band of the per-day median of ``forecasts`` (``(lower, point,
+    upper)`` each, bounds likewise)."""
+    return halfway_scale(*(np.median([forecast[i] for forecast in forecasts], axis=0) for i in range(3)),
+                         truth, mask, level)
 
 
 def scaled_interval(lower, point, upper, scale) -> tuple:

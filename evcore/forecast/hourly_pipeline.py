@@ -20,7 +20,7 @@ from evcore.forecast.hourly_backtest import PEERS, hourly_backtest, network_mode
 from evcore.forecast.hourly_data import HOURS, UNITS, hourly_fingerprint, hourly_matrix
 from evcore.forecast.hourly_model import HOURLY_MODEL_VERSION, HourlyForecaster
 from evcore.forecast.store import (FOREIGN, NOTE, checkpoint_key, library_versions, model_lock, save_checkpoint,
-                                   stored_checkpoint)
+                                   stored_checkpoint, with_store_note)
 from evcore.forecast.training import resolve_device
 
 HOURLY_COLUMNS = ["station_id", "time", "forecast", "lower", "upper", "unit"]
@@ -161,16 +161,7 @@ def load_forecast(hourly: pd.DataFrame, horizon: int = 7, settings=None, progres
     horizon = check_horizon(horizon)
     data = HourlyData(hourly, measure)
     model, metadata = trained_hourly(data, settings, progress)
-    return with_store_note(forecast_tables(model, data, horizon), metadata)
-
-
-def with_store_note(tables: tuple, metadata: dict) -> tuple:
-    """``tables`` with the sentence saying the model could not be kept in the store (when
-    ``metadata`` has one) in each table's ``attrs``."""
-    if metadata.get(NOTE):
-        for table in tables:
-            table.attrs[NOTE] = metadata[NOTE]
-    return tables
+    return with_store_note(metadata, *forecast_tables(model, data, horizon))
 
 
 def load_backtest(hourly: pd.DataFrame, days: int = 7, folds: int = 3, settings=None, progress=None,

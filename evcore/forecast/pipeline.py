@@ -23,7 +23,7 @@ from evcore.forecast.data import (LEVEL_DAYS, MAX_HORIZON, check_folds, check_ho
 from evcore.forecast.lstm import MODEL_VERSION, LSTMForecaster
 from evcore.forecast.training import resolve_device
 from evcore.forecast.store import (FOREIGN, NOTE, checkpoint_key, library_versions, model_lock,
-                                   save_checkpoint, stored_checkpoint)
+                                   save_checkpoint, stored_checkpoint, with_store_note)
 
 MEMBERS = "members"    # DataFrame.attrs key: the forecasts whose median the table is (LSTMForecaster.members_)
 
@@ -278,9 +278,7 @@ def forecast_table(usage, horizon: int = 10, settings=None, progress=None, stati
     table = forecast_frame(model, filled, horizon)
     _refuse_non_finite(table)
     table.attrs[MEMBERS] = list(model.shipped_members())
-    if metadata.get(NOTE):
-        table.attrs[NOTE] = metadata[NOTE]
-    return table
+    return with_store_note(metadata, table)[0]
 
 
 def _refuse_non_finite(table: pd.DataFrame) -> None:

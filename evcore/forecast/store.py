@@ -83,6 +83,15 @@ def _same_file(handle, path) -> bool:
         return False
 
 
+def with_store_note(metadata: dict, *tables) -> tuple:
+    """``tables`` with the sentence saying their model could not be kept in the store (when
+    ``metadata`` has one) in each table's ``attrs[NOTE]``."""
+    if metadata.get(NOTE):
+        for table in tables:
+            table.attrs[NOTE] = metadata[NOTE]
+    return tables
+
+
 def networks_state(networks: list) -> dict:
     """Several networks' weights as one ``state_dict``, each key prefixed by its network's number."""
     return {f"{i}.{k}": v for i, net in enumerate(networks) for k, v in net.state_dict().items()}
