@@ -211,7 +211,7 @@ def test_departure_weight_trusts_a_network_as_far_as_it_beats_the_profile_it_sta
 
 def test_the_departure_weight_is_learned_from_the_last_weeks_at_least_at_its_floor_and_kept(tmp_path, monkeypatch):
     from evcore.forecast import combination
-    from evcore.forecast.lstm import DEPARTURE_FLOOR
+    from evcore.forecast.last_weeks import DEPARTURE_FLOOR
     from evcore.forecast.pipeline import trained_lstm
 
     usage = weekly_usage(stations=4, days=120)
@@ -257,8 +257,8 @@ def test_a_network_that_missed_its_own_last_weeks_is_left_out_of_the_shipped_for
 
     full = weekly_usage(stations=4, days=121)
     usage = full[full["date"] < full["date"].max()]
-    network = LSTMForecaster._network
-    monkeypatch.setattr(LSTMForecaster, "_network", lambda *a, **k: tuple(3 * p for p in network(*a, **k)))
+    network = LSTMForecaster.from_ratios  # every forecast of the network, tripled
+    monkeypatch.setattr(LSTMForecaster, "from_ratios", lambda *a, **k: tuple(3 * p for p in network(*a, **k)))
     model, _ = trained_lstm(usage, settings=quick(tmp_path))
     assert model.members_ == tuple(model.combine)  # the baselines alone
     history = pd.DataFrame(model.history_, index=model.dates_)
@@ -321,14 +321,14 @@ def test_the_band_factor_is_one_where_no_median_is_shipped_or_no_days_are_spared
 
 
 def test_a_network_of_more_stations_than_it_learns_from_learns_on_a_spread_sample_of_the_used_ones(monkeypatch):
-    from evcore.forecast import lstm
+    from evcore.forecast import last_weeks
     from evcore.forecast.data import daily_matrix, fill_history
 
     history = fill_history(daily_matrix(weekly_usage(stations=8, days=100)))
     history.iloc[:, 1] = 0.0                                   # a station never used: never in the sample
-    monkeypatch.setattr(lstm, "LEARNING_STATIONS", 3)
-    seen, learn = {}, lstm.learned_departure_and_members
-    monkeypatch.setattr(lstm, "learned_departure_and_members", lambda profile, network, baselines, truth, *rest: (
+    monkeypatch.setattr(last_weeks, "LEARNING_STATIONS", 3)
+    seen, learn = {}, last_weeks.learned_departure_and_members
+    monkeypatch.setattr(last_weeks, "learned_departure_and_members", lambda profile, network, baselines, truth, *rest: (
         seen.update(network=network, baselines=baselines, truth=truth) or learn(profile, network, baselines, truth, *rest)))
     model = LSTMForecaster(**QUICK_LSTM).fit(history)
     n = len(model.history_)
@@ -338,6 +338,22 @@ def test_a_network_of_more_stations_than_it_learns_from_learns_on_a_spread_sampl
     for forecast in [seen["network"], *seen["baselines"].values()]:  # the same stations in every column
         np.testing.assert_allclose(forecast.mean(axis=0) / truth.mean(axis=0), 1, rtol=0.5)
     assert model.predict(10)[1].shape == (10, 8)
+
+
+def test_the_last_weeks_run_the_networks_once_an_origin_on_the_learning_stations_only(monkeypatch):
+    from evcore.forecast import last_weeks
+    from evcore.forecast.data import daily_matrix, fill_history
+
+    history = fill_history(daily_matrix(weekly_usage(stations=8, days=100)))
+    monkeypatch.setattr(last_weeks, "LEARNING_STATIONS", 3)
+    calls, ratios = [], LSTMForecaster.network_ratios
+    monkeypatch.setattr(LSTMForecaster, "network_ratios", lambda self, origin, networks=None, stations=slice(None), **k: (
+        calls.append((origin, list(np.arange(8)[stations]))) or ratios(self, origin, networks, stations, **k)))
+    model = LSTMForecaster(**QUICK_LSTM).fit(history)
+    n = len(model.history_)
+    assert calls == [(origin, [0, 4, 7]) for origin in range(n - 20, n, 5)]
+    model.predict(10)
+    assert calls[-1] == (n, list(range(8)))  # the forecast itself: every station
 
 
 def test_on_counts_of_a_few_sessions_a_day_the_calibrated_band_covers_more_of_the_days_after():

@@ -5,7 +5,7 @@ each station's level and weekly profile (``evcore.forecast.features``), which ar
 back: the median is the forecast and the outer two give the prediction interval. The networks
 of several seeds, each kept at a few of its last epochs, are averaged, which steadies the
 forecasts of such small data sets. How far the forecast may depart from the level x profile
-it starts from is learned per dataset from its own last weeks (``departure_days``: a second
+it starts from is learned per dataset from its own last weeks (``last_weeks``, ``departure_days``: a second
 training without them forecasts them from rolling origins), so a network that does not beat
 that plain seasonal forecast on a dataset's own recent past stays closer to it. The forecast
 the app ships (the ``lstm`` model) is, per station and day, the median of the network's and
@@ -27,10 +27,10 @@ import pandas as pd
 from evcore.errors import InputError
 from evcore.forecast.baselines import BASELINES, Forecaster
 from evcore.forecast.cleaning import cleaned, weekday_holidays
-from evcore.forecast.combination import (combine, fit_weights, interval_scale, learned_departure_and_members,
-                                         median_band_scale, scaled_interval, stacked)
+from evcore.forecast.combination import combine, fit_weights, interval_scale, scaled_interval
 from evcore.forecast.data import HOLIDAYS, LEVEL_DAYS, MAX_HORIZON, is_whole, weekdays
-from evcore.forecast.features import N_INPUTS, Windows, spread_live
+from evcore.forecast.features import N_INPUTS, Windows
+from evcore.forecast.last_weeks import learn_from_last_weeks, member_sets
 from evcore.forecast.store import load_networks, networks_state
 from evcore.forecast.training import (TrainingSettings, build_network, resolve_device, seed_workers, snapshots,
                                       torch_threads, train_seeds)
@@ -38,9 +38,6 @@ from evcore.forecast.training import (TrainingSettings, build_network, resolve_d
 GPU_BATCH = 8192           # on a GPU, big batches keep it busy
 GPU_WINDOWS = 2 ** 21      # and an epoch is every window up to 2 million (about 6,000 stations x a year)
 SHORT_LOOKBACK = 28        # four weeks: the least lookback used when the data is short
-DEPARTURE_STEP = 5         # days between the rolling origins the departure weight is learned from
-DEPARTURE_FLOOR = 0.5      # the least departure weight: picks below it on 20 days often missed (MEL duration folds)
-LEARNING_STATIONS = 2000   # what the last weeks teach is pooled over station-days: so many stations tell it
 MODEL_VERSION = 8  # bump when the LSTM's inputs, architecture or checkpoint contents change (old ones retrain)
 
 
@@ -179,8 +176,8 @@ class LSTMForecaster(Forecaster):
             return None if progress is None else (lambda f, message: progress(first + share * f, message))
 
         if days:
-            self.departure_, self.members_, self.band_scale_ = self._learn_from_last_weeks(
-                self._train(end - days, part(0, 0.5)), end - days, end)
+            self.departure_, self.members_, self.band_scale_ = learn_from_last_weeks(
+                self, self._train(end - days, part(0, 0.5)), end - days, end)
         self.networks_ = self._train(end, part(0.5, 0.5) if days else progress, start_from)
         self.weights_, self.scale_ = None, 1.0
         if end < len(y):  # weights learned on the days held out (``validation_days``)
@@ -221,15 +218,8 @@ class LSTMForecaster(Forecaster):
         return days if days > 0 and n_days - days >= self.min_history(days) else 0
 
     def member_sets(self) -> list:
-        """The member sets the shipped median may take, the default first: the network with the
-        ``combine`` baselines, those baselines alone, and the network with them and the moving
-        average (only the first when ``choose_members`` is off, nothing is combined, or
-        ``validation_days`` ask for weights instead of a median)."""
-        with_network = ("network", *self.combine)
-        if not (self.choose_members and self.combine) or self.validation_days > 0:
-            return [with_network]
-        return [with_network, tuple(self.combine)] + (
-            [] if "moving_average" in self.combine else [(*with_network, "moving_average")])
+        """The member sets the shipped median may take (``last_weeks.member_sets``)."""
+        return member_sets(self.combine, self.choose_members, self.validation_days)
 
     def shipped_members(self) -> tuple:
         """The forecasts whose per-day median is shipped (``members_``); empty when the network
@@ -238,40 +228,8 @@ class LSTMForecaster(Forecaster):
             return ()
         return getattr(self, "members_", self.member_sets()[0])
 
-    def _learn_from_last_weeks(self, networks: list, start: int, end: int) -> tuple[float, tuple, float]:
-        """What the days from ``start`` to ``end`` of at most ``LEARNING_STATIONS`` stations (``spread_live``),
-        forecast from origins ``DEPARTURE_STEP`` days apart by ``networks`` trained without them and by the
-        baselines, teach: ``learned_departure_and_members`` and ``median_band_scale`` (1 where no median is
-        shipped, or with ``calibrate_band`` off)."""
-        sets = self.member_sets()
-        level = self.level if self.calibrate_band and self.combine and end == len(self.history_) else None
-        names = sorted({name for members in sets for name in members} - {"network"}) if (
-            len(sets) > 1 or level is not None) else []
-        origins, some = range(start, end, DEPARTURE_STEP), spread_live(self.history_[:start], LEARNING_STATIONS)
-        profile, network, truth, live, baselines = [], [], [], [], {name: [] for name in names}
-        earlier = {name: {} for name in names}  # the baselines' calibration origins overlap: computed once
-        for origin in origins:
-            days = end - origin
-            profile.append(self._network(origin, days, networks=networks, departure=0.0)[1][:, some])
-            network.append(self._network(origin, days, networks=networks, departure=1.0)[1][:, some])
-            truth.append(self.history_[origin:end, some])
-            live.append(np.broadcast_to(self.history_[:origin, some].sum(axis=0) > 0, truth[-1].shape))
-            # the baselines at the full horizon, as ``predictions`` ships them (their band depends on it)
-            for name, model in self._fitted_baselines(origin, names, some).items():
-                baselines[name].append(tuple(a[:days] for a in model.predict(self.horizon_, earlier[name])))
-        truth, live = np.concatenate(truth), np.concatenate(live)
-        baselines = {name: stacked(parts) for name, parts in baselines.items()}
-        departure, members = learned_departure_and_members(
-            np.concatenate(profile), np.concatenate(network), {name: b[1] for name, b in baselines.items()},
-            truth, live, sets, DEPARTURE_FLOOR)
-        if level is None:
-            return departure, members, 1.0
-        bands = {**baselines, "network": stacked([tuple(a[:, some] for a in self._network(
-            origin, end - origin, networks=networks, departure=departure)) for origin in origins])}
-        return departure, members, median_band_scale([bands[name] for name in members], truth, live, level)
-
     def _learn_combination(self, cut: int, days: int) -> None:
-        fitted = self._fitted_baselines(cut, self.combine)
+        fitted = self.fitted_baselines(cut, self.combine)
         parts = [self._network(cut, days)] + [fitted[name].predict(days) for name in self.combine]
         truth = self.history_[cut:cut + days]
         mask = np.broadcast_to(self.history_.sum(axis=0) > 0, truth.shape)
@@ -279,7 +237,7 @@ class LSTMForecaster(Forecaster):
         lower, point, upper = (sum(w * p[i] for w, p in zip(self.weights_, parts)) for i in range(3))
         self.scale_ = interval_scale(lower, point, upper, truth, mask, self.level)
 
-    def _fitted_baselines(self, origin: int, names, stations=slice(None)) -> dict:
+    def fitted_baselines(self, origin: int, names, stations=slice(None)) -> dict:
         """The baselines ``names`` fitted on the days before ``origin`` (of ``stations``), by name."""
         history = pd.DataFrame(self.history_[:origin, stations], index=self.dates_[:origin])
         return {name: BASELINES[name]().fit(history) for name in names}
@@ -316,7 +274,7 @@ class LSTMForecaster(Forecaster):
             return {self.name: network}
         weighted = getattr(self, "weights_", None) is not None
         members = ("network", *self.combine) if weighted else self.shipped_members()
-        fitted = self._fitted_baselines(len(self.history_), [name for name in members if name != "network"])
+        fitted = self.fitted_baselines(len(self.history_), [name for name in members if name != "network"])
         # the baselines at the full horizon, so a day's forecast is the same whatever the horizon
         parts = [network if name == "network" else
                  self._on_holidays(tuple(a[:horizon] for a in fitted[name].predict(self.horizon_)))
@@ -342,31 +300,38 @@ class LSTMForecaster(Forecaster):
         return self._network(len(self.history_), horizon, chunk)
 
     def _network(self, origin: int, horizon: int, chunk: int = 16384, networks=None, departure=None):
-        """The network's ``(lower, forecast, upper)`` from ``origin`` (the days before it as input):
-        the median ratio's departure from 1 (the level x profile) times ``departure`` (by
-        default ``departure_``), the outer ratios moved with it."""
+        """The network's ``(lower, forecast, upper)`` from ``origin`` (the days before it as input)
+        at ``departure`` (by default ``departure_``)."""
+        departure = getattr(self, "departure_", 1.0) if departure is None else departure
+        return self.from_ratios(*self.network_ratios(origin, networks, chunk=chunk), origin, horizon, departure)
+
+    def network_ratios(self, origin: int, networks=None, stations=slice(None), chunk: int = 16384) -> tuple:
+        """What ``networks`` (by default ``networks_``) forecast from ``origin`` for ``stations``: their mean
+        quantile ratios ``(stations, horizon_, 3)`` and the level x profile they multiply ``(stations, horizon_)``."""
         import torch
 
         networks = self.networks_ if networks is None else networks
-        departure = getattr(self, "departure_", 1.0) if departure is None else departure
         device = str(next(networks[0].parameters()).device)
         windows = self._windows(device)
-        n_stations = self.history_.shape[1]
-        parts = []
+        chosen = np.arange(self.history_.shape[1])[stations]
+        ratios, bases = [], []
         with torch.no_grad(), torch_threads(self.threads):
-            for start in range(0, n_stations, chunk):
-                stations = torch.arange(start, min(start + chunk, n_stations))
-                origins = torch.full_like(stations, origin)
-                x, first, log_level, season, _ = windows.batch(stations, origins, self.horizon_)
-                ratios = torch.stack([net(x, first, log_level) for net in networks]).mean(dim=0)
-                ratios = ratios.sort(dim=2).values  # quantiles never cross
-                ratios = ratios + (departure - 1.0) * (ratios[:, :, 1:2] - 1.0)
-                level = torch.expm1(log_level)
-                parts.append((ratios * (level[:, None] * season)[:, :, None]).clamp(min=0).cpu().numpy())
-        values = np.concatenate(parts).astype(float)[:, :horizon]      # (stations, h, q)
-        values[self.history_[:origin].sum(axis=0) <= 0] = 0.0
-        lower, point, upper = (values[:, :, i].T for i in range(3))
-        return lower, point, upper
+            for start in range(0, len(chosen), chunk):
+                batch = torch.as_tensor(chosen[start:start + chunk])
+                x, first, log_level, season, _ = windows.batch(batch, torch.full_like(batch, origin), self.horizon_)
+                mean = torch.stack([net(x, first, log_level) for net in networks]).mean(dim=0)
+                ratios.append(mean.sort(dim=2).values.cpu().numpy())  # quantiles never cross
+                bases.append((torch.expm1(log_level)[:, None] * season).cpu().numpy())
+        return np.concatenate(ratios), np.concatenate(bases)
+
+    def from_ratios(self, ratios, base, origin: int, horizon: int, departure: float, stations=slice(None)) -> tuple:
+        """``(lower, forecast, upper)`` ``(horizon, stations)`` of ``network_ratios``: the median ratio's
+        departure from 1 (the level x profile) times ``departure``, the outer ratios moved with it;
+        0 for stations without usage before ``origin``."""
+        moved = ratios + np.float32(departure - 1.0) * (ratios[:, :, 1:2] - np.float32(1.0))
+        values = np.maximum(moved * base[:, :, None], np.float32(0.0)).astype(float)[:, :horizon]
+        values[self.history_[:origin, stations].sum(axis=0) <= 0] = 0.0
+        return tuple(values[:, :, i].T for i in range(3))
 
     # checkpoints: all snapshots' weights in one state_dict, keys prefixed by the snapshot's number
     def state_dict(self) -> dict:
