@@ -356,6 +356,24 @@ def test_the_last_weeks_run_the_networks_once_an_origin_on_the_learning_stations
     assert calls[-1] == (n, list(range(8)))  # the forecast itself: every station
 
 
+def test_the_networks_forecast_of_a_few_stations_is_their_part_of_the_whole_networks_at_every_departure():
+    from evcore.forecast.data import daily_matrix, fill_history
+
+    history = fill_history(daily_matrix(weekly_usage(stations=8, days=100)))
+    history.iloc[:, 5] = 0.0                                   # a station never used
+    model = LSTMForecaster(**QUICK_LSTM).fit(history)
+    some, whole = np.array([1, 5, 6]), model.network_ratios(50)
+    for origin in (50, len(model.history_)):
+        part = model.network_ratios(origin, stations=some)
+        for departure in (0.0, 0.5, 1.0):
+            expected = model.from_ratios(*model.network_ratios(origin), origin, 7, departure)
+            got = model.from_ratios(*part, origin, 7, departure, some)
+            for a, b in zip(got, expected):
+                np.testing.assert_allclose(a, b[:, some], rtol=1e-6, atol=1e-9)
+    forecast = model.from_ratios(*whole, 50, 7, 1.0)[1]
+    assert (forecast[:, 5] == 0).all() and (forecast[:, [1, 6]] > 0).all()  # no usage before the origin: 0
+
+
 def test_on_counts_of_a_few_sessions_a_day_the_calibrated_band_covers_more_of_the_days_after():
     from evcore.forecast.data import daily_matrix, fill_history
 

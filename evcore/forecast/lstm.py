@@ -299,11 +299,11 @@ class LSTMForecaster(Forecaster):
             raise InputError(f"This model was trained for {self.horizon_} days ahead; asked for {horizon}.")
         return self._network(len(self.history_), horizon, chunk)
 
-    def _network(self, origin: int, horizon: int, chunk: int = 16384, networks=None, departure=None):
+    def _network(self, origin: int, horizon: int, chunk: int = 16384):
         """The network's ``(lower, forecast, upper)`` from ``origin`` (the days before it as input)
-        at ``departure`` (by default ``departure_``)."""
-        departure = getattr(self, "departure_", 1.0) if departure is None else departure
-        return self.from_ratios(*self.network_ratios(origin, networks, chunk=chunk), origin, horizon, departure)
+        at the learned departure weight (``departure_``)."""
+        return self.from_ratios(*self.network_ratios(origin, chunk=chunk), origin, horizon,
+                                getattr(self, "departure_", 1.0))
 
     def network_ratios(self, origin: int, networks=None, stations=slice(None), chunk: int = 16384) -> tuple:
         """What ``networks`` (by default ``networks_``) forecast from ``origin`` for ``stations``: their mean
@@ -327,7 +327,7 @@ class LSTMForecaster(Forecaster):
     def from_ratios(self, ratios, base, origin: int, horizon: int, departure: float, stations=slice(None)) -> tuple:
         """``(lower, forecast, upper)`` ``(horizon, stations)`` of ``network_ratios``: the median ratio's
         departure from 1 (the level x profile) times ``departure``, the outer ratios moved with it;
-        0 for stations without usage before ``origin``."""
+        0 for stations without usage before ``origin`` (``stations``: those ``network_ratios`` was given)."""
         moved = ratios + np.float32(departure - 1.0) * (ratios[:, :, 1:2] - np.float32(1.0))
         values = np.maximum(moved * base[:, :, None], np.float32(0.0)).astype(float)[:, :horizon]
         values[self.history_[:origin, stations].sum(axis=0) <= 0] = 0.0
