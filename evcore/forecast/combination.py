@@ -89,11 +89,15 @@ def halfway_scale(lower, point, upper, truth, mask, level: float) -> float:
     return float(np.sqrt(interval_scale(lower, point, upper, truth, mask, level)))
 
 
+def median_forecast(forecasts: list) -> tuple:
+    """The per-day median of ``forecasts`` (``(lower, point, upper)`` each), bounds likewise: the
+    forecast the daily model ships."""
+    return tuple(np.median([forecast[i] for forecast in forecasts], axis=0) for i in range(3))
+
+
 def median_band_scale(forecasts: list, truth, mask, level: float) -> float:
-    """The ``halfway_scale`` of the band of the per-day median of ``forecasts`` (``(lower, point,
-    upper)`` each, bounds likewise)."""
-    return halfway_scale(*(np.median([forecast[i] for forecast in forecasts], axis=0) for i in range(3)),
-                         truth, mask, level)
+    """The ``halfway_scale`` of the band of the ``median_forecast`` of ``forecasts``."""
+    return halfway_scale(*median_forecast(forecasts), truth, mask, level)
 
 
 def scaled_interval(lower, point, upper, scale) -> tuple:

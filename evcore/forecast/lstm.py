@@ -27,7 +27,7 @@ import pandas as pd
 from evcore.errors import InputError
 from evcore.forecast.baselines import BASELINES, Forecaster
 from evcore.forecast.cleaning import cleaned, weekday_holidays
-from evcore.forecast.combination import combine, fit_weights, interval_scale, scaled_interval
+from evcore.forecast.combination import combine, fit_weights, interval_scale, median_forecast, scaled_interval
 from evcore.forecast.data import HOLIDAYS, LEVEL_DAYS, MAX_HORIZON, is_whole, weekdays
 from evcore.forecast.features import N_INPUTS, Windows
 from evcore.forecast.last_weeks import learn_from_last_weeks, member_sets
@@ -282,8 +282,7 @@ class LSTMForecaster(Forecaster):
         if weighted:
             combined = combine(parts, self.weights_, self.scale_)
         else:
-            combined = scaled_interval(*(np.median([p[i] for p in parts], axis=0) for i in range(3)),
-                                       getattr(self, "band_scale_", 1.0))
+            combined = scaled_interval(*median_forecast(parts), getattr(self, "band_scale_", 1.0))
         return {self.name: combined, self.name + "_network": network}
 
     def _on_holidays(self, forecast: tuple) -> tuple:
