@@ -16,6 +16,7 @@ import streamlit as st
 
 from evcore.data import Dataset
 from evcore.demo import demo_dataset
+from evcore.forecast.store import NOTE
 
 DATASET_KEY = "dataset"
 DATASET_ID_KEY = "dataset_id"
@@ -67,6 +68,12 @@ def as_text(text) -> str:
     markdown character backslash-escaped, so it shows as written and is never a link, an image,
     a formula or a colored directive."""
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])", r"\\\1", str(text))
+
+
+def show_store_note(table) -> None:
+    """The sentence on ``table`` saying its model could not be kept in the model store, if it has one."""
+    if table.attrs.get(NOTE):
+        st.info(as_text(table.attrs[NOTE]))
 
 
 def current_dataset() -> Dataset:
@@ -150,7 +157,7 @@ def forecast_table(dataset: Dataset, horizon: int = 10):
     Trained once per dataset and settings, reused from the model store and cached. While the
     LSTM trains, a progress bar shows where it is. Raises ``evcore.errors.InputError`` when the
     dataset has no usage or too little of it (show it with ``st.error``). When the model could
-    not be kept in the store, ``table.attrs["store_note"]`` says so.
+    not be kept in the store, ``table.attrs[NOTE]`` says so (``show_store_note``).
     """
     current = settings()
     cache = _forecast_cache()

@@ -6,7 +6,6 @@ import ui
 from evcore.errors import InputError
 from evcore.export import file_stem, forecast_rows
 from evcore.forecast.pipeline import MEMBERS
-from evcore.forecast.store import NOTE
 from evcore.viz.forecast import (BACKTEST_FORMATS, backtest_table, forecast_figure, members_text, per_station_wape,
                                  series_for, station_label)
 
@@ -52,8 +51,7 @@ st.plotly_chart(forecast_figure(past, future, f"{title}: next {horizon} days", u
 members = members_text(table.attrs.get(MEMBERS, []))
 if members:
     st.caption(members)
-if table.attrs.get(NOTE):
-    st.info(ui.as_text(table.attrs[NOTE]))
+ui.show_store_note(table)
 if station == NETWORK:
     st.caption("The network's own 80% interval: the stations' intervals combined as their recent day-to-day "
                "surprises move together (narrower than their sum, wider than if stations were independent).")

@@ -8,7 +8,7 @@ import ui
 from evcore.capacity import WINDOW_DAYS, capacity_table, capacity_window
 from evcore.errors import InputError
 from evcore.forecast.hourly_pipeline import HourlyData, forecast_tables, stored_hourly, trained_hourly
-from evcore.forecast.store import NOTE, with_store_note
+from evcore.forecast.store import with_store_note
 from evcore.hourly import hour_of_week, hourly_measures, hourly_span_sentence
 from evcore.viz.load import hour_of_week_heatmap
 from evcore.viz.load_forecast import load_forecast_chart
@@ -112,8 +112,7 @@ if measures:
                    "stations and six months) serves every station and horizon, and is kept for the next visit.")
     elif forecast is not None:
         hourly_rows, peak_rows = forecast
-        if hourly_rows.attrs.get(NOTE):
-            st.info(ui.as_text(hourly_rows.attrs[NOTE]))
+        ui.show_store_note(hourly_rows)
         unit = UNITS[hourly_data.measure]
         left, right = st.columns(2)
         days = left.slider("Days ahead", min_value=1, max_value=30, value=7, key="load_horizon")
