@@ -86,3 +86,36 @@ def hour_of_week_mean(filled: np.ndarray, hours: int, weeks: int = 4) -> np.ndar
     weeks = max(1, min(weeks, len(filled) // WEEK))
     profile = filled[-weeks * WEEK:].reshape(weeks, WEEK, -1).mean(axis=0)
     return profile[np.arange(hours) % WEEK]
+
+
+DECOMPOSITION_WEEKS = 8  # the weeks a seasonal decomposition reads (as bench/load_forecast.py fits MSTL on)
+SMOOTHING_GRID = (0.01, 0.02, 0.05, 0.1, 0.2, 0.3)
+
+
+def decomposition_hours(filled: np.ndarray, hours: int, weeks: int = DECOMPOSITION_WEEKS) -> np.ndarray:
+    """A seasonal decomposition's forecast ``(hours, stations)`` from the last ``weeks`` whole
+    weeks of ``filled`` (fewer when there are fewer; the hour-of-week mean below two): each
+    station's hour-of-week profile, measured around a centred one-week moving average, plus the
+    level of what is left, smoothed exponentially hour by hour with the factor of
+    ``SMOOTHING_GRID`` whose one-hour-ahead absolute error is least. Clipped at zero."""
+    weeks = min(weeks, len(filled) // WEEK)
+    if weeks < 2:
+        return hour_of_week_mean(filled, hours)
+    x = filled[-weeks * WEEK:].astype(float)
+    sums = np.vstack([np.zeros((1, x.shape[1])), np.cumsum(x, axis=0)])
+    half = WEEK // 2
+    centre = np.arange(half, len(x) - half)
+    detrended = x[centre] - (sums[centre + half] - sums[centre - half]) / WEEK
+    profile = np.zeros((WEEK, x.shape[1]))
+    np.add.at(profile, centre % WEEK, detrended)
+    profile /= np.bincount(centre % WEEK, minlength=WEEK)[:, None]
+    profile -= profile.mean(axis=0)
+    rest = x - profile[np.arange(len(x)) % WEEK]
+    alpha = np.asarray(SMOOTHING_GRID)[:, None]
+    level = np.repeat(rest[:WEEK].mean(axis=0)[None], len(alpha), axis=0)   # (grid, stations)
+    error = np.zeros_like(level)
+    for row in rest[WEEK:]:
+        error += np.abs(row - level)
+        level += alpha * (row - level)
+    best = level[error.argmin(axis=0), np.arange(x.shape[1])]
+    return np.clip(best[None] + profile[(len(x) + np.arange(hours)) % WEEK], 0, None)
