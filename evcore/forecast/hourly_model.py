@@ -36,10 +36,10 @@ HOURLY_MODEL_VERSION = 6  # bump when the network's inputs, architecture or chec
 # The hourly median served is the mean of three forecasts, the band moved with it: the network's,
 # its damped-trend candidate (``hourly_net.trend_hours``) and a seasonal decomposition
 # (``hourly_data.decomposition_hours``). Averaging a learned forecast with plain statistical ones
-# steadies it where one training overfits: over 8 windows of both cities' files (volume and
-# charging hours, at the end and four weeks before), the hourly WAPE against the best peer went
-# from 0.979 (max 1.020) with the first two to 0.960 (max 0.981) with all three
-# (bench/load_forecast.py measures the network alone beside it).
+# steadies it where one training overfits. Over 12 windows of both cities' files (volume and
+# charging hours; 3 folds of 7 days at the end, four and eight weeks before), the hourly WAPE
+# against the best peer went from 0.959 (max 1.020) with the first two to 0.945 (max 0.981) with
+# all three; it rose on 3 windows, by 0.035 at most (bench/load_forecast.py --offset).
 BLEND = 2 / 3   # how far the median moves from the network's to the two statistical forecasts' mean
 
 
@@ -174,8 +174,9 @@ class HourlyForecaster:
         """``(hourly, peaks)``: ``(days x 24, stations, 3)`` and ``(days, stations, 3)`` arrays of
         lower, median and upper (clipped at zero), for the ``days`` after the data ends; the
         hourly median moved ``blend`` of the way to the mean of the damped-trend candidate and
-        the seasonal decomposition (0: the network alone; see BLEND), each band scaled by its calibration factor for the week ahead that day is in
-        (``scales_``: hourly and peak rows, a column per week; the days past them take the last)."""
+        the seasonal decomposition (0: the network alone; see BLEND), each band scaled by its
+        calibration factor for the week ahead that day is in (``scales_``: hourly and peak rows, a
+        column per week; the days past them take the last)."""
         days = self.days if days is None else days
         if not 1 <= days <= self.days:
             raise InputError(f"The hourly model forecasts 1 to {self.days} days ahead; asked for {days}.")
