@@ -1,4 +1,5 @@
-"""The hourly matrix the hourly forecaster works on, and the hourly peers it is compared with.
+"""The hourly matrix the hourly forecaster works on, the hourly peers it is compared with, and
+the seasonal decomposition its served forecast averages in (``decomposition_hours``).
 
 In: the long hourly table (``station_id, time`` and a value column, ``energy`` by default, as
 ``Dataset.hourly``). The model works on whole calendar days: the matrix runs from the first
@@ -88,7 +89,7 @@ def hour_of_week_mean(filled: np.ndarray, hours: int, weeks: int = 4) -> np.ndar
     return profile[np.arange(hours) % WEEK]
 
 
-DECOMPOSITION_WEEKS = 8  # the weeks a seasonal decomposition reads (as bench/load_forecast.py fits MSTL on)
+DECOMPOSITION_WEEKS = 8  # the weeks the seasonal decomposition reads
 SMOOTHING_GRID = (0.01, 0.02, 0.05, 0.1, 0.2, 0.3)
 
 
@@ -97,18 +98,20 @@ def decomposition_hours(filled: np.ndarray, hours: int, weeks: int = DECOMPOSITI
     weeks of ``filled`` (fewer when there are fewer; the hour-of-week mean below two): each
     station's hour-of-week profile, measured around a centred one-week moving average, plus the
     level of what is left, smoothed exponentially hour by hour with the factor of
-    ``SMOOTHING_GRID`` whose one-hour-ahead absolute error is least. Clipped at zero."""
+    ``SMOOTHING_GRID`` whose one-hour-ahead absolute error is least (as an ETS model is fitted).
+    Clipped at zero. On charging data the factor is nearly always the largest, so the level is
+    that of the last hours: the served forecast averages it with two forecasts that look further
+    back (``hourly_model.BLEND``)."""
     weeks = min(weeks, len(filled) // WEEK)
     if weeks < 2:
         return hour_of_week_mean(filled, hours)
     x = filled[-weeks * WEEK:].astype(float)
-    sums = np.vstack([np.zeros((1, x.shape[1])), np.cumsum(x, axis=0)])
+    n = x.shape[1]
+    sums = np.vstack([np.zeros((1, n)), np.cumsum(x, axis=0)])
     half = WEEK // 2
-    centre = np.arange(half, len(x) - half)
+    centre = np.arange(half, len(x) - half)          # (weeks - 1) whole weeks, from hour ``half`` of the first
     detrended = x[centre] - (sums[centre + half] - sums[centre - half]) / WEEK
-    profile = np.zeros((WEEK, x.shape[1]))
-    np.add.at(profile, centre % WEEK, detrended)
-    profile /= np.bincount(centre % WEEK, minlength=WEEK)[:, None]
+    profile = np.roll(detrended.reshape(weeks - 1, WEEK, n).mean(axis=0), half, axis=0)
     profile -= profile.mean(axis=0)
     rest = x - profile[np.arange(len(x)) % WEEK]
     alpha = np.asarray(SMOOTHING_GRID)[:, None]
@@ -117,5 +120,5 @@ def decomposition_hours(filled: np.ndarray, hours: int, weeks: int = DECOMPOSITI
     for row in rest[WEEK:]:
         error += np.abs(row - level)
         level += alpha * (row - level)
-    best = level[error.argmin(axis=0), np.arange(x.shape[1])]
+    best = level[error.argmin(axis=0), np.arange(n)]
     return np.clip(best[None] + profile[(len(x) + np.arange(hours)) % WEEK], 0, None)

@@ -194,9 +194,8 @@ class HourlyForecaster:
         n = len(self.stations_)
         hourly = np.zeros((days, HOURS, n, 3), np.float32)
         peaks = np.zeros((days, n, 3), np.float32)
-        if blend:
-            decomposition = torch.tensor(decomposition_hours(self.filled_, days * HOURS).reshape(days, HOURS, n),
-                                         dtype=torch.float32, device=self.device_).permute(2, 0, 1)
+        decomposition = torch.tensor(decomposition_hours(self.filled_, days * HOURS).reshape(days, HOURS, n),
+                                     dtype=torch.float32, device=self.device_).permute(2, 0, 1)
         with torch.no_grad(), torch_threads(self.threads):
             for start in range(0, n, chunk):
                 s = torch.arange(start, min(n, start + chunk), device=self.device_)
@@ -207,10 +206,9 @@ class HourlyForecaster:
                     h, p = net(history, wd_in, wd_out, log_level, day_totals)
                     h_sum, p_sum = h_sum + h, p_sum + p
                 h = h_sum / len(self.networks_) * level[:, None, None, None]
-                if blend:
-                    trend = trend_hours(history, day_totals, torch.arange(days, device=self.device_) % 7)
-                    statistical = (trend * level[:, None, None] + decomposition[start:start + len(s)]) / 2
-                    h = h + (blend * (statistical - h[..., 1]))[..., None]
+                trend = trend_hours(history, day_totals, torch.arange(days, device=self.device_) % 7)
+                statistical = (trend * level[:, None, None] + decomposition[start:start + len(s)]) / 2
+                h = h + (blend * (statistical - h[..., 1]))[..., None]
                 p = (p_sum / len(self.networks_)) * level[:, None, None]
                 hourly[:, :, start:start + len(s)] = h.permute(1, 2, 0, 3).cpu().numpy()
                 peaks[:, start:start + len(s)] = p.permute(1, 0, 2).cpu().numpy()
