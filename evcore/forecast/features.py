@@ -16,14 +16,15 @@ MAX_RATIO = 50.0  # caps a day's value relative to the level (outliers, restarts
 N_INPUTS = 10     # per day: scaled usage, scaled network total, log seasonal index, weekday one-hot
 
 
-def smoothed_level(y: np.ndarray) -> np.ndarray:
-    """Each station's last level under simple exponential smoothing of ``y`` (days, stations);
-    each station's smoothing weight minimises its one-day-ahead absolute error over ``y``
-    (a grid search)."""
-    alphas = SMOOTHING_WEIGHTS[:, None]
-    level = np.repeat(y[:1], len(alphas), axis=0)  # (alphas, stations)
+def smoothed_level(y: np.ndarray, weights=SMOOTHING_WEIGHTS, start: int = 1) -> np.ndarray:
+    """Each station's last level under simple exponential smoothing of ``y`` (steps, stations),
+    starting from the mean of its first ``start`` steps; each station's smoothing weight (of
+    ``weights``) minimises its one-step-ahead absolute error over the steps after them (a grid
+    search)."""
+    alphas = np.asarray(weights)[:, None]
+    level = np.repeat(y[:start].mean(axis=0, keepdims=True), len(alphas), axis=0)  # (alphas, stations)
     error = np.zeros_like(level)
-    for row in y[1:]:
+    for row in y[start:]:
         error += np.abs(row - level)
         level = alphas * row + (1 - alphas) * level
     best = error.argmin(axis=0)

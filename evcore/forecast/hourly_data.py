@@ -17,6 +17,7 @@ import pandas as pd
 
 from evcore.errors import InputError
 from evcore.forecast.data import filled_columns
+from evcore.forecast.features import smoothed_level
 
 HOURS = 24
 WEEK = 7 * HOURS
@@ -114,11 +115,5 @@ def decomposition_hours(filled: np.ndarray, hours: int, weeks: int = DECOMPOSITI
     profile = np.roll(detrended.reshape(weeks - 1, WEEK, n).mean(axis=0), half, axis=0)
     profile -= profile.mean(axis=0)
     rest = x - profile[np.arange(len(x)) % WEEK]
-    alpha = np.asarray(SMOOTHING_GRID)[:, None]
-    level = np.repeat(rest[:WEEK].mean(axis=0)[None], len(alpha), axis=0)   # (grid, stations)
-    error = np.zeros_like(level)
-    for row in rest[WEEK:]:
-        error += np.abs(row - level)
-        level += alpha * (row - level)
-    best = level[error.argmin(axis=0), np.arange(n)]
-    return np.clip(best[None] + profile[(len(x) + np.arange(hours)) % WEEK], 0, None)
+    level = smoothed_level(rest, SMOOTHING_GRID, start=WEEK)
+    return np.clip(level[None] + profile[(len(x) + np.arange(hours)) % WEEK], 0, None)
