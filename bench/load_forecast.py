@@ -12,6 +12,8 @@ hour of the week. ``ratio`` is each WAPE over the best peer's.
     python bench/load_forecast.py --file duration.csv   # the charging-hours file (occupancy)
     python bench/load_forecast.py --offset 28           # the same, four weeks earlier
     python bench/load_forecast.py --scale               # 1,000 synthetic stations x one year
+    python bench/load_forecast.py --stress              # the changed networks (evcore.forecast.scenarios)
+    python bench/load_forecast.py --stress outages years   # some of them
     python bench/load_forecast.py --hourly '{"calibration_days": 0}'   # other model parameters
 
 Timing figures on a shared machine are noisy: the load average is printed with them.
@@ -62,22 +64,64 @@ def city_hourly(city: str, file: str) -> pd.DataFrame:
     return read_file(DATA / f"charged_{city}" / file, measure=measure).dataset.hourly, measure
 
 
-def accuracy(args) -> None:
-    from evcore.config import Settings
-    from evcore.forecast.hourly_data import HOURS
+PEER_NAMES = ("mstl", "seasonal_naive", "hour_of_week_mean")
+
+
+def backtest(hourly: pd.DataFrame, measure: str, args, settings) -> dict:
+    """The hourly backtest of the served forecast, the network alone and the peers, with each
+    model's ratios to the best peer's WAPE and peak WAPE (``ratio``, ``peak_ratio``)."""
     from evcore.forecast.hourly_pipeline import load_backtest
 
-    settings = Settings(checkpoints=Path(tempfile.mkdtemp()), device=args.device, hourly=json.loads(args.hourly))
+    models = load_backtest(hourly, days=args.days, folds=args.folds, settings=settings, measure=measure,
+                           peers={"mstl": mstl_model})["models"]
+    best = min(models[p]["wape"] for p in PEER_NAMES)
+    best_peak = min(models[p]["peak_wape"] for p in PEER_NAMES)
+    return {name: {**m, "ratio": m["wape"] / best, "peak_ratio": m["peak_wape"] / best_peak}
+            for name, m in models.items()}
+
+
+def _settings(args):
+    from evcore.config import Settings
+
+    return Settings(checkpoints=Path(tempfile.mkdtemp()), device=args.device, hourly=json.loads(args.hourly))
+
+
+def stress(args) -> None:
+    """The served forecast on each city's file changed by each of ``HOURLY_SCENARIOS`` (all, or
+    those named after ``--stress``): one row a case, ratios to the best peer in the same run."""
+    from evcore.forecast.scenarios import HOURLY_SCENARIOS, on_hourly
+
+    names = args.stress or list(HOURLY_SCENARIOS)
+    unknown = sorted(set(names) - set(HOURLY_SCENARIOS))
+    if unknown:
+        raise SystemExit(f"error: no scenario {', '.join(unknown)}; there are {', '.join(HOURLY_SCENARIOS)}")
+    print(f"{args.file}, {args.folds} folds of {args.days} days; ratios to the best of {', '.join(PEER_NAMES)}")
+    print(f"{'case':22s} {'st':>3s} {'lstm':>6s} {'ratio':>6s} {'network':>7s} {'peak':>6s} {'coverage':>8s} "
+          f"{'peak_cov':>8s} {'best peer':>17s} {'s':>5s}")
+    for city in args.cities:
+        hourly, measure = city_hourly(city, args.file)
+        for name in names:
+            began = time.perf_counter()
+            changed = on_hourly(HOURLY_SCENARIOS[name], hourly, measure)
+            models = backtest(changed, measure, args, _settings(args))
+            lstm = models["lstm"]
+            best = min(PEER_NAMES, key=lambda p: models[p]["wape"])
+            print(f"{city + ' ' + name:22s} {changed['station_id'].nunique():3d} {lstm['wape']:6.3f} "
+                  f"{lstm['ratio']:6.3f} {models['lstm_network']['ratio']:7.3f} {lstm['peak_ratio']:6.3f} "
+                  f"{lstm['coverage']:8.3f} {lstm['peak_coverage']:8.3f} {best:>17s} "
+                  f"{time.perf_counter() - began:5.0f}", flush=True)
+
+
+def accuracy(args) -> None:
+    from evcore.forecast.hourly_data import HOURS
+
+    settings = _settings(args)
     for city in args.cities:
         hourly, measure = city_hourly(city, args.file)
         if args.offset:
             hourly = hourly[hourly["time"] < hourly["time"].max().normalize() - pd.Timedelta(days=args.offset - 1)]
         began = time.perf_counter()
-        result = load_backtest(hourly, days=args.days, folds=args.folds, settings=settings, measure=measure,
-                               peers={"mstl": mstl_model})
-        models = result["models"]
-        best = min(models[p]["wape"] for p in ("mstl", "seasonal_naive", "hour_of_week_mean"))
-        best_peak = min(models[p]["peak_wape"] for p in ("mstl", "seasonal_naive", "hour_of_week_mean"))
+        models = backtest(hourly, measure, args, settings)
         stations = hourly["station_id"].nunique()
         print(f"\n{city} {args.file} ({measure}), offset {args.offset} days, {args.folds} folds of {args.days} days, "
               f"{stations} stations, {len(hourly) // max(1, stations) // HOURS} days; "
@@ -87,15 +131,14 @@ def accuracy(args) -> None:
         for name, m in models.items():
             cov = "" if m["coverage"] is None else f"{m['coverage']:.3f}"
             pcov = "" if m["peak_coverage"] is None else f"{m['peak_coverage']:.3f}"
-            print(f"{name:20s} {m['wape']:7.3f} {m['wape'] / best:6.3f} {m['peak_wape']:9.3f} "
-                  f"{m['peak_wape'] / best_peak:6.3f} {cov:>8s} {pcov:>8s} {m['seconds']:8.1f}")
+            print(f"{name:20s} {m['wape']:7.3f} {m['ratio']:6.3f} {m['peak_wape']:9.3f} "
+                  f"{m['peak_ratio']:6.3f} {cov:>8s} {pcov:>8s} {m['seconds']:8.1f}")
         print(f"lstm training per fold: {models['lstm']['seconds'] / args.folds:.1f} s "
               "(the fit, its calibration training included, and the forecast)")
 
 
 def scale(args) -> None:
     """Train and forecast ``--stations`` synthetic stations x ``--scale-days`` days, 30 days ahead."""
-    from evcore.config import Settings
     from evcore.forecast.hourly_pipeline import load_forecast
 
     rng = np.random.default_rng(0)
@@ -109,9 +152,8 @@ def scale(args) -> None:
                            "time": np.tile(times.to_numpy(), args.stations), "energy": values.T.ravel(),
                            "occupancy": np.nan})
     del values
-    settings = Settings(checkpoints=Path(tempfile.mkdtemp()), device=args.device, hourly=json.loads(args.hourly))
     began = time.perf_counter()
-    rows, peaks = load_forecast(hourly, horizon=30, settings=settings)
+    rows, peaks = load_forecast(hourly, horizon=30, settings=_settings(args))
     took = time.perf_counter() - began
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20
     print(f"scale: {args.stations} stations x {args.scale_days} days hourly -> {len(rows):,} hourly rows and "
@@ -131,9 +173,13 @@ def main() -> None:
     parser.add_argument("--stations", type=int, default=1000)
     parser.add_argument("--scale-days", type=int, default=365)
     parser.add_argument("--hourly", default="{}", help="JSON of HourlyForecaster parameters (default: the shipped ones)")
+    parser.add_argument("--stress", nargs="*", metavar="CASE",
+                        help="the changed networks of evcore.forecast.scenarios instead (all, or these)")
     args = parser.parse_args()
     if args.scale:
         scale(args)
+    elif args.stress is not None:
+        stress(args)
     else:
         accuracy(args)
 

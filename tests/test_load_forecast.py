@@ -17,6 +17,7 @@ from evcore.config import Settings
 from evcore.errors import InputError
 from evcore.forecast.hourly_pipeline import (HOURLY_COLUMNS, PEAK_COLUMNS, HourlyData, load_forecast,
                                              trained_hourly)
+from evcore.forecast.scenarios import HOURLY_SCENARIOS, on_hourly
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -336,3 +337,20 @@ def test_stations_opened_just_before_the_held_out_weeks_do_not_widen_every_stati
     opened_late.iloc[-10 * 24:] = wide.iloc[-10 * 24:]   # nothing at all before the last ten days
     hourly, _ = HourlyForecaster(**TINY, device="cpu").fit(opened_late).predict(2)
     assert np.isfinite(hourly).all()
+
+
+@pytest.mark.parametrize("scenario", sorted(set(HOURLY_SCENARIOS) - {"few_sessions"}))
+def test_every_changed_network_is_forecast_hourly_at_its_own_level_with_ordered_bands(scenario):
+    """A level shift, new stations, outages, one station, five, years of history (the daily
+    forecast's cases, ``scenarios.on_hourly``): every station's next week is forecast near its
+    last fortnight's level, lower <= median <= upper, peaks too."""
+    from evcore.forecast.hourly_model import HourlyForecaster
+
+    changed = on_hourly(HOURLY_SCENARIOS[scenario], long(hourly_wide(days=91, stations="ABCDEF")), "energy")
+    wide = HourlyData(changed, "energy").wide
+    hourly, peaks = HourlyForecaster(**TINY, device="cpu").fit(wide).predict(7)
+    assert hourly.shape == (7 * 24, wide.shape[1], 3) and np.isfinite(hourly).all() and np.isfinite(peaks).all()
+    assert (np.diff(hourly, axis=2) >= 0).all() and (np.diff(peaks, axis=2) >= 0).all()
+    recent = wide.iloc[-14 * 24:].mean().to_numpy()
+    assert (hourly[..., 1].mean(axis=0) / recent > 0.6).all() and (hourly[..., 1].mean(axis=0) / recent < 1.5).all()
+

@@ -77,6 +77,12 @@ def few_sessions(usage: pd.DataFrame, per_day: float = 1.0, seed: int = 0) -> pd
     return usage.assign(usage=(counts * unit.fillna(0.0)).where(usage["usage"].notna()))
 
 
+def few_sessions_a_day(hourly: pd.DataFrame) -> pd.DataFrame:
+    """``few_sessions`` for an hourly table (as ``usage``, see ``on_hourly``): about one session a
+    day, so most hours are zero."""
+    return few_sessions(hourly, per_day=1 / 24)
+
+
 SCENARIOS = {
     "level_shift": level_shift,
     "new_stations": new_stations,
@@ -86,3 +92,14 @@ SCENARIOS = {
     "years": years,
     "few_sessions": few_sessions,
 }
+
+# the same cases for the hourly forecast (``on_hourly``): about one session a day, not an hour
+HOURLY_SCENARIOS = {**SCENARIOS, "few_sessions": few_sessions_a_day}
+
+
+def on_hourly(change, hourly: pd.DataFrame, value: str) -> pd.DataFrame:
+    """A scenario ``change`` applied to an hourly long table's ``value`` column (``station_id,
+    time, value``): its days counted back from the last hour's, a change from a day on starting at
+    that midnight."""
+    as_usage = hourly[["station_id", "time", value]].rename(columns={"time": "date", value: "usage"})
+    return change(as_usage).rename(columns={"date": "time", "usage": value})
