@@ -90,25 +90,35 @@ def test_rename_delete_and_last_opened(tmp_path):
     assert [d["id"] for d in ws.list()] == [DEMO_ID, second["id"]]
 
 
-def test_concurrent_writers_lose_nothing(tmp_path):
-    dataset = dataset_of(("u.csv", USAGE))
-    errors = []
+def at_once(work, threads: int) -> list:
+    """Run ``work`` in ``threads`` threads started together; the exceptions they raised."""
+    start, errors = threading.Barrier(threads), []
 
-    def writer():
-        ws = Workspace(tmp_path / "ws")  # each writer its own object, as the app and the service
+    def run():
+        start.wait()
         try:
-            for _ in range(5):
-                info = ws.save(dataset, source="upload")
-                ws.rename(info["id"], "renamed")
+            work()
         except Exception as exc:  # noqa: BLE001 (collected for the assertion)
             errors.append(exc)
 
-    threads = [threading.Thread(target=writer) for _ in range(6)]
-    for t in threads:
+    pool = [threading.Thread(target=run) for _ in range(threads)]
+    for t in pool:
         t.start()
-    for t in threads:
+    for t in pool:
         t.join()
-    assert errors == []
+    return errors
+
+
+def test_concurrent_writers_lose_nothing(tmp_path):
+    dataset = dataset_of(("u.csv", USAGE))
+
+    def writer():
+        ws = Workspace(tmp_path / "ws")  # each writer its own object, as the app and the service
+        for _ in range(5):
+            info = ws.save(dataset, source="upload")
+            ws.rename(info["id"], "renamed")
+
+    assert at_once(writer, 6) == []
     saved = Workspace(tmp_path / "ws").list()[1:]
     assert len(saved) == 30 and all(d["name"] == "renamed" for d in saved)
     with sqlite3.connect(tmp_path / "ws" / "workspace.sqlite") as conn:
@@ -121,22 +131,7 @@ def test_writers_that_create_the_workspace_together_all_save(tmp_path):
     dataset = dataset_of(("u.csv", USAGE))
     for trial in range(30):
         folder = tmp_path / f"ws{trial}"
-        start, errors = threading.Barrier(8), []
-
-        def writer():
-            ws = Workspace(folder)
-            start.wait()
-            try:
-                ws.save(dataset, source="upload")
-            except Exception as exc:  # noqa: BLE001 (collected for the assertion)
-                errors.append(exc)
-
-        threads = [threading.Thread(target=writer) for _ in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert errors == []
+        assert at_once(lambda: Workspace(folder).save(dataset, source="upload"), 8) == []
         assert len(Workspace(folder).list()) == 1 + 8
 
 
