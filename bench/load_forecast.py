@@ -67,17 +67,20 @@ def city_hourly(city: str, file: str) -> pd.DataFrame:
 PEER_NAMES = ("mstl", "seasonal_naive", "hour_of_week_mean")
 
 
-def backtest(hourly: pd.DataFrame, measure: str, args, settings) -> dict:
+def backtest(hourly: pd.DataFrame, measure: str, args, settings) -> tuple[dict, str]:
     """The hourly backtest of the served forecast, the network alone and the peers, with each
-    model's ratios to the best peer's WAPE and peak WAPE (``ratio``, ``peak_ratio``)."""
+    model's ratios to the best peer's WAPE and peak WAPE (``ratio``, ``peak_ratio``), and the
+    name of the peer with the best WAPE."""
     from evcore.forecast.hourly_pipeline import load_backtest
 
+    if args.offset:
+        hourly = hourly[hourly["time"] < hourly["time"].max().normalize() - pd.Timedelta(days=args.offset - 1)]
     models = load_backtest(hourly, days=args.days, folds=args.folds, settings=settings, measure=measure,
                            peers={"mstl": mstl_model})["models"]
-    best = min(models[p]["wape"] for p in PEER_NAMES)
+    best = min(PEER_NAMES, key=lambda p: models[p]["wape"])
     best_peak = min(models[p]["peak_wape"] for p in PEER_NAMES)
-    return {name: {**m, "ratio": m["wape"] / best, "peak_ratio": m["peak_wape"] / best_peak}
-            for name, m in models.items()}
+    return {name: {**m, "ratio": m["wape"] / models[best]["wape"], "peak_ratio": m["peak_wape"] / best_peak}
+            for name, m in models.items()}, best
 
 
 def _settings(args):
@@ -95,7 +98,9 @@ def stress(args) -> None:
     unknown = sorted(set(names) - set(HOURLY_SCENARIOS))
     if unknown:
         raise SystemExit(f"error: no scenario {', '.join(unknown)}; there are {', '.join(HOURLY_SCENARIOS)}")
-    print(f"{args.file}, {args.folds} folds of {args.days} days; ratios to the best of {', '.join(PEER_NAMES)}")
+    print(f"{args.file}, offset {args.offset} days, {args.folds} folds of {args.days} days; ratios to the best of "
+          f"{', '.join(PEER_NAMES)}")
+    settings = _settings(args)
     print(f"{'case':22s} {'st':>3s} {'lstm':>6s} {'ratio':>6s} {'network':>7s} {'peak':>6s} {'coverage':>8s} "
           f"{'peak_cov':>8s} {'best peer':>17s} {'s':>5s}")
     for city in args.cities:
@@ -103,9 +108,8 @@ def stress(args) -> None:
         for name in names:
             began = time.perf_counter()
             changed = on_hourly(HOURLY_SCENARIOS[name], hourly, measure)
-            models = backtest(changed, measure, args, _settings(args))
+            models, best = backtest(changed, measure, args, settings)
             lstm = models["lstm"]
-            best = min(PEER_NAMES, key=lambda p: models[p]["wape"])
             print(f"{city + ' ' + name:22s} {changed['station_id'].nunique():3d} {lstm['wape']:6.3f} "
                   f"{lstm['ratio']:6.3f} {models['lstm_network']['ratio']:7.3f} {lstm['peak_ratio']:6.3f} "
                   f"{lstm['coverage']:8.3f} {lstm['peak_coverage']:8.3f} {best:>17s} "
@@ -113,18 +117,15 @@ def stress(args) -> None:
 
 
 def accuracy(args) -> None:
-    from evcore.forecast.hourly_data import HOURS
-
     settings = _settings(args)
     for city in args.cities:
         hourly, measure = city_hourly(city, args.file)
-        if args.offset:
-            hourly = hourly[hourly["time"] < hourly["time"].max().normalize() - pd.Timedelta(days=args.offset - 1)]
         began = time.perf_counter()
-        models = backtest(hourly, measure, args, settings)
+        models, _ = backtest(hourly, measure, args, settings)
         stations = hourly["station_id"].nunique()
+        days = hourly["time"].dt.normalize().nunique() - args.offset
         print(f"\n{city} {args.file} ({measure}), offset {args.offset} days, {args.folds} folds of {args.days} days, "
-              f"{stations} stations, {len(hourly) // max(1, stations) // HOURS} days; "
+              f"{stations} stations, {days} days; "
               f"{time.perf_counter() - began:.0f} s, load average {os.getloadavg()[0]:.1f}")
         print(f"{'model':20s} {'wape':>7s} {'ratio':>6s} {'peak_wape':>9s} {'ratio':>6s} {'coverage':>8s} "
               f"{'peak_cov':>8s} {'seconds':>8s}")

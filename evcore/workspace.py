@@ -62,7 +62,8 @@ class WorkspaceUnavailable(InputError):
 def _use_wal(conn: sqlite3.Connection) -> None:
     """Put the database in WAL mode (kept in the file: a no-op after the first time). While
     another connection switches a new database, SQLite answers "locked" at once instead of
-    waiting for it, so this waits itself, as long as a writer would."""
+    waiting for it, so this waits itself, as long as a writer would (a writer's first save can
+    then wait as long again at ``BEGIN IMMEDIATE``)."""
     deadline = time.monotonic() + BUSY_SECONDS
     while True:
         try:

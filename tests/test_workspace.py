@@ -5,6 +5,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from contextlib import closing
 
 import pandas as pd
 import pytest
@@ -121,7 +122,7 @@ def test_concurrent_writers_lose_nothing(tmp_path):
     assert at_once(writer, 6) == []
     saved = Workspace(tmp_path / "ws").list()[1:]
     assert len(saved) == 30 and all(d["name"] == "renamed" for d in saved)
-    with sqlite3.connect(tmp_path / "ws" / "workspace.sqlite") as conn:
+    with closing(sqlite3.connect(tmp_path / "ws" / "workspace.sqlite")) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
@@ -151,7 +152,7 @@ def test_a_save_waits_out_the_switch_to_wal_instead_of_failing(tmp_path, monkeyp
     assert next(refusals, None) is None  # all three refusals were met, and waited out
     monkeypatch.undo()
     assert Workspace(tmp_path / "ws").info(info["id"])["name"] == "kept"
-    with sqlite3.connect(tmp_path / "ws" / "workspace.sqlite") as conn:
+    with closing(sqlite3.connect(tmp_path / "ws" / "workspace.sqlite")) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 

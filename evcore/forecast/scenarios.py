@@ -3,7 +3,7 @@
 Each takes the long usage table (``station_id, date, usage``) and returns a changed copy, so a
 backtest (the bench's ``bench/forecast_stress.py``, the tests) can check that a level shift, new
 stations, outages, a single series, five stations, years of history and few sessions a day are
-each handled. The changes sit inside the training span of a 3 x 10-day backtest
+each handled; ``on_hourly`` applies one to an hourly table (``bench/load_forecast.py --stress``). The changes sit inside the training span of a 3 x 10-day backtest
 (``days_before_end`` > 30) or span it, so what is scored is the forecast after the change.
 """
 
@@ -79,7 +79,8 @@ def few_sessions(usage: pd.DataFrame, per_day: float = 1.0, seed: int = 0) -> pd
 
 def few_sessions_a_day(hourly: pd.DataFrame) -> pd.DataFrame:
     """``few_sessions`` for an hourly table (as ``usage``, see ``on_hourly``): about one session a
-    day, so most hours are zero."""
+    day, so most hours are zero. On charging hours it is a stress of the counts, not a physical
+    table: a session's day of port-hours lands in one hour."""
     return few_sessions(hourly, per_day=1 / 24)
 
 
@@ -99,7 +100,7 @@ HOURLY_SCENARIOS = {**SCENARIOS, "few_sessions": few_sessions_a_day}
 
 def on_hourly(change, hourly: pd.DataFrame, value: str) -> pd.DataFrame:
     """A scenario ``change`` applied to an hourly long table's ``value`` column (``station_id,
-    time, value``): its days counted back from the last hour's, a change from a day on starting at
-    that midnight."""
+    time, value``). Days are counted back from the last hour's; on a table that ends with a whole
+    day (its 23:00, as ``hourly_matrix`` keeps), a change from a day on starts at that midnight."""
     as_usage = hourly[["station_id", "time", value]].rename(columns={"time": "date", value: "usage"})
     return change(as_usage).rename(columns={"date": "time", "usage": value})
