@@ -57,11 +57,15 @@ def mstl_model(train: pd.DataFrame, days: int):
     return forecast["MSTL"].to_numpy().reshape(filled.shape[1], days * 24).T, None
 
 
-def city_hourly(city: str, file: str) -> pd.DataFrame:
+def city_hourly(city: str, file: str, offset: int = 0) -> tuple[pd.DataFrame, str]:
+    """A city's hourly table of ``file`` without its last ``offset`` days, and its measure."""
     from evcore.io import read_file
 
     measure = "occupancy" if file == "duration.csv" else "energy"
-    return read_file(DATA / f"charged_{city}" / file, measure=measure).dataset.hourly, measure
+    hourly = read_file(DATA / f"charged_{city}" / file, measure=measure).dataset.hourly
+    if offset:
+        hourly = hourly[hourly["time"] < hourly["time"].max().normalize() - pd.Timedelta(days=offset - 1)]
+    return hourly, measure
 
 
 PEER_NAMES = ("mstl", "seasonal_naive", "hour_of_week_mean")
@@ -73,8 +77,6 @@ def backtest(hourly: pd.DataFrame, measure: str, args, settings) -> tuple[dict, 
     name of the peer with the best WAPE."""
     from evcore.forecast.hourly_pipeline import load_backtest
 
-    if args.offset:
-        hourly = hourly[hourly["time"] < hourly["time"].max().normalize() - pd.Timedelta(days=args.offset - 1)]
     models = load_backtest(hourly, days=args.days, folds=args.folds, settings=settings, measure=measure,
                            peers={"mstl": mstl_model})["models"]
     best = min(PEER_NAMES, key=lambda p: models[p]["wape"])
@@ -104,7 +106,7 @@ def stress(args) -> None:
     print(f"{'case':22s} {'st':>3s} {'lstm':>6s} {'ratio':>6s} {'network':>7s} {'peak':>6s} {'coverage':>8s} "
           f"{'peak_cov':>8s} {'best peer':>17s} {'s':>5s}")
     for city in args.cities:
-        hourly, measure = city_hourly(city, args.file)
+        hourly, measure = city_hourly(city, args.file, args.offset)  # the cases count back from the cut
         for name in names:
             began = time.perf_counter()
             changed = on_hourly(HOURLY_SCENARIOS[name], hourly, measure)
@@ -119,11 +121,11 @@ def stress(args) -> None:
 def accuracy(args) -> None:
     settings = _settings(args)
     for city in args.cities:
-        hourly, measure = city_hourly(city, args.file)
+        hourly, measure = city_hourly(city, args.file, args.offset)
         began = time.perf_counter()
         models, _ = backtest(hourly, measure, args, settings)
         stations = hourly["station_id"].nunique()
-        days = hourly["time"].dt.normalize().nunique() - args.offset
+        days = hourly["time"].dt.normalize().nunique()
         print(f"\n{city} {args.file} ({measure}), offset {args.offset} days, {args.folds} folds of {args.days} days, "
               f"{stations} stations, {days} days; "
               f"{time.perf_counter() - began:.0f} s, load average {os.getloadavg()[0]:.1f}")

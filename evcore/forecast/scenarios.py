@@ -3,8 +3,9 @@
 Each takes the long usage table (``station_id, date, usage``) and returns a changed copy, so a
 backtest (the bench's ``bench/forecast_stress.py``, the tests) can check that a level shift, new
 stations, outages, a single series, five stations, years of history and few sessions a day are
-each handled; ``on_hourly`` applies one to an hourly table (``bench/load_forecast.py --stress``). The changes sit inside the training span of a 3 x 10-day backtest
-(``days_before_end`` > 30) or span it, so what is scored is the forecast after the change.
+each handled; ``on_hourly`` applies one to an hourly table (``bench/load_forecast.py --stress``).
+The changes sit inside the training span of a 3 x 10-day backtest (``days_before_end`` > 30) or
+span it, so what is scored is the forecast after the change.
 """
 
 from __future__ import annotations
